@@ -1,0 +1,18 @@
+// Package protocol is the wire contract between the room box (edge) and the
+// hub: MQTT topics, message types, the segment container with its hash chain
+// and signatures, and live frames. Both sides import it; neither owns it.
+//
+// Decoding is strict everywhere: a version field is required, unknown fields
+// are refused and every size is bounded, because these bytes come from
+// outside the process that reads them.
+//
+// Version history (bump Version and add a line when the wire changes):
+//
+//	1 (2026-11-23): first version: status, health, telemetry, events,
+//	  commands and replies over MQTT; segment container v1 with Ed25519
+//	  signatures and SHA-256 chain; signed gap records; live frames.
+package protocol
+
+// Version is the protocol version this code speaks and requires in every
+// message and segment header.
+const Version = 1

@@ -1,0 +1,247 @@
+package protocol
+
+import "time"
+
+// Stream kinds.
+const (
+	KindVideo = "video"
+	KindAudio = "audio"
+)
+
+// Device states, after periph's driver registry: a device is loaded (ok),
+// skipped because it is not there (absent) or failed.
+const (
+	StateOK     = "ok"
+	StateAbsent = "absent"
+	StateFailed = "failed"
+)
+
+// Status is the retained presence of a box. The box publishes Online=true on
+// connect; its last will publishes Online=false.
+type Status struct {
+	V       int       `json:"v"`
+	Room    string    `json:"room"`
+	Online  bool      `json:"online"`
+	Time    time.Time `json:"time"`
+	Version string    `json:"version,omitempty"` // agent build
+}
+
+func (m *Status) version() int { return m.V }
+
+// Validate implements Message.
+func (m *Status) Validate() error { return checkID("room", m.Room) }
+
+// DeviceState is one device's state as the box's registry sees it.
+type DeviceState struct {
+	Stream string `json:"stream"`
+	Kind   string `json:"kind"`
+	Device string `json:"device"`           // driver and path, e.g. "v4l2:/dev/video0"
+	State  string `json:"state"`            // StateOK, StateAbsent or StateFailed
+	Reason string `json:"reason,omitempty"` // why absent or failed, for a person
+}
+
+// Health carries the state of every device of a room.
+type Health struct {
+	V       int           `json:"v"`
+	Room    string        `json:"room"`
+	Time    time.Time     `json:"time"`
+	Devices []DeviceState `json:"devices"`
+}
+
+func (m *Health) version() int { return m.V }
+
+// MaxDevices bounds the device list of one room.
+const MaxDevices = 64
+
+// Validate implements Message.
+func (m *Health) Validate() error {
+	if err := checkID("room", m.Room); err != nil {
+		return err
+	}
+	if len(m.Devices) > MaxDevices {
+		return invalid("%d devices, at most %d", len(m.Devices), MaxDevices)
+	}
+	for _, d := range m.Devices {
+		if err := checkID("stream", d.Stream); err != nil {
+			return err
+		}
+		if d.Kind != KindVideo && d.Kind != KindAudio {
+			return invalid("stream %s: kind %q", d.Stream, d.Kind)
+		}
+		switch d.State {
+		case StateOK, StateAbsent, StateFailed:
+		default:
+			return invalid("stream %s: state %q", d.Stream, d.State)
+		}
+		if len(d.Device) > 256 || len(d.Reason) > 1024 {
+			return invalid("stream %s: device or reason too long", d.Stream)
+		}
+	}
+	return nil
+}
+
+// Telemetry carries the figures that tell whether recordings are getting out.
+type Telemetry struct {
+	V                   int       `json:"v"`
+	Room                string    `json:"room"`
+	Time                time.Time `json:"time"`
+	SpoolBytes          int64     `json:"spool_bytes"`
+	SpoolSegments       int64     `json:"spool_segments"`
+	OldestUnsentSeconds float64   `json:"oldest_unsent_seconds"`
+	DiskFreeBytes       int64     `json:"disk_free_bytes"`
+	UploadBytesPerSec   float64   `json:"upload_bytes_per_sec"`
+	EvictedSegments     int64     `json:"evicted_segments"`
+}
+
+func (m *Telemetry) version() int { return m.V }
+
+// Validate implements Message.
+func (m *Telemetry) Validate() error {
+	if err := checkID("room", m.Room); err != nil {
+		return err
+	}
+	if m.SpoolBytes < 0 || m.SpoolSegments < 0 || m.OldestUnsentSeconds < 0 || m.UploadBytesPerSec < 0 || m.EvictedSegments < 0 {
+		return invalid("telemetry has a negative figure")
+	}
+	return nil
+}
+
+// Event kinds.
+const (
+	EventDeviceLost    = "device_lost"
+	EventDeviceBack    = "device_back"
+	EventSpoolEviction = "spool_eviction"
+	EventClockJump     = "clock_jump"
+	EventAgentStarted  = "agent_started"
+	EventUploadRefused = "upload_refused"
+	EventLiveStarted   = "live_started"
+	EventLiveStopped   = "live_stopped"
+)
+
+var eventKinds = map[string]bool{
+	EventDeviceLost: true, EventDeviceBack: true, EventSpoolEviction: true, EventClockJump: true,
+	EventAgentStarted: true, EventUploadRefused: true, EventLiveStarted: true, EventLiveStopped: true,
+}
+
+// Event is something that happened on the box, worth a line in a log.
+type Event struct {
+	V      int       `json:"v"`
+	Room   string    `json:"room"`
+	Time   time.Time `json:"time"`
+	Kind   string    `json:"kind"`
+	Stream string    `json:"stream,omitempty"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+func (m *Event) version() int { return m.V }
+
+// Validate implements Message.
+func (m *Event) Validate() error {
+	if err := checkID("room", m.Room); err != nil {
+		return err
+	}
+	if !eventKinds[m.Kind] {
+		return invalid("event kind %q", m.Kind)
+	}
+	if m.Stream != "" {
+		if err := checkID("stream", m.Stream); err != nil {
+			return err
+		}
+	}
+	if len(m.Detail) > 4096 {
+		return invalid("event detail too long")
+	}
+	return nil
+}
+
+// Command kinds.
+const (
+	CmdLive = "live" // start or stop live frames of one stream
+	CmdPing = "ping" // answer with the box's clock, for the offset
+)
+
+// MaxLiveLease bounds how long one live command keeps a stream live; the hub
+// renews the lease while somebody watches, so a hub that dies stops the
+// stream by itself.
+const MaxLiveLease = 5 * time.Minute
+
+// Command is sent from the hub to one box.
+type Command struct {
+	V      int       `json:"v"`
+	ID     string    `json:"id"`
+	Room   string    `json:"room"`
+	Kind   string    `json:"kind"`
+	Stream string    `json:"stream,omitempty"`
+	On     bool      `json:"on,omitempty"`
+	Lease  Duration  `json:"lease,omitempty"`
+	Sent   time.Time `json:"sent"`
+}
+
+func (m *Command) version() int { return m.V }
+
+// Validate implements Message.
+func (m *Command) Validate() error {
+	if m.ID == "" || len(m.ID) > 64 {
+		return invalid("command id must be 1-64 bytes")
+	}
+	if err := checkID("room", m.Room); err != nil {
+		return err
+	}
+	switch m.Kind {
+	case CmdLive:
+		if err := checkID("stream", m.Stream); err != nil {
+			return err
+		}
+		if m.On && (m.Lease <= 0 || time.Duration(m.Lease) > MaxLiveLease) {
+			return invalid("live lease %v outside (0, %v]", time.Duration(m.Lease), MaxLiveLease)
+		}
+	case CmdPing:
+	default:
+		return invalid("command kind %q", m.Kind)
+	}
+	return nil
+}
+
+// Reply answers one Command.
+type Reply struct {
+	V       int       `json:"v"`
+	ID      string    `json:"id"`
+	Room    string    `json:"room"`
+	OK      bool      `json:"ok"`
+	Error   string    `json:"error,omitempty"`
+	BoxTime time.Time `json:"box_time"`
+}
+
+func (m *Reply) version() int { return m.V }
+
+// Validate implements Message.
+func (m *Reply) Validate() error {
+	if m.ID == "" || len(m.ID) > 64 {
+		return invalid("reply id must be 1-64 bytes")
+	}
+	if len(m.Error) > 1024 {
+		return invalid("reply error too long")
+	}
+	return checkID("room", m.Room)
+}
+
+// Duration is a time.Duration that travels as a Go duration string ("30s").
+type Duration time.Duration
+
+// MarshalJSON implements json.Marshaler.
+func (d Duration) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Duration(d).String() + `"`), nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return invalid("duration must be a string such as \"30s\"")
+	}
+	v, err := time.ParseDuration(string(b[1 : len(b)-1]))
+	if err != nil {
+		return invalid("duration: %v", err)
+	}
+	*d = Duration(v)
+	return nil
+}

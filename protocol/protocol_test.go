@@ -1,0 +1,152 @@
+package protocol_test
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/protocol/prototest"
+)
+
+func TestMessageVectors(t *testing.T) {
+	for _, v := range prototest.Messages {
+		t.Run(v.Name, func(t *testing.T) {
+			m := v.New()
+			err := protocol.Decode([]byte(v.Data), m)
+			if !errors.Is(err, v.Err) || (v.Err == nil) != (err == nil) {
+				t.Fatalf("Decode = %v, want %v", err, v.Err)
+			}
+			if err != nil {
+				return
+			}
+			b, err := protocol.Encode(m)
+			if err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			again := v.New()
+			if err := protocol.Decode(b, again); err != nil {
+				t.Fatalf("decode of re-encoded: %v", err)
+			}
+		})
+	}
+}
+
+func TestSegmentVectors(t *testing.T) {
+	for _, v := range prototest.Segments() {
+		t.Run(v.Name, func(t *testing.T) {
+			s, err := protocol.DecodeSegment(v.Data)
+			if !errors.Is(err, v.Err) || (v.Err == nil) != (err == nil) {
+				t.Fatalf("DecodeSegment = %v, want %v", err, v.Err)
+			}
+			if err != nil {
+				return
+			}
+			if !bytes.Equal(s.Encode(), v.Data) {
+				t.Fatal("re-encoding changed the bytes")
+			}
+			if err := s.Verify(prototest.Signer.PublicKey()); err != nil {
+				t.Fatalf("Verify: %v", err)
+			}
+		})
+	}
+}
+
+func TestVerifyRefusesOtherKeyAndTampering(t *testing.T) {
+	s := prototest.MediaSegment("room-1", "cam1", 0, "")
+	if err := s.Verify(prototest.OtherSigner.PublicKey()); !errors.Is(err, protocol.ErrSignature) {
+		t.Fatalf("other key: %v", err)
+	}
+	// A forger keeps the key id but signs with another key.
+	forged := *s
+	forged.Signature, _ = prototest.OtherSigner.Sign(s.HeaderBytes)
+	if err := forged.Verify(prototest.Signer.PublicKey()); !errors.Is(err, protocol.ErrSignature) {
+		t.Fatalf("forged signature: %v", err)
+	}
+}
+
+func TestChain(t *testing.T) {
+	a := prototest.MediaSegment("room-1", "cam1", 0, "")
+	b := prototest.MediaSegment("room-1", "cam1", 1, a.ChainHash())
+	if err := b.Follows(0, a.ChainHash()); err != nil {
+		t.Fatal(err)
+	}
+	c := prototest.MediaSegment("room-1", "cam1", 2, a.ChainHash())
+	if err := c.Follows(1, b.ChainHash()); !errors.Is(err, protocol.ErrChain) {
+		t.Fatalf("wrong prev: %v", err)
+	}
+	if err := c.Follows(0, a.ChainHash()); !errors.Is(err, protocol.ErrChain) {
+		t.Fatalf("skipped seq: %v", err)
+	}
+}
+
+func TestEvictionGapCarriesTheChain(t *testing.T) {
+	a := prototest.MediaSegment("room-1", "cam1", 0, "")
+	b := prototest.MediaSegment("room-1", "cam1", 1, a.Hash())
+	c := prototest.MediaSegment("room-1", "cam1", 2, b.Hash())
+	d := prototest.MediaSegment("room-1", "cam1", 3, c.Hash())
+	// b and c are evicted unsent: a gap record takes their place.
+	gap, err := protocol.Seal(protocol.SegmentHeader{
+		Room: "room-1", Stream: "cam1", Record: protocol.RecordGap, Seq: 1,
+		Start: b.Header.Start, End: c.Header.End, Prev: b.Header.Prev,
+		Gap: &protocol.Gap{Reason: protocol.GapSpoolEviction, LastSeq: 2, LastHash: c.Hash(), Bytes: 10},
+	}, nil, prototest.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := gap.Follows(a.Header.LastSeq(), a.ChainHash()); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Follows(gap.Header.LastSeq(), gap.ChainHash()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTopics(t *testing.T) {
+	cases := []struct {
+		topic, room, kind, stream string
+		ok                        bool
+	}{
+		{protocol.RoomTopic("room-1", protocol.TopicStatus), "room-1", "status", "", true},
+		{protocol.LiveTopic("room-1", "cam1"), "room-1", "live", "cam1", true},
+		{"evalroom/v1/room/room-1/live", "", "", "", false},
+		{"evalroom/v1/room/Room/status", "", "", "", false},
+		{"evalroom/v1/room/room-1/shell", "", "", "", false},
+		{"evalroom/v2/room/room-1/status", "", "", "", false},
+		{"evalroom/v1/room/room-1/status/extra", "", "", "", false},
+	}
+	for _, c := range cases {
+		room, kind, stream, err := protocol.ParseTopic(c.topic)
+		if (err == nil) != c.ok || room != c.room || kind != c.kind || stream != c.stream {
+			t.Errorf("ParseTopic(%q) = %q %q %q %v", c.topic, room, kind, stream, err)
+		}
+	}
+}
+
+func TestLiveRoundTrip(t *testing.T) {
+	b, err := protocol.EncodeLive(protocol.LiveHeader{Room: "room-1", Stream: "cam1", Seq: 7, Time: time.Now().UnixNano(), Codec: protocol.CodecMJPEG}, []byte("jpeg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, data, err := protocol.DecodeLive(b)
+	if err != nil || h.Seq != 7 || string(data) != "jpeg" {
+		t.Fatalf("DecodeLive = %+v %q %v", h, data, err)
+	}
+	if _, _, err := protocol.DecodeLive(b[:8]); err == nil {
+		t.Fatal("truncated live frame decoded")
+	}
+}
+
+func TestPublicKeyText(t *testing.T) {
+	k := prototest.Signer.PublicKey()
+	got, err := protocol.ParsePublicKey(k.String())
+	if err != nil || got.ID() != k.ID() {
+		t.Fatalf("ParsePublicKey = %v %v", got, err)
+	}
+	for _, bad := range []string{"", "ed25519", "ed25519:!!", "ed25519:AAAA", "rsa:AAAA"} {
+		if _, err := protocol.ParsePublicKey(bad); err == nil {
+			t.Errorf("ParsePublicKey(%q) accepted", bad)
+		}
+	}
+}
