@@ -156,8 +156,9 @@ func (m *Event) Validate() error {
 
 // Command kinds.
 const (
-	CmdLive = "live" // start or stop live frames of one stream
-	CmdPing = "ping" // answer with the box's clock, for the offset
+	CmdLive    = "live"    // start or stop live frames of one stream
+	CmdPing    = "ping"    // answer with the box's clock, for the offset
+	CmdSession = "session" // a procurement session starts (Session set) or ends (empty)
 )
 
 // MaxLiveLease bounds how long one live command keeps a stream live; the hub
@@ -167,14 +168,15 @@ const MaxLiveLease = 5 * time.Minute
 
 // Command is sent from the hub to one box.
 type Command struct {
-	V      int       `json:"v"`
-	ID     string    `json:"id"`
-	Room   string    `json:"room"`
-	Kind   string    `json:"kind"`
-	Stream string    `json:"stream,omitempty"`
-	On     bool      `json:"on,omitempty"`
-	Lease  Duration  `json:"lease,omitempty"`
-	Sent   time.Time `json:"sent"`
+	V       int       `json:"v"`
+	ID      string    `json:"id"`
+	Room    string    `json:"room"`
+	Kind    string    `json:"kind"`
+	Stream  string    `json:"stream,omitempty"`
+	On      bool      `json:"on,omitempty"`
+	Lease   Duration  `json:"lease,omitempty"`
+	Session string    `json:"session,omitempty"`
+	Sent    time.Time `json:"sent"`
 }
 
 func (m *Command) version() int { return m.V }
@@ -196,6 +198,10 @@ func (m *Command) Validate() error {
 			return invalid("live lease %v outside (0, %v]", time.Duration(m.Lease), MaxLiveLease)
 		}
 	case CmdPing:
+	case CmdSession:
+		if m.Session != "" {
+			return checkID("session", m.Session)
+		}
 	default:
 		return invalid("command kind %q", m.Kind)
 	}

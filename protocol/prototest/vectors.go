@@ -58,6 +58,8 @@ var Messages = []MessageVector{
 	{"command live without lease", `{"v":1,"id":"c4","room":"room-1","kind":"live","stream":"cam1","on":true,"sent":"2026-03-02T09:30:00Z"}`, command, protocol.ErrInvalid},
 	{"command lease too long", `{"v":1,"id":"c5","room":"room-1","kind":"live","stream":"cam1","on":true,"lease":"100h","sent":"2026-03-02T09:30:00Z"}`, command, protocol.ErrInvalid},
 	{"command lease not a string", `{"v":1,"id":"c6","room":"room-1","kind":"live","stream":"cam1","on":true,"lease":30,"sent":"2026-03-02T09:30:00Z"}`, command, protocol.ErrInvalid},
+	{"command session start", `{"v":1,"id":"c8","room":"room-1","kind":"session","session":"proj-2026-0042","sent":"2026-03-02T09:30:00Z"}`, command, nil},
+	{"command session bad id", `{"v":1,"id":"c9","room":"room-1","kind":"session","session":"a b","sent":"2026-03-02T09:30:00Z"}`, command, protocol.ErrInvalid},
 	{"command reboot", `{"v":1,"id":"c7","room":"room-1","kind":"reboot","sent":"2026-03-02T09:30:00Z"}`, command, protocol.ErrInvalid},
 	{"command no id", `{"v":1,"id":"","room":"room-1","kind":"ping","sent":"2026-03-02T09:30:00Z"}`, command, protocol.ErrInvalid},
 	{"reply", `{"v":1,"id":"c3","room":"room-1","ok":true,"box_time":"2026-03-02T09:30:00.2Z"}`, reply, nil},
