@@ -1,0 +1,172 @@
+package recorder_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/edge/recorder"
+	"github.com/evalroom/evalroom/edge/spool"
+	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/protocol/prototest"
+)
+
+// script is a source that plays a fixed list of frames and errors, then
+// ends the test by cancelling.
+type script struct {
+	steps  []step
+	cancel context.CancelFunc
+}
+
+type step struct {
+	t   time.Time
+	err error
+}
+
+func (s *script) Info() devices.Info {
+	return devices.Info{Stream: "cam1", Kind: protocol.KindVideo, Device: "script:cam1", Codec: protocol.CodecMJPEG}
+}
+
+func (s *script) Read(ctx context.Context) (devices.Frame, error) {
+	if len(s.steps) == 0 {
+		s.cancel()
+		<-ctx.Done()
+		return devices.Frame{}, ctx.Err()
+	}
+	st := s.steps[0]
+	s.steps = s.steps[1:]
+	if st.err != nil {
+		return devices.Frame{}, st.err
+	}
+	return devices.Frame{Data: []byte("jpeg@" + st.t.Format(time.StampMilli)), Time: st.t}, nil
+}
+
+func (s *script) Close() error { return nil }
+
+func frames(from time.Time, n int, every time.Duration) []step {
+	var out []step
+	for i := range n {
+		out = append(out, step{t: from.Add(time.Duration(i) * every)})
+	}
+	return out
+}
+
+func run(t *testing.T, sp *spool.Spool, steps []step) *devices.Registry {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reg := devices.NewRegistry()
+	src := &script{steps: steps, cancel: cancel}
+	r := recorder.New(recorder.Config{Room: "room-1"}, src, sp, prototest.Signer, reg, nil, nil, nil)
+	if err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+// records decodes and chain-checks everything in the spool for cam1.
+func records(t *testing.T, sp *spool.Spool) []protocol.SegmentHeader {
+	t.Helper()
+	var out []protocol.SegmentHeader
+	var last uint64
+	var chain string
+	for i, e := range sp.Entries("cam1") {
+		b, err := sp.Get("cam1", e.Seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seg, err := protocol.DecodeSegment(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := seg.Verify(prototest.Signer.PublicKey()); err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 {
+			if err := seg.Follows(last, chain); err != nil {
+				t.Fatal(err)
+			}
+		}
+		last, chain = seg.Header.LastSeq(), seg.ChainHash()
+		out = append(out, seg.Header)
+	}
+	return out
+}
+
+func summary(hs []protocol.SegmentHeader) string {
+	s := ""
+	for _, h := range hs {
+		if h.Gap != nil {
+			s += fmt.Sprintf("[gap %s %v] ", h.Gap.Reason, h.End.Sub(h.Start))
+		} else {
+			s += fmt.Sprintf("[%d frames %v] ", len(h.Frames), h.End.Sub(h.Start))
+		}
+	}
+	return s
+}
+
+func openSpool(t *testing.T, path string) *spool.Spool {
+	sp, err := spool.Open(path, spool.Options{Signer: prototest.Signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sp.Close() })
+	return sp
+}
+
+func TestSegmentsAreCutContiguous(t *testing.T) {
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	run(t, sp, frames(prototest.T0, 50, 100*time.Millisecond)) // 5 s at 10 fps
+	got := summary(records(t, sp))
+	want := "[20 frames 2s] [20 frames 2s] [10 frames 900ms] "
+	if got != want {
+		t.Fatalf("segments %s, want %s", got, want)
+	}
+}
+
+func TestUnplugWritesDeviceLostGap(t *testing.T) {
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	steps := frames(prototest.T0, 5, 100*time.Millisecond)
+	steps = append(steps, step{err: fmt.Errorf("read: %w", devices.ErrUnplugged)}, step{err: devices.ErrUnplugged})
+	steps = append(steps, frames(prototest.T0.Add(3*time.Second), 5, 100*time.Millisecond)...)
+	reg := run(t, sp, steps)
+	got := summary(records(t, sp))
+	want := "[5 frames 400ms] [gap device_lost 2.6s] [5 frames 400ms] "
+	if got != want {
+		t.Fatalf("segments %s, want %s", got, want)
+	}
+	if st := reg.States(); len(st) != 1 || st[0].State != protocol.StateOK {
+		t.Fatalf("registry after the camera came back: %+v", st)
+	}
+}
+
+func TestClockJumpWritesGap(t *testing.T) {
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	steps := frames(prototest.T0, 5, 100*time.Millisecond)
+	steps = append(steps, frames(prototest.T0.Add(-time.Hour), 5, 100*time.Millisecond)...)
+	run(t, sp, steps)
+	got := summary(records(t, sp))
+	want := "[5 frames 400ms] [gap clock_jump 0s] [5 frames 400ms] "
+	if got != want {
+		t.Fatalf("segments %s, want %s", got, want)
+	}
+}
+
+func TestRestartWritesGapAndContinuesChain(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spool.db")
+	sp, err := spool.Open(path, spool.Options{Signer: prototest.Signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, sp, frames(time.Now().Add(-time.Minute), 5, 100*time.Millisecond))
+	sp.Close()
+	sp = openSpool(t, path)
+	run(t, sp, frames(time.Now(), 5, 100*time.Millisecond))
+	hs := records(t, sp)
+	if len(hs) != 3 || hs[1].Gap == nil || hs[1].Gap.Reason != protocol.GapRestart {
+		t.Fatalf("after restart: %s", summary(hs))
+	}
+}

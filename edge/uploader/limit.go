@@ -1,0 +1,104 @@
+package uploader
+
+import (
+	"context"
+	"io"
+	"sync"
+	"time"
+)
+
+// limiter is a token bucket shared by all uploads: rate bytes per second
+// with a burst of one second's worth.
+type limiter struct {
+	rate   int64
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(rate int64) *limiter { return &limiter{rate: rate} }
+
+func (l *limiter) reader(ctx context.Context, r io.Reader) io.Reader {
+	if l.rate <= 0 {
+		return r
+	}
+	return &limitedReader{ctx: ctx, r: r, l: l}
+}
+
+// take waits until n bytes may be sent.
+func (l *limiter) take(ctx context.Context, n int) error {
+	l.mu.Lock()
+	now := time.Now()
+	if l.last.IsZero() {
+		l.tokens = float64(l.rate)
+	} else {
+		l.tokens = min(float64(l.rate), l.tokens+now.Sub(l.last).Seconds()*float64(l.rate))
+	}
+	l.last = now
+	l.tokens -= float64(n)
+	wait := time.Duration(0)
+	if l.tokens < 0 {
+		wait = time.Duration(-l.tokens / float64(l.rate) * float64(time.Second))
+	}
+	l.mu.Unlock()
+	if wait == 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
+	}
+}
+
+type limitedReader struct {
+	ctx context.Context
+	r   io.Reader
+	l   *limiter
+}
+
+func (r *limitedReader) Read(p []byte) (int, error) {
+	if max := int(r.l.rate / 10); max > 0 && len(p) > max {
+		p = p[:max] // small steps keep the rate smooth
+	}
+	n, err := r.r.Read(p)
+	if n > 0 {
+		if werr := r.l.take(r.ctx, n); werr != nil {
+			return n, werr
+		}
+	}
+	return n, err
+}
+
+// meter measures a rate over a sliding window of whole seconds.
+type meter struct {
+	mu      sync.Mutex
+	buckets [8]int64
+	secs    [8]int64
+}
+
+func (m *meter) add(now time.Time, n int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := now.Unix()
+	i := s % int64(len(m.buckets))
+	if m.secs[i] != s {
+		m.secs[i], m.buckets[i] = s, 0
+	}
+	m.buckets[i] += n
+}
+
+// rate averages the last five complete seconds.
+func (m *meter) rate(now time.Time) float64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := now.Unix()
+	var sum int64
+	for i, sec := range m.secs {
+		if sec < s && sec >= s-5 {
+			sum += m.buckets[i]
+		}
+	}
+	return float64(sum) / 5
+}
