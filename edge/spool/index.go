@@ -46,15 +46,6 @@ func (x *index) add(e Entry) {
 	x.bytes += e.Size
 }
 
-func (x *index) get(stream string, seq uint64) (Entry, bool) {
-	list := x.streams[stream]
-	i := sort.Search(len(list), func(i int) bool { return list[i].Seq >= seq })
-	if i < len(list) && list[i].Seq == seq {
-		return list[i], true
-	}
-	return Entry{}, false
-}
-
 func (x *index) remove(stream string, seq uint64) {
 	list := x.streams[stream]
 	i := sort.Search(len(list), func(i int) bool { return list[i].Seq >= seq })

@@ -1,0 +1,43 @@
+# evalroom: `make help` lists the targets.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+DEMO_HTTP ?= 127.0.0.1:8080
+DEMO_MQTT ?= 127.0.0.1:1883
+
+.PHONY: help build demo test test-go test-e2e lint bench fuzz clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+build: ## build evalroom-hub, evalroom-edge and evalroom-sim into bin/
+	$(GO) build -o $(BIN)/ ./hub/cmd/evalroom-hub ./edge/cmd/evalroom-edge ./simulators/cmd/evalroom-sim
+
+demo: build ## run the hub (embedded broker and database under ./var) and 3 simulated rooms; Ctrl-C stops all
+	@scripts/demo.sh $(DEMO_HTTP) $(DEMO_MQTT)
+
+test: build lint test-go test-e2e ## all tests: vet, staticcheck, go test -race, browser end-to-end
+
+test-go: ## Go tests with the race detector
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+test-e2e: build e2e/node_modules ## browser end-to-end test (Debian chromium, playwright-core)
+	cd e2e && node --test --test-reporter=spec
+
+e2e/node_modules: e2e/package.json e2e/package-lock.json
+	cd e2e && npm ci --no-audit --no-fund
+	@touch $@
+
+lint: ## gofmt, go vet and staticcheck
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt: run gofmt -w on the files above"; exit 1; }
+	$(GO) vet ./...
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.6.1 ./...
+
+bench: build ## measure against raw baselines in the same run and print ratios
+	$(GO) run ./bench/cmd/evalroom-bench
+
+fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
+	@for t in $$($(GO) test -list 'Fuzz.*' ./protocol | grep ^Fuzz); do $(GO) test -run=^$$ -fuzz=^$$t$$ -fuzztime=$${FUZZTIME:-30s} ./protocol || exit 1; done
+
+clean: ## remove binaries and demo data
+	rm -rf $(BIN) var

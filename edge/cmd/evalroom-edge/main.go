@@ -1,0 +1,125 @@
+// Command evalroom-edge is the room box agent.
+//
+//	evalroom-edge enroll --hub URL --token TOKEN [--data DIR]
+//	evalroom-edge run --config FILE
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/edge/agent"
+	"github.com/evalroom/evalroom/edge/config"
+	"github.com/evalroom/evalroom/edge/identity"
+)
+
+const usage = `usage:
+  evalroom-edge enroll --hub URL --token TOKEN [--data DIR]
+  evalroom-edge run --config FILE
+`
+
+var version = "dev"
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "enroll":
+		err = enroll(os.Args[2:])
+	case "run":
+		err = run(os.Args[2:])
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "evalroom-edge:", err)
+		os.Exit(1)
+	}
+}
+
+func enroll(args []string) error {
+	fs := flag.NewFlagSet("enroll", flag.ExitOnError)
+	hub := fs.String("hub", "", "hub base URL, e.g. https://hub.example.gov.cn")
+	tok := fs.String("token", "", "one-time enrollment token from the hub")
+	data := fs.String("data", config.Default().DataDir, "data directory of the agent")
+	fs.Parse(args)
+	if *hub == "" || *tok == "" {
+		return errors.New("enroll needs --hub and --token (ask the operator for a token for this room)")
+	}
+	signer, err := identity.LoadOrCreateKey(*data)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	e, err := identity.Enroll(ctx, &http.Client{}, *hub, *tok, *data, signer)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("enrolled as room %s (%s) with key %s\n", e.Room, e.Name, signer.PublicKey().ID())
+	return nil
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("run", flag.ExitOnError)
+	path := fs.String("config", "/etc/evalroom/edge.json", "configuration file")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.Parse(args)
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(*level)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: lv}))
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return err
+	}
+	reg := prometheus.NewRegistry()
+	devs := devices.NewRegistry()
+	var sources []devices.Source
+	for _, d := range cfg.Devices {
+		src, err := openDevice(d)
+		info := devices.Info{Stream: d.Stream, Kind: d.Kind, Device: d.Driver + ":" + d.Path}
+		if err != nil {
+			devs.SetErr(info, err)
+			log.Error("device did not come up; the room reports it", "stream", d.Stream, "device", info.Device, "err", err)
+			continue
+		}
+		sources = append(sources, src)
+	}
+	a, err := agent.New(agent.Options{Config: cfg, Sources: sources, Registry: devs, Logger: log, Version: version, Registerer: reg})
+	if err != nil {
+		return err
+	}
+	if cfg.Metrics != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+		srv := &http.Server{Addr: cfg.Metrics, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go srv.ListenAndServe()
+		defer srv.Close()
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return a.Run(ctx)
+}
+
+// openDevice opens a configured capture device with its real driver.
+func openDevice(d config.Device) (devices.Source, error) {
+	return nil, fmt.Errorf("driver %q is not in this build yet (V4L2 and ALSA drivers are planned); %w", d.Driver, devices.ErrAbsent)
+}

@@ -1,0 +1,257 @@
+// Package api is the hub's JSON API and live endpoints.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/live"
+	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+// Store is the part of the database the API needs.
+type Store interface {
+	Rooms(ctx context.Context) ([]store.Room, error)
+	Room(ctx context.Context, id string) (store.Room, error)
+	CreateRoom(ctx context.Context, id, name string) error
+	IssueToken(ctx context.Context, room string, ttl time.Duration) (string, time.Time, error)
+	Enroll(ctx context.Context, token, publicKey string) (store.Room, error)
+	Segments(ctx context.Context, room, stream string, from, to time.Time, limit int) ([]store.Segment, error)
+}
+
+// API serves /api/v1.
+type API struct {
+	store    Store
+	fleet    *fleet.Fleet
+	live     *live.Hub
+	log      *slog.Logger
+	tokenTTL time.Duration
+}
+
+// New returns the API.
+func New(st Store, f *fleet.Fleet, l *live.Hub, log *slog.Logger, tokenTTL time.Duration) *API {
+	return &API{store: st, fleet: f, live: l, log: log.With("component", "api"), tokenTTL: tokenTTL}
+}
+
+// Register adds the routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/rooms", a.rooms)
+	mux.HandleFunc("POST /api/v1/rooms", a.createRoom)
+	mux.HandleFunc("POST /api/v1/rooms/{room}/token", a.issueToken)
+	mux.HandleFunc("POST /api/v1/enroll", a.enroll)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments", a.segments)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg", a.mjpeg)
+	mux.HandleFunc("GET /api/v1/live/ws", a.ws)
+}
+
+// Stream is one stream of a room in the API.
+type Stream struct {
+	ID     string `json:"id"`
+	Kind   string `json:"kind"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Room is a room in the API.
+type Room struct {
+	ID                  string     `json:"id"`
+	Name                string     `json:"name"`
+	Enrolled            bool       `json:"enrolled"`
+	Online              bool       `json:"online"`
+	LastSeen            *time.Time `json:"last_seen"`
+	SpoolBytes          int64      `json:"spool_bytes"`
+	OldestUnsentSeconds float64    `json:"oldest_unsent_seconds"`
+	DiskFreeBytes       int64      `json:"disk_free_bytes"`
+	UploadBytesPerSec   float64    `json:"upload_bytes_per_sec"`
+	ClockSkewSeconds    float64    `json:"clock_skew_seconds"`
+	Streams             []Stream   `json:"streams"`
+}
+
+func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
+	rooms, err := a.store.Rooms(r.Context())
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot read rooms", err)
+		return
+	}
+	out := make([]Room, 0, len(rooms))
+	for _, rm := range rooms {
+		st := a.fleet.State(rm.ID)
+		o := Room{
+			ID: rm.ID, Name: rm.Name, Enrolled: rm.PublicKey != "", Online: st.Online,
+			SpoolBytes: st.Telemetry.SpoolBytes, OldestUnsentSeconds: st.Telemetry.OldestUnsentSeconds,
+			DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec,
+			ClockSkewSeconds: st.ClockSkew.Seconds(), Streams: []Stream{},
+		}
+		if !st.LastSeen.IsZero() {
+			t := st.LastSeen.UTC()
+			o.LastSeen = &t
+		}
+		for _, d := range st.Devices {
+			o.Streams = append(o.Streams, Stream{ID: d.Stream, Kind: d.Kind, State: d.State, Reason: d.Reason})
+		}
+		out = append(out, o)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type createRoomReq struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+type tokenResp struct {
+	Room      string    `json:"room"`
+	Name      string    `json:"name,omitempty"`
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+func (a *API) createRoom(w http.ResponseWriter, r *http.Request) {
+	var req createRoomReq
+	if !decode(w, r, &req) {
+		return
+	}
+	if !protocol.ValidID(req.ID) {
+		a.fail(w, http.StatusBadRequest, "room id must be 1-63 lower-case letters, digits or dashes, e.g. room-1", nil)
+		return
+	}
+	if req.Name == "" || len(req.Name) > 200 {
+		a.fail(w, http.StatusBadRequest, "room name is required (at most 200 bytes)", nil)
+		return
+	}
+	if err := a.store.CreateRoom(r.Context(), req.ID, req.Name); err != nil {
+		if errors.Is(err, store.ErrExists) {
+			a.fail(w, http.StatusConflict, "room "+req.ID+" exists: ask for a new token with POST /api/v1/rooms/"+req.ID+"/token", nil)
+			return
+		}
+		a.fail(w, http.StatusInternalServerError, "cannot create the room", err)
+		return
+	}
+	a.log.Info("room created", "room", req.ID, "name", req.Name)
+	a.sendToken(w, r, req.ID, req.Name, http.StatusCreated)
+}
+
+func (a *API) issueToken(w http.ResponseWriter, r *http.Request) {
+	rm, err := a.store.Room(r.Context(), r.PathValue("room"))
+	if err != nil {
+		a.fail(w, http.StatusNotFound, "no such room", nil)
+		return
+	}
+	a.sendToken(w, r, rm.ID, rm.Name, http.StatusOK)
+}
+
+func (a *API) sendToken(w http.ResponseWriter, r *http.Request, room, name string, code int) {
+	tok, exp, err := a.store.IssueToken(r.Context(), room, a.tokenTTL)
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot issue a token", err)
+		return
+	}
+	writeJSON(w, code, tokenResp{Room: room, Name: name, Token: tok, ExpiresAt: exp.UTC()})
+}
+
+type enrollReq struct {
+	Token     string `json:"token"`
+	PublicKey string `json:"public_key"`
+}
+
+func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
+	var req enrollReq
+	if !decode(w, r, &req) {
+		return
+	}
+	if _, err := protocol.ParsePublicKey(req.PublicKey); err != nil {
+		a.fail(w, http.StatusBadRequest, "public_key: "+err.Error(), nil)
+		return
+	}
+	rm, err := a.store.Enroll(r.Context(), req.Token, req.PublicKey)
+	if errors.Is(err, store.ErrToken) {
+		a.fail(w, http.StatusForbidden, err.Error(), nil)
+		return
+	}
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot enroll", err)
+		return
+	}
+	a.log.Info("box enrolled", "room", rm.ID, "key", req.PublicKey)
+	writeJSON(w, http.StatusOK, map[string]string{"room": rm.ID, "name": rm.Name})
+}
+
+// Segment is one record in the API.
+type Segment struct {
+	Seq       uint64    `json:"seq"`
+	LastSeq   uint64    `json:"last_seq"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	SHA256    string    `json:"sha256"`
+	Verified  bool      `json:"verified"`
+	Gap       bool      `json:"gap"`
+	GapReason string    `json:"gap_reason,omitempty"`
+	Session   string    `json:"session,omitempty"`
+	Bytes     int64     `json:"bytes"`
+}
+
+const maxSegmentsPerPage = 20000
+
+func (a *API) segments(w http.ResponseWriter, r *http.Request) {
+	room, stream := r.PathValue("room"), r.PathValue("stream")
+	if !protocol.ValidID(room) || !protocol.ValidID(stream) {
+		a.fail(w, http.StatusBadRequest, "bad room or stream id", nil)
+		return
+	}
+	from, to := time.Unix(0, 0), time.Now().Add(24*time.Hour)
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := r.URL.Query().Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				a.fail(w, http.StatusBadRequest, p.name+" must be an RFC 3339 time such as 2026-03-02T09:30:00+08:00", nil)
+				return
+			}
+			*p.t = t
+		}
+	}
+	segs, err := a.store.Segments(r.Context(), room, stream, from, to, maxSegmentsPerPage)
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot read segments", err)
+		return
+	}
+	out := make([]Segment, 0, len(segs))
+	for _, s := range segs {
+		out = append(out, Segment{
+			Seq: s.Seq, LastSeq: s.LastSeq, Start: s.Start, End: s.End, SHA256: s.Hash, Verified: s.Verified,
+			Gap: s.Record == protocol.RecordGap, GapReason: s.GapReason, Session: s.Session, Bytes: s.Size,
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON body: " + err.Error()})
+		return false
+	}
+	return true
+}
+
+func (a *API) fail(w http.ResponseWriter, code int, msg string, err error) {
+	if err != nil {
+		a.log.Error(msg, "err", err)
+	}
+	writeJSON(w, code, map[string]string{"error": msg})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,151 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/evalroom/evalroom/hub/live"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+// mjpeg serves one stream as multipart/x-mixed-replace JPEG parts, the way
+// IP cameras do; any browser or player shows it.
+func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
+	room, stream := r.PathValue("room"), r.PathValue("stream")
+	if !protocol.ValidID(room) || !protocol.ValidID(stream) {
+		a.fail(w, http.StatusBadRequest, "bad room or stream id", nil)
+		return
+	}
+	if _, err := a.store.Room(r.Context(), room); err != nil {
+		a.fail(w, http.StatusNotFound, "no such room", nil)
+		return
+	}
+	v := a.live.Watch(room, stream)
+	defer v.Close()
+	const boundary = "evalroomframe"
+	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+boundary)
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	rc.Flush()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case f := <-v.C:
+			if f.Header.Codec != protocol.CodecMJPEG {
+				continue
+			}
+			rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			_, err := fmt.Fprintf(w, "--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\nX-Capture-Time: %d\r\nX-Frame: %d\r\n\r\n", boundary, len(f.Data), f.Header.Time, f.Header.Seq)
+			if err == nil {
+				_, err = w.Write(f.Data)
+			}
+			if err == nil {
+				_, err = w.Write([]byte("\r\n"))
+			}
+			if err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+var upgrader = websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 64 << 10}
+
+// maxWatch bounds how many streams one page may watch.
+const maxWatch = 64
+
+type watchMsg struct {
+	Watch []string `json:"watch"`
+}
+
+// ws carries the frames of many streams over one connection, for pages that
+// show a wall of tiles (browsers allow few HTTP connections per host). The
+// client sends {"watch":["room/stream",...]}; the server sends each frame as
+// one binary message in the protocol's live frame format.
+func (a *API) ws(w http.ResponseWriter, r *http.Request) {
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	conn.SetReadLimit(16 << 10)
+	out := make(chan live.Frame, 16)
+	watch := make(chan []string, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			var m watchMsg
+			if err := conn.ReadJSON(&m); err != nil {
+				return
+			}
+			select {
+			case watch <- m.Watch:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}()
+	viewers := map[string]*live.Viewer{}
+	stops := map[string]chan struct{}{}
+	defer func() {
+		for k, v := range viewers {
+			close(stops[k])
+			v.Close()
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		case list := <-watch:
+			want := map[string]bool{}
+			for _, s := range list {
+				room, stream, ok := strings.Cut(s, "/")
+				if ok && protocol.ValidID(room) && protocol.ValidID(stream) && len(want) < maxWatch {
+					want[s] = true
+				}
+			}
+			for k, v := range viewers {
+				if !want[k] {
+					close(stops[k])
+					v.Close()
+					delete(viewers, k)
+				}
+			}
+			for k := range want {
+				if viewers[k] == nil {
+					room, stream, _ := strings.Cut(k, "/")
+					v := a.live.Watch(room, stream)
+					viewers[k], stops[k] = v, make(chan struct{})
+					go forward(v, out, stops[k])
+				}
+			}
+		case f := <-out:
+			conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if err := conn.WriteMessage(websocket.BinaryMessage, f.Raw); err != nil {
+				return
+			}
+		}
+	}
+}
+
+func forward(v *live.Viewer, out chan<- live.Frame, stop <-chan struct{}) {
+	for {
+		select {
+		case <-stop:
+			return
+		case f := <-v.C:
+			select {
+			case out <- f:
+			default: // the socket is behind; skip this frame
+			}
+		}
+	}
+}

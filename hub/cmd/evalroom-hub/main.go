@@ -1,0 +1,106 @@
+// Command evalroom-hub runs the central service.
+//
+//	evalroom-hub serve --data DIR --http ADDR --mqtt ADDR [--mqtt-broker tcp://HOST:PORT]
+//	evalroom-hub room add --data DIR --id ID --name NAME
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/evalroom/evalroom/hub/server"
+	"github.com/evalroom/evalroom/hub/store"
+)
+
+const usage = `usage:
+  evalroom-hub serve [--data DIR] [--http ADDR] [--mqtt ADDR] [--mqtt-broker tcp://HOST:PORT]
+  evalroom-hub room add [--data DIR] --id ID --name NAME   (prints a one-time enrollment token)
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "serve":
+		err = serve(os.Args[2:])
+	case "room":
+		err = room(os.Args[2:])
+	default:
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "evalroom-hub:", err)
+		os.Exit(1)
+	}
+}
+
+func serve(args []string) error {
+	var cfg server.Config
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	fs.StringVar(&cfg.DataDir, "data", "./var/hub", "data directory (database, recordings)")
+	fs.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "HTTP listen address")
+	fs.StringVar(&cfg.MQTT, "mqtt", "127.0.0.1:1883", "listen address of the embedded MQTT broker")
+	fs.StringVar(&cfg.Broker, "mqtt-broker", "", "use this external broker (tcp://HOST:PORT) instead of the embedded one")
+	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "a room with no message for this long shows offline")
+	level := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.Parse(args)
+	log := newLogger(*level)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	h, err := server.Start(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return h.Shutdown(sctx)
+}
+
+func room(args []string) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: evalroom-hub room add --id ID --name NAME")
+	}
+	fs := flag.NewFlagSet("room add", flag.ExitOnError)
+	data := fs.String("data", "./var/hub", "data directory of the hub")
+	id := fs.String("id", "", "room id (lower-case letters, digits, dashes)")
+	name := fs.String("name", "", "room name shown to people")
+	ttl := fs.Duration("token-ttl", 24*time.Hour, "how long the enrollment token is valid")
+	fs.Parse(args[1:])
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(*data, "hub.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CreateRoom(ctx, *id, *name); err != nil && !errors.Is(err, store.ErrExists) {
+		return err
+	}
+	tok, exp, err := st.IssueToken(ctx, *id, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("room %s: enrollment token (one use, until %s):\n%s\n", *id, exp.Format(time.RFC3339), tok)
+	return nil
+}
+
+func newLogger(level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l}))
+}

@@ -1,0 +1,186 @@
+// Package fleet keeps the hub's picture of every room box: online or
+// offline (from the retained status, the last will and a heartbeat
+// timeout), last seen, device states and spool figures.
+package fleet
+
+import (
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+// RoomState is what the hub knows of one box right now.
+type RoomState struct {
+	Online    bool
+	LastSeen  time.Time
+	Devices   []protocol.DeviceState
+	Telemetry protocol.Telemetry
+	ClockSkew time.Duration // box clock minus hub clock, from the last message
+}
+
+// Fleet tracks room states from MQTT.
+type Fleet struct {
+	timeout time.Duration
+	now     func() time.Time
+	log     *slog.Logger
+
+	mu    sync.Mutex
+	rooms map[string]*RoomState
+
+	msgs    *prometheus.CounterVec
+	refused prometheus.Counter
+}
+
+// New returns a fleet that calls a room offline after timeout without a
+// message from it.
+func New(timeout time.Duration, log *slog.Logger, reg prometheus.Registerer) *Fleet {
+	f := &Fleet{
+		timeout: timeout, now: time.Now, log: log.With("component", "fleet"), rooms: map[string]*RoomState{},
+		msgs:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_messages_total", Help: "MQTT messages taken from boxes, by kind."}, []string{"kind"}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_messages_refused_total", Help: "Malformed or misaddressed MQTT messages refused."}),
+	}
+	if reg != nil {
+		reg.MustRegister(f.msgs, f.refused)
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "evalroom_hub_rooms_online", Help: "Rooms whose box is online."}, func() float64 {
+			n := 0
+			for _, s := range f.All() {
+				if s.Online {
+					n++
+				}
+			}
+			return float64(n)
+		}))
+	}
+	return f
+}
+
+// Attach subscribes the fleet to every room's status, health, telemetry
+// and events.
+func (f *Fleet) Attach(b bus.Bus) error {
+	for _, kind := range []string{protocol.TopicStatus, protocol.TopicHealth, protocol.TopicTelemetry, protocol.TopicEvents} {
+		if err := b.Subscribe(protocol.RoomFilter(kind), f.Handle); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Handle takes one message from a box. Malformed messages, and messages
+// whose body names another room than the topic, are refused and change
+// nothing.
+func (f *Fleet) Handle(topic string, payload []byte) {
+	room, kind, _, err := protocol.ParseTopic(topic)
+	if err != nil {
+		f.refuse(topic, err)
+		return
+	}
+	var m protocol.Message
+	var msgRoom string
+	switch kind {
+	case protocol.TopicStatus:
+		s := new(protocol.Status)
+		m, msgRoom = s, ""
+		if err = protocol.Decode(payload, s); err == nil {
+			msgRoom = s.Room
+		}
+	case protocol.TopicHealth:
+		h := new(protocol.Health)
+		m = h
+		if err = protocol.Decode(payload, h); err == nil {
+			msgRoom = h.Room
+		}
+	case protocol.TopicTelemetry:
+		t := new(protocol.Telemetry)
+		m = t
+		if err = protocol.Decode(payload, t); err == nil {
+			msgRoom = t.Room
+		}
+	case protocol.TopicEvents:
+		e := new(protocol.Event)
+		m = e
+		if err = protocol.Decode(payload, e); err == nil {
+			msgRoom = e.Room
+		}
+	default:
+		return
+	}
+	if err == nil && msgRoom != room {
+		err = protocol.ErrInvalid
+	}
+	if err != nil {
+		f.refuse(topic, err)
+		return
+	}
+	f.msgs.WithLabelValues(kind).Inc()
+	now := f.now()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := f.rooms[room]
+	if st == nil {
+		st = &RoomState{}
+		f.rooms[room] = st
+	}
+	switch v := m.(type) {
+	case *protocol.Status:
+		if !v.Online {
+			st.Online = false // the last will, or a clean goodbye
+			f.log.Info("room went offline", "room", room)
+			return
+		}
+		if !st.Online {
+			f.log.Info("room came online", "room", room)
+		}
+		st.Online, st.LastSeen = true, now
+		if !v.Time.IsZero() {
+			st.ClockSkew = v.Time.Sub(now)
+		}
+	case *protocol.Health:
+		st.Online, st.LastSeen, st.Devices = true, now, v.Devices
+		st.ClockSkew = v.Time.Sub(now)
+	case *protocol.Telemetry:
+		st.Online, st.LastSeen, st.Telemetry = true, now, *v
+	case *protocol.Event:
+		st.LastSeen = now
+		f.log.Info("room event", "room", room, "kind", v.Kind, "stream", v.Stream, "detail", v.Detail)
+	}
+}
+
+func (f *Fleet) refuse(topic string, err error) {
+	f.refused.Inc()
+	f.log.Warn("refused an MQTT message", "topic", topic, "err", err)
+}
+
+// State returns one room's state, with the heartbeat timeout applied.
+func (f *Fleet) State(room string) RoomState {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.rooms[room]
+	if !ok {
+		return RoomState{}
+	}
+	out := *st
+	if out.Online && f.now().Sub(out.LastSeen) > f.timeout {
+		out.Online = false
+	}
+	return out
+}
+
+// All returns every room that has spoken, with the timeout applied.
+func (f *Fleet) All() map[string]RoomState {
+	f.mu.Lock()
+	names := make([]string, 0, len(f.rooms))
+	for r := range f.rooms {
+		names = append(names, r)
+	}
+	f.mu.Unlock()
+	out := make(map[string]RoomState, len(names))
+	for _, r := range names {
+		out[r] = f.State(r)
+	}
+	return out
+}

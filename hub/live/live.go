@@ -1,0 +1,187 @@
+// Package live fans live frames out to viewers. The first viewer of a stream
+// asks the box to start publishing it, the hub renews the lease while
+// anybody watches, and the last viewer leaving stops it.
+package live
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+// Lease is how long one live command keeps a stream on; it is renewed at a
+// third of that while anybody watches.
+const Lease = 30 * time.Second
+
+// Frame is one live frame: its header and the encoded bytes as they came
+// from the box (protocol live frame format).
+type Frame struct {
+	Header protocol.LiveHeader
+	Raw    []byte
+	Data   []byte // the JPEG or PCM inside Raw
+}
+
+type key struct{ room, stream string }
+
+// Hub is the live fan-out.
+type Hub struct {
+	bus bus.Bus
+	log *slog.Logger
+
+	mu      sync.Mutex
+	viewers map[key]map[*Viewer]struct{}
+
+	watched prometheus.Gauge
+	frames  prometheus.Counter
+	dropped prometheus.Counter
+}
+
+// Viewer receives the newest frames of one stream; a slow viewer skips
+// frames rather than slowing anybody else.
+type Viewer struct {
+	C     chan Frame
+	key   key
+	hub   *Hub
+	close sync.Once
+}
+
+// New returns a live hub.
+func New(b bus.Bus, log *slog.Logger, reg prometheus.Registerer) *Hub {
+	h := &Hub{
+		bus: b, log: log.With("component", "live"), viewers: map[key]map[*Viewer]struct{}{},
+		watched: prometheus.NewGauge(prometheus.GaugeOpts{Name: "evalroom_hub_live_streams_watched", Help: "Streams with at least one live viewer."}),
+		frames:  prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_live_frames_total", Help: "Live frames received from boxes."}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_live_frames_skipped_total", Help: "Live frames a slow viewer skipped."}),
+	}
+	if reg != nil {
+		reg.MustRegister(h.watched, h.frames, h.dropped)
+	}
+	return h
+}
+
+// Start subscribes to live frames and renews leases until stop is closed.
+func (h *Hub) Start(stop <-chan struct{}) error {
+	if err := h.bus.Subscribe(protocol.TopicRoot+"/+/"+protocol.TopicLive+"/+", h.handle); err != nil {
+		return err
+	}
+	go func() {
+		t := time.NewTicker(Lease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				h.mu.Lock()
+				var keys []key
+				for k := range h.viewers {
+					keys = append(keys, k)
+				}
+				h.mu.Unlock()
+				for _, k := range keys {
+					h.command(k, true)
+				}
+			}
+		}
+	}()
+	return nil
+}
+
+func (h *Hub) handle(topic string, payload []byte) {
+	room, _, stream, err := protocol.ParseTopic(topic)
+	if err != nil {
+		return
+	}
+	hdr, data, err := protocol.DecodeLive(payload)
+	if err != nil || hdr.Room != room || hdr.Stream != stream {
+		h.log.Debug("refused a live frame", "topic", topic, "err", err)
+		return
+	}
+	h.frames.Inc()
+	f := Frame{Header: hdr, Raw: payload, Data: data}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for v := range h.viewers[key{room, stream}] {
+		select {
+		case v.C <- f:
+		default:
+			// Drop the oldest queued frame for the newest.
+			select {
+			case <-v.C:
+			default:
+			}
+			select {
+			case v.C <- f:
+			default:
+			}
+			h.dropped.Inc()
+		}
+	}
+}
+
+// Watch adds a viewer of one stream; call Close when done.
+func (h *Hub) Watch(room, stream string) *Viewer {
+	k := key{room, stream}
+	v := &Viewer{C: make(chan Frame, 2), key: k, hub: h}
+	h.mu.Lock()
+	first := h.viewers[k] == nil
+	if first {
+		h.viewers[k] = map[*Viewer]struct{}{}
+		h.watched.Inc()
+	}
+	h.viewers[k][v] = struct{}{}
+	h.mu.Unlock()
+	if first {
+		h.command(k, true)
+	}
+	return v
+}
+
+// Close removes the viewer; the last one out stops the stream.
+func (v *Viewer) Close() {
+	v.close.Do(func() {
+		h := v.hub
+		h.mu.Lock()
+		delete(h.viewers[v.key], v)
+		last := len(h.viewers[v.key]) == 0
+		if last {
+			delete(h.viewers, v.key)
+			h.watched.Dec()
+		}
+		h.mu.Unlock()
+		if last {
+			h.command(v.key, false)
+		}
+	})
+}
+
+// Viewers returns the number of viewers of a stream.
+func (h *Hub) Viewers(room, stream string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.viewers[key{room, stream}])
+}
+
+func (h *Hub) command(k key, on bool) {
+	id := make([]byte, 8)
+	rand.Read(id)
+	cmd := &protocol.Command{V: protocol.Version, ID: hex.EncodeToString(id), Room: k.room, Kind: protocol.CmdLive, Stream: k.stream, On: on, Sent: time.Now().UTC()}
+	if on {
+		cmd.Lease = protocol.Duration(Lease)
+	}
+	b, err := protocol.Encode(cmd)
+	if err != nil {
+		h.log.Error("cannot encode live command", "err", err)
+		return
+	}
+	if err := h.bus.Publish(protocol.RoomTopic(k.room, protocol.TopicCmd), b, 1, false); err != nil {
+		h.log.Warn("cannot send live command", "room", k.room, "stream", k.stream, "err", err)
+	}
+}

@@ -1,0 +1,254 @@
+// Package media takes segments from room boxes: it verifies each against the
+// room's enrolled key and the stream's hash chain, writes it durably under
+// the data directory, indexes it, and only then acknowledges it. Anything
+// forged, out of chain or conflicting is refused and nothing of it is kept.
+package media
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+// Index is the part of the store ingest needs.
+type Index interface {
+	Room(ctx context.Context, id string) (store.Room, error)
+	Covering(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
+	Overlapping(ctx context.Context, room, stream string, from, to uint64) ([]store.Segment, error)
+	InsertSegment(ctx context.Context, seg store.Segment, verifySuccessor bool) error
+}
+
+// Refusal is told about every refused upload (for alerts and events).
+type Refusal func(room, stream string, seq uint64, why string)
+
+// Ingest is the HTTP handler for PUT /api/v1/ingest/{room}/{stream}/{seq}.
+type Ingest struct {
+	dir     string
+	idx     Index
+	log     *slog.Logger
+	refused Refusal
+
+	locks sync.Map // room/stream -> *sync.Mutex: one writer per chain
+
+	stored, refusals *prometheus.CounterVec
+	bytes            prometheus.Counter
+}
+
+// NewIngest stores segment files under dir/media.
+func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registerer, refused Refusal) *Ingest {
+	in := &Ingest{
+		dir: filepath.Join(dir, "media"), idx: idx, log: log.With("component", "ingest"), refused: refused,
+		stored:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_segments_stored_total", Help: "Segments stored durably."}, []string{"record"}),
+		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_uploads_refused_total", Help: "Uploads refused, by HTTP status."}, []string{"code"}),
+		bytes:    prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_ingest_bytes_total", Help: "Bytes of segments stored."}),
+	}
+	if reg != nil {
+		reg.MustRegister(in.stored, in.refusals, in.bytes)
+	}
+	return in
+}
+
+type httpError struct {
+	code int
+	msg  string
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func fail(code int, format string, a ...any) error {
+	return &httpError{code: code, msg: fmt.Sprintf(format, a...)}
+}
+
+// ServeHTTP implements http.Handler. Routes give it room, stream and seq as
+// path values.
+func (in *Ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	room, stream := r.PathValue("room"), r.PathValue("stream")
+	seq, perr := strconv.ParseUint(r.PathValue("seq"), 10, 64)
+	seg, created, err := in.ingest(r, room, stream, seq, perr)
+	if err != nil {
+		var he *httpError
+		if !errors.As(err, &he) {
+			in.log.Error("storing a segment failed", "room", room, "stream", stream, "seq", seq, "err", err)
+			he = &httpError{code: http.StatusInternalServerError, msg: "the hub could not store the segment; it will be sent again"}
+		} else if in.refused != nil && protocol.ValidID(room) {
+			in.refused(room, stream, seq, he.msg)
+		}
+		in.refusals.WithLabelValues(strconv.Itoa(he.code)).Inc()
+		http.Error(w, he.msg, he.code)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if created {
+		w.WriteHeader(http.StatusCreated)
+	}
+	json.NewEncoder(w).Encode(map[string]any{"stored": true, "hash": seg.Hash()})
+}
+
+func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr error) (*protocol.Segment, bool, error) {
+	if !protocol.ValidID(room) || !protocol.ValidID(stream) || perr != nil {
+		return nil, false, fail(http.StatusBadRequest, "bad room, stream or sequence number in the path")
+	}
+	if r.ContentLength > protocol.MaxSegmentSize {
+		return nil, false, fail(http.StatusRequestEntityTooLarge, "segment over %d bytes", protocol.MaxSegmentSize)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, protocol.MaxSegmentSize))
+	if err != nil {
+		return nil, false, fail(http.StatusRequestEntityTooLarge, "reading the segment: %v", err)
+	}
+	seg, err := protocol.DecodeSegment(body)
+	if err != nil {
+		return nil, false, fail(http.StatusBadRequest, "not a valid segment: %v", err)
+	}
+	h := seg.Header
+	if h.Room != room || h.Stream != stream || h.Seq != seq {
+		return nil, false, fail(http.StatusBadRequest, "segment is %s/%s/%d but was sent to %s/%s/%d", h.Room, h.Stream, h.Seq, room, stream, seq)
+	}
+	ctx := r.Context()
+	rm, err := in.idx.Room(ctx, room)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, fail(http.StatusForbidden, "room %s is not known to this hub", room)
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if rm.PublicKey == "" {
+		return nil, false, fail(http.StatusForbidden, "room %s has no enrolled box: enroll it first", room)
+	}
+	pub, err := protocol.ParsePublicKey(rm.PublicKey)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := seg.Verify(pub); err != nil {
+		return nil, false, fail(http.StatusForbidden, "segment is not signed by the box enrolled for room %s: %v", room, err)
+	}
+
+	mu, _ := in.locks.LoadOrStore(room+"/"+stream, new(sync.Mutex))
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
+
+	verified, linksNext, dup, err := in.checkChain(ctx, seg)
+	if err != nil || dup {
+		return seg, false, err
+	}
+	path, err := in.write(seg, body)
+	if err != nil {
+		return nil, false, err
+	}
+	row := store.Segment{
+		Room: room, Stream: stream, Seq: h.Seq, LastSeq: h.LastSeq(), Record: h.Record, Start: h.Start, End: h.End,
+		Hash: seg.Hash(), Chain: seg.ChainHash(), Prev: h.Prev, Size: int64(len(body)), Path: path,
+		Session: h.Session, Verified: verified,
+	}
+	if h.Gap != nil {
+		row.GapReason = h.Gap.Reason
+	}
+	if err := in.idx.InsertSegment(ctx, row, linksNext); err != nil {
+		os.Remove(path)
+		return nil, false, err
+	}
+	in.stored.WithLabelValues(h.Record).Inc()
+	in.bytes.Add(float64(len(body)))
+	return seg, true, nil
+}
+
+// checkChain places seg in its stream: a replay of a stored record is a
+// duplicate (acked again, stored once); a different record at a taken place
+// or one that does not link to its stored neighbours is refused. verified
+// says the record links to its predecessor (or starts the chain); linksNext
+// that a stored successor links to it.
+func (in *Ingest) checkChain(ctx context.Context, seg *protocol.Segment) (verified, linksNext, dup bool, err error) {
+	h := seg.Header
+	over, err := in.idx.Overlapping(ctx, h.Room, h.Stream, h.Seq, h.LastSeq())
+	if err != nil {
+		return false, false, false, err
+	}
+	if len(over) > 0 {
+		if len(over) == 1 && over[0].Seq == h.Seq && over[0].Hash == seg.Hash() {
+			return false, false, true, nil
+		}
+		return false, false, false, fail(http.StatusConflict, "%s/%s seq %d conflicts with a stored record (hash %.12s)", h.Room, h.Stream, h.Seq, over[0].Hash)
+	}
+	if h.Seq == 0 {
+		if h.Prev != "" {
+			return false, false, false, fail(http.StatusConflict, "first record of %s/%s names a previous record", h.Room, h.Stream)
+		}
+		verified = true
+	} else {
+		prev, err := in.idx.Covering(ctx, h.Room, h.Stream, h.Seq-1)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// The predecessor has not arrived yet (live segments go first).
+		case err != nil:
+			return false, false, false, err
+		default:
+			if err := seg.Follows(prev.LastSeq, prev.Chain); err != nil {
+				return false, false, false, fail(http.StatusConflict, "%v", err)
+			}
+			verified = true
+		}
+	}
+	next, err := in.idx.Covering(ctx, h.Room, h.Stream, h.LastSeq()+1)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return false, false, false, err
+	case next.Seq != h.LastSeq()+1 || next.Prev != seg.ChainHash():
+		return false, false, false, fail(http.StatusConflict, "%s/%s seq %d does not link to the stored seq %d: %v", h.Room, h.Stream, h.Seq, next.Seq, protocol.ErrChain)
+	default:
+		linksNext = true
+	}
+	return verified, linksNext, false, nil
+}
+
+// write stores the whole container durably: temporary file, fsync, rename,
+// fsync of the directory.
+func (in *Ingest) write(seg *protocol.Segment, body []byte) (string, error) {
+	h := seg.Header
+	dir := filepath.Join(in.dir, h.Room, h.Stream)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", fmt.Errorf("media dir: %w", err)
+	}
+	name := fmt.Sprintf("%012d-%.16s.seg", h.Seq, seg.Hash())
+	path := filepath.Join(dir, name)
+	f, err := os.CreateTemp(dir, ".incoming-*")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	_, err = f.Write(body)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("write segment file: %w", err)
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return "", err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return "", fmt.Errorf("sync media dir: %w", err)
+	}
+	return path, nil
+}

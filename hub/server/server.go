@@ -1,0 +1,186 @@
+// Package server wires the hub together: database, broker or bus, fleet,
+// ingest, live, API, web UI and metrics.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/evalroom/evalroom/hub/api"
+	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/live"
+	"github.com/evalroom/evalroom/hub/media"
+	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/hub/web"
+)
+
+// Config is the hub's configuration.
+type Config struct {
+	DataDir string
+	HTTP    string // listen address for HTTP
+	MQTT    string // listen address of the embedded broker
+	// Broker, when set (tcp://host:port), uses an external broker instead
+	// of the embedded one.
+	Broker           string
+	HeartbeatTimeout time.Duration
+	TokenTTL         time.Duration
+}
+
+// Defaults fills in what is unset.
+func (c *Config) Defaults() {
+	if c.DataDir == "" {
+		c.DataDir = "./var/hub"
+	}
+	if c.HTTP == "" {
+		c.HTTP = "127.0.0.1:8080"
+	}
+	if c.MQTT == "" {
+		c.MQTT = "127.0.0.1:1883"
+	}
+	if c.HeartbeatTimeout == 0 {
+		c.HeartbeatTimeout = 20 * time.Second
+	}
+	if c.TokenTTL == 0 {
+		c.TokenTTL = 24 * time.Hour
+	}
+}
+
+// Hub is a running hub.
+type Hub struct {
+	cfg   Config
+	log   *slog.Logger
+	store *store.Store
+	bus   bus.Bus
+	http  *http.Server
+	ln    net.Listener
+	stop  chan struct{}
+	Fleet *fleet.Fleet
+	Live  *live.Hub
+}
+
+// Start opens the database, starts the broker (or connects to one) and
+// listens for HTTP. It returns once everything accepts connections.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
+	cfg.Defaults()
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
+	}
+	h := &Hub{cfg: cfg, log: log.With("component", "hub"), stop: make(chan struct{})}
+	ok := false
+	defer func() {
+		if !ok {
+			h.close()
+		}
+	}()
+	var err error
+	h.store, err = store.Open(ctx, filepath.Join(cfg.DataDir, "hub.db"))
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Broker != "" {
+		host, _ := os.Hostname()
+		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), log)
+	} else {
+		h.bus, err = bus.StartEmbedded(cfg.MQTT, log)
+	}
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
+	if err := h.Fleet.Attach(h.bus); err != nil {
+		return nil, fmt.Errorf("subscribe fleet: %w", err)
+	}
+	h.Live = live.New(h.bus, log, reg)
+	if err := h.Live.Start(h.stop); err != nil {
+		return nil, fmt.Errorf("subscribe live: %w", err)
+	}
+	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, why string) {
+		log.Warn("refused an upload", "component", "ingest", "room", room, "stream", stream, "seq", seq, "why", why)
+	})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", ingest)
+	api.New(h.store, h.Fleet, h.Live, log, cfg.TokenTTL).Register(mux)
+	mux.Handle("/", web.Handler())
+
+	h.ln, err = net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return nil, fmt.Errorf("HTTP listen on %s (is another hub running?): %w", cfg.HTTP, err)
+	}
+	h.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		IdleTimeout:       120 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+	go func() {
+		if err := h.http.Serve(h.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			h.log.Error("HTTP server stopped", "err", err)
+		}
+	}()
+	ok = true
+	h.log.Info("hub running", "http", "http://"+h.ln.Addr().String(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir)
+	return h, nil
+}
+
+// HTTPAddr is where the hub serves HTTP.
+func (h *Hub) HTTPAddr() string { return h.ln.Addr().String() }
+
+// MQTTAddr is where boxes connect.
+func (h *Hub) MQTTAddr() string {
+	if e, ok := h.bus.(*bus.Embedded); ok {
+		return e.Addr()
+	}
+	return h.cfg.Broker
+}
+
+// Store gives tools and tests the database.
+func (h *Hub) Store() *store.Store { return h.store }
+
+// Shutdown stops taking requests, lets running ones finish for up to the
+// context's deadline, and closes everything.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	var err error
+	if h.http != nil {
+		err = h.http.Shutdown(ctx)
+		if err != nil {
+			h.http.Close()
+		}
+	}
+	h.close()
+	return err
+}
+
+func (h *Hub) close() {
+	select {
+	case <-h.stop:
+	default:
+		close(h.stop)
+	}
+	if h.ln != nil && h.http == nil {
+		h.ln.Close()
+	}
+	if h.bus != nil {
+		h.bus.Close()
+	}
+	if h.store != nil {
+		h.store.Close()
+	}
+}

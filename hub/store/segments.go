@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Segment is one indexed record of a stream.
+type Segment struct {
+	Room, Stream string
+	Seq, LastSeq uint64
+	Record       string
+	Start, End   time.Time
+	Hash, Chain  string
+	Prev         string
+	Size         int64
+	Path         string
+	GapReason    string
+	Session      string
+	Verified     bool
+}
+
+const segCols = `room, stream, seq, last_seq, record, start_ns, end_ns, hash, chain, prev, size, path, gap_reason, session, verified`
+
+func scanSeg(sc interface{ Scan(...any) error }) (Segment, error) {
+	var s Segment
+	var start, end int64
+	var seq, last int64
+	err := sc.Scan(&s.Room, &s.Stream, &seq, &last, &s.Record, &start, &end, &s.Hash, &s.Chain, &s.Prev, &s.Size, &s.Path, &s.GapReason, &s.Session, &s.Verified)
+	s.Seq, s.LastSeq = uint64(seq), uint64(last)
+	s.Start, s.End = time.Unix(0, start).UTC(), time.Unix(0, end).UTC()
+	return s, err
+}
+
+// Covering returns the record whose range [seq, last_seq] holds seq.
+func (s *Store) Covering(ctx context.Context, room, stream string, seq uint64) (Segment, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+segCols+` FROM segments WHERE room = ? AND stream = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`, room, stream, int64(seq))
+	seg, err := scanSeg(row)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && seg.LastSeq < seq) {
+		return Segment{}, ErrNotFound
+	}
+	return seg, err
+}
+
+// Overlapping returns records of a stream whose ranges overlap [from, to].
+func (s *Store) Overlapping(ctx context.Context, room, stream string, from, to uint64) ([]Segment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+segCols+` FROM segments WHERE room = ? AND stream = ? AND seq <= ? AND last_seq >= ? ORDER BY seq`, room, stream, int64(to), int64(from))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Segment
+	for rows.Next() {
+		seg, err := scanSeg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, seg)
+	}
+	return out, rows.Err()
+}
+
+// InsertSegment indexes a record; successor, when non-empty, is the seq of
+// a stored record that this one links to and that becomes verified.
+func (s *Store) InsertSegment(ctx context.Context, seg Segment, verifySuccessor bool) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `INSERT INTO segments(`+segCols+`, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		seg.Room, seg.Stream, int64(seg.Seq), int64(seg.LastSeq), seg.Record, seg.Start.UnixNano(), seg.End.UnixNano(),
+		seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, seg.Verified, time.Now().UnixNano())
+	if err != nil {
+		return fmt.Errorf("index segment %s/%s/%d: %w", seg.Room, seg.Stream, seg.Seq, err)
+	}
+	if verifySuccessor {
+		if _, err := tx.ExecContext(ctx, `UPDATE segments SET verified = 1 WHERE room = ? AND stream = ? AND seq = ?`, seg.Room, seg.Stream, int64(seg.LastSeq+1)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Segments returns the records of a stream that overlap [from, to] in
+// capture time, in sequence order.
+func (s *Store) Segments(ctx context.Context, room, stream string, from, to time.Time, limit int) ([]Segment, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+segCols+` FROM segments WHERE room = ? AND stream = ? AND end_ns >= ? AND start_ns <= ? ORDER BY seq LIMIT ?`,
+		room, stream, from.UnixNano(), to.UnixNano(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list segments: %w", err)
+	}
+	defer rows.Close()
+	var out []Segment
+	for rows.Next() {
+		seg, err := scanSeg(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, seg)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,200 @@
+// Package store is the hub's database: rooms, enrollment tokens and the
+// index of stored segments. SQLite (pure Go) by default.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors callers test with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+	ErrToken    = errors.New("enrollment token is unknown, used or expired: ask the operator for a new one")
+)
+
+// Store is the hub database.
+type Store struct {
+	db *sql.DB
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS rooms (
+	id          TEXT PRIMARY KEY,
+	name        TEXT NOT NULL,
+	public_key  TEXT NOT NULL DEFAULT '',
+	enrolled_at INTEGER NOT NULL DEFAULT 0,
+	created_at  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS enroll_tokens (
+	token_hash TEXT PRIMARY KEY,
+	room       TEXT NOT NULL REFERENCES rooms(id),
+	expires_at INTEGER NOT NULL,
+	used_at    INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS segments (
+	room       TEXT NOT NULL,
+	stream     TEXT NOT NULL,
+	seq        INTEGER NOT NULL,
+	last_seq   INTEGER NOT NULL,
+	record     TEXT NOT NULL,
+	start_ns   INTEGER NOT NULL,
+	end_ns     INTEGER NOT NULL,
+	hash       TEXT NOT NULL,
+	chain      TEXT NOT NULL,
+	prev       TEXT NOT NULL,
+	size       INTEGER NOT NULL,
+	path       TEXT NOT NULL,
+	gap_reason TEXT NOT NULL DEFAULT '',
+	session    TEXT NOT NULL DEFAULT '',
+	verified   INTEGER NOT NULL DEFAULT 0,
+	stored_at  INTEGER NOT NULL,
+	PRIMARY KEY (room, stream, seq)
+);
+CREATE INDEX IF NOT EXISTS segments_time ON segments(room, stream, start_ns);
+`
+
+// Open opens (creating if needed) the SQLite database at path, in WAL mode
+// with full sync so that a commit is on disk when it returns.
+func Open(ctx context.Context, path string) (*Store, error) {
+	dsn := "file:" + url.PathEscape(path) + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("create schema in %s: %w", path, err)
+	}
+	return &Store{db: db}, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Room is one evaluation room as the hub knows it.
+type Room struct {
+	ID         string
+	Name       string
+	PublicKey  string // "" until a box enrolls
+	EnrolledAt time.Time
+	CreatedAt  time.Time
+}
+
+// CreateRoom adds a room.
+func (s *Store) CreateRoom(ctx context.Context, id, name string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO rooms(id, name, created_at) VALUES(?, ?, ?)`, id, name, time.Now().UnixNano())
+	if err != nil {
+		if r, _ := s.Room(ctx, id); r.ID == id {
+			return fmt.Errorf("room %s: %w", id, ErrExists)
+		}
+		return fmt.Errorf("create room %s: %w", id, err)
+	}
+	return nil
+}
+
+// Room returns one room.
+func (s *Store) Room(ctx context.Context, id string) (Room, error) {
+	var r Room
+	var enrolled, created int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, name, public_key, enrolled_at, created_at FROM rooms WHERE id = ?`, id).
+		Scan(&r.ID, &r.Name, &r.PublicKey, &enrolled, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("room %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("room %s: %w", id, err)
+	}
+	r.EnrolledAt, r.CreatedAt = fromNanos(enrolled), fromNanos(created)
+	return r, nil
+}
+
+// Rooms returns every room, ordered by id.
+func (s *Store) Rooms(ctx context.Context) ([]Room, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, public_key, enrolled_at, created_at FROM rooms ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list rooms: %w", err)
+	}
+	defer rows.Close()
+	var out []Room
+	for rows.Next() {
+		var r Room
+		var enrolled, created int64
+		if err := rows.Scan(&r.ID, &r.Name, &r.PublicKey, &enrolled, &created); err != nil {
+			return nil, err
+		}
+		r.EnrolledAt, r.CreatedAt = fromNanos(enrolled), fromNanos(created)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// IssueToken makes a one-time enrollment token for a room, valid for ttl.
+// Only its hash is stored.
+func (s *Store) IssueToken(ctx context.Context, room string, ttl time.Duration) (string, time.Time, error) {
+	if _, err := s.Room(ctx, room); err != nil {
+		return "", time.Time{}, err
+	}
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", time.Time{}, err
+	}
+	tok := base64.RawURLEncoding.EncodeToString(b)
+	exp := time.Now().Add(ttl)
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO enroll_tokens(token_hash, room, expires_at) VALUES(?, ?, ?)`, hashToken(tok), room, exp.UnixNano()); err != nil {
+		return "", time.Time{}, fmt.Errorf("issue token: %w", err)
+	}
+	return tok, exp, nil
+}
+
+// Enroll spends a token and binds the public key to its room.
+func (s *Store) Enroll(ctx context.Context, token, publicKey string) (Room, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Room{}, err
+	}
+	defer tx.Rollback()
+	var room string
+	now := time.Now().UnixNano()
+	err = tx.QueryRowContext(ctx, `SELECT room FROM enroll_tokens WHERE token_hash = ? AND used_at = 0 AND expires_at > ?`, hashToken(token), now).Scan(&room)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Room{}, ErrToken
+	}
+	if err != nil {
+		return Room{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE enroll_tokens SET used_at = ? WHERE token_hash = ?`, now, hashToken(token)); err != nil {
+		return Room{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET public_key = ?, enrolled_at = ? WHERE id = ?`, publicKey, now, room); err != nil {
+		return Room{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Room{}, fmt.Errorf("enroll: %w", err)
+	}
+	return s.Room(ctx, room)
+}
+
+func hashToken(t string) string {
+	sum := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(sum[:])
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
