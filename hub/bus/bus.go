@@ -36,27 +36,13 @@ type Embedded struct {
 
 // StartEmbedded listens for boxes on addr (host:port).
 func StartEmbedded(addr string, log *slog.Logger) (*Embedded, error) {
-	srv := mochi.New(&mochi.Options{
-		InlineClient: true,
-		Logger:       log.With("component", "broker"),
-		Capabilities: &mochi.Capabilities{
-			// A box has one subscription and little traffic to it; the
-			// default of 8192 would cost ~64 KiB per connected room.
-			MaximumClientWritesPending:   512,
-			MaximumSessionExpiryInterval: 24 * 3600,
-			MaximumMessageExpiryInterval: 24 * 3600,
-			ReceiveMaximum:               1024,
-			MaximumInflight:              1024,
-			MaximumPacketSize:            8 << 20,
-			TopicAliasMaximum:            65535,
-			MaximumQos:                   2,
-			RetainAvailable:              1,
-			WildcardSubAvailable:         1,
-			SubIDAvailable:               1,
-			SharedSubAvailable:           1,
-			MinimumProtocolVersion:       3,
-		},
-	})
+	caps := mochi.NewDefaultServerCapabilities()
+	// A box has one subscription and little traffic to it; the default
+	// queue of 8192 writes costs ~64 KiB per connected room.
+	caps.MaximumClientWritesPending = 512
+	caps.MaximumSessionExpiryInterval = 24 * 3600
+	caps.MaximumPacketSize = 8 << 20
+	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: log.With("component", "broker"), Capabilities: caps})
 	// Issue 3 replaces this with per-room identities and ACLs.
 	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
 		return nil, err

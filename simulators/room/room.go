@@ -1,0 +1,173 @@
+// Package room assembles a whole simulated room: a real edge agent with its
+// own key, spool and enrollment, fed by simulated cameras and a microphone,
+// behind a network switch that can cut it off.
+package room
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/edge/agent"
+	"github.com/evalroom/evalroom/edge/config"
+	"github.com/evalroom/evalroom/edge/identity"
+	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/simulators/camera"
+	"github.com/evalroom/evalroom/simulators/mic"
+	"github.com/evalroom/evalroom/simulators/netsim"
+)
+
+// Config describes one simulated room.
+type Config struct {
+	ID      string
+	Name    string
+	Hub     string // hub base URL
+	MQTT    string // broker host:port
+	DataDir string // this room's own directory
+	Cameras int
+	Mics    int
+	Width   int
+	Height  int
+	FPS     int
+	Segment time.Duration
+	Budget  int64 // spool budget in bytes; 0 = default
+	Report  time.Duration
+}
+
+// Room is a running simulated room.
+type Room struct {
+	ID     string
+	Agent  *agent.Agent
+	Net    *netsim.Switch
+	faults map[string]func(string) error
+}
+
+// New enrolls the room with the hub if it is not yet enrolled, then builds
+// its agent. reg may be nil.
+func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer, recorded func(*protocol.Segment)) (*Room, error) {
+	sw := netsim.New()
+	client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DialContext: sw.Dial}}
+	signer, err := identity.LoadOrCreateKey(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := identity.LoadEnrollment(cfg.DataDir); errors.Is(err, identity.ErrNotEnrolled) {
+		tok, err := token(ctx, client, cfg)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := identity.Enroll(ctx, client, cfg.Hub, tok, cfg.DataDir, signer); err != nil {
+			return nil, err
+		}
+		log.Info("simulated room enrolled", "room", cfg.ID)
+	} else if err != nil {
+		return nil, err
+	}
+	r := &Room{ID: cfg.ID, Net: sw, faults: map[string]func(string) error{}}
+	var sources []devices.Source
+	for i := 1; i <= cfg.Cameras; i++ {
+		cam := camera.New(camera.Config{Room: cfg.ID, Stream: fmt.Sprintf("cam%d", i), Width: cfg.Width, Height: cfg.Height, FPS: cfg.FPS}, nil)
+		sources = append(sources, cam)
+		r.faults[cam.Info().Stream] = func(s string) error {
+			f, err := camera.ParseFault(s)
+			if err != nil {
+				return err
+			}
+			return cam.SetFault(f)
+		}
+	}
+	for i := 1; i <= cfg.Mics; i++ {
+		m := mic.New(mic.Config{Room: cfg.ID, Stream: fmt.Sprintf("mic%d", i)}, nil)
+		sources = append(sources, m)
+		r.faults[m.Info().Stream] = func(s string) error {
+			f, err := mic.ParseFault(s)
+			if err != nil {
+				return err
+			}
+			return m.SetFault(f)
+		}
+	}
+	ac := config.Default()
+	ac.DataDir = cfg.DataDir
+	ac.Hub = cfg.Hub
+	ac.MQTT = cfg.MQTT
+	if cfg.Segment > 0 {
+		ac.Segment = protocol.Duration(cfg.Segment)
+	}
+	if cfg.Budget > 0 {
+		ac.Spool.BudgetBytes = cfg.Budget
+	}
+	ac.Spool.MinFreeBytes = 0
+	if cfg.Report > 0 {
+		ac.Report.Interval = protocol.Duration(cfg.Report)
+	}
+	r.Agent, err = agent.New(agent.Options{
+		Config: ac, Sources: sources, Dial: sw.Dial, Logger: log, Version: "sim", Registerer: reg, Recorded: recorded,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// SetFault applies a fault to one stream's device.
+func (r *Room) SetFault(stream, fault string) error {
+	f, ok := r.faults[stream]
+	if !ok {
+		return fmt.Errorf("room %s has no stream %q", r.ID, stream)
+	}
+	return f(fault)
+}
+
+// token gets a one-time enrollment token for the room from the hub,
+// creating the room there first if needed.
+func token(ctx context.Context, client *http.Client, cfg Config) (string, error) {
+	hub := strings.TrimRight(cfg.Hub, "/")
+	body, _ := json.Marshal(map[string]string{"id": cfg.ID, "name": cfg.Name})
+	code, rb, err := post(ctx, client, hub+"/api/v1/rooms", body)
+	if err == nil && code == http.StatusConflict {
+		code, rb, err = post(ctx, client, hub+"/api/v1/rooms/"+cfg.ID+"/token", nil)
+	}
+	if err != nil {
+		return "", fmt.Errorf("get an enrollment token from %s: %w", hub, err)
+	}
+	if code != http.StatusOK && code != http.StatusCreated {
+		return "", fmt.Errorf("hub refused to issue a token for %s (%d): %s", cfg.ID, code, rb)
+	}
+	var t struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(rb, &t); err != nil || t.Token == "" {
+		return "", fmt.Errorf("unexpected token answer: %q", rb)
+	}
+	return t.Token, nil
+}
+
+func post(ctx context.Context, client *http.Client, url string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	rb, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return resp.StatusCode, rb, nil
+}
+
+// Dir returns the data directory of room n under base.
+func Dir(base, id string) string { return filepath.Join(base, id) }

@@ -1,0 +1,196 @@
+package systest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/evalroom/evalroom/hub/server"
+	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/simulators/room"
+)
+
+func logger(t *testing.T) *slog.Logger {
+	if os.Getenv("EVALROOM_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// freeAddr returns a loopback address nobody listens on right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+type hubEnv struct {
+	t    *testing.T
+	cfg  server.Config
+	hub  *server.Hub
+	log  *slog.Logger
+	ctx  context.Context
+	stop context.CancelFunc
+}
+
+func startHub(t *testing.T) *hubEnv {
+	t.Helper()
+	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
+		DataDir: t.TempDir(), HTTP: freeAddr(t), MQTT: freeAddr(t), HeartbeatTimeout: 6 * time.Second,
+	}}
+	e.start()
+	t.Cleanup(e.shutdown)
+	return e
+}
+
+func (e *hubEnv) start() {
+	e.t.Helper()
+	e.ctx, e.stop = context.WithCancel(context.Background())
+	h, err := server.Start(e.ctx, e.cfg, e.log)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.hub = h
+}
+
+func (e *hubEnv) shutdown() {
+	if e.hub == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	e.hub.Shutdown(ctx)
+	e.stop()
+	e.hub = nil
+}
+
+func (e *hubEnv) url() string { return "http://" + e.cfg.HTTP }
+
+// ledger remembers every record the agents reported durable in their spools.
+type ledger struct {
+	mu   sync.Mutex
+	segs map[string]map[uint64]string // room/stream -> seq -> hash
+}
+
+func newLedger() *ledger { return &ledger{segs: map[string]map[uint64]string{}} }
+
+func (l *ledger) add(seg *protocol.Segment) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := seg.Header.Room + "/" + seg.Header.Stream
+	if l.segs[k] == nil {
+		l.segs[k] = map[uint64]string{}
+	}
+	l.segs[k][seg.Header.Seq] = seg.Hash()
+}
+
+func (l *ledger) snapshot() map[string]map[uint64]string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[string]map[uint64]string{}
+	for k, m := range l.segs {
+		out[k] = map[uint64]string{}
+		for s, h := range m {
+			out[k][s] = h
+		}
+	}
+	return out
+}
+
+type rooms struct {
+	list   []*room.Room
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// startRooms runs n small simulated rooms against the hub.
+func startRooms(t *testing.T, e *hubEnv, n int, l *ledger) *rooms {
+	t.Helper()
+	rs := &rooms{}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	rs.cancel = cancel
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprintf("room-%d", i)
+		r, err := room.New(ctx, room.Config{
+			ID: id, Name: id, Hub: e.url(), MQTT: e.cfg.MQTT, DataDir: room.Dir(dir, id),
+			Cameras: 2, Mics: 1, Width: 160, Height: 90, FPS: 5, Segment: time.Second, Report: time.Second,
+		}, e.log, nil, l.add)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs.list = append(rs.list, r)
+		rs.wg.Add(1)
+		go func() {
+			defer rs.wg.Done()
+			r.Agent.Run(ctx)
+		}()
+	}
+	t.Cleanup(rs.stop)
+	return rs
+}
+
+func (rs *rooms) stop() {
+	rs.cancel()
+	rs.wg.Wait()
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", within, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// hubHas reports the records the hub holds for room/stream, by seq.
+func hubHas(t *testing.T, st *store.Store, key string) map[uint64]store.Segment {
+	t.Helper()
+	roomID, stream, _ := strings.Cut(key, "/")
+	rows, err := st.Segments(context.Background(), roomID, stream, time.Unix(0, 0), time.Now().Add(time.Hour), 1_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[uint64]store.Segment{}
+	for _, r := range rows {
+		if _, dup := out[r.Seq]; dup {
+			t.Fatalf("%s seq %d stored twice", key, r.Seq)
+		}
+		out[r.Seq] = r
+	}
+	return out
+}
+
+// allArrived reports whether every record in want is at the hub with the
+// same hash.
+func allArrived(t *testing.T, st *store.Store, want map[string]map[uint64]string) (bool, string) {
+	for key, segs := range want {
+		have := hubHas(t, st, key)
+		for seq, hash := range segs {
+			got, ok := have[seq]
+			if !ok {
+				return false, fmt.Sprintf("%s seq %d not at the hub", key, seq)
+			}
+			if got.Hash != hash {
+				return false, fmt.Sprintf("%s seq %d has another hash at the hub", key, seq)
+			}
+		}
+	}
+	return true, ""
+}
