@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -37,6 +38,8 @@ type Hub struct {
 
 	mu      sync.Mutex
 	viewers map[key]map[*Viewer]struct{}
+
+	received atomic.Uint64
 
 	watched prometheus.Gauge
 	frames  prometheus.Counter
@@ -105,6 +108,7 @@ func (h *Hub) handle(topic string, payload []byte) {
 		return
 	}
 	h.frames.Inc()
+	h.received.Add(1)
 	f := Frame{Header: hdr, Raw: payload, Data: data}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -161,6 +165,9 @@ func (v *Viewer) Close() {
 		}
 	})
 }
+
+// Received counts live frames taken from boxes since start.
+func (h *Hub) Received() uint64 { return h.received.Load() }
 
 // Viewers returns the number of viewers of a stream.
 func (h *Hub) Viewers(room, stream string) int {
