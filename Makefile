@@ -4,6 +4,7 @@ GO    ?= go
 BIN   := bin
 DEMO_HTTP ?= 127.0.0.1:8080
 DEMO_MQTT ?= 127.0.0.1:1883
+DEMO_CONTROL ?= 127.0.0.1:8090
 
 .PHONY: help build demo test test-go test-e2e lint bench fuzz clean
 
@@ -14,7 +15,7 @@ build: ## build evalroom-hub, evalroom-edge and evalroom-sim into bin/
 	$(GO) build -o $(BIN)/ ./hub/cmd/evalroom-hub ./edge/cmd/evalroom-edge ./simulators/cmd/evalroom-sim
 
 demo: build ## run the hub (embedded broker and database under ./var) and 3 simulated rooms; Ctrl-C stops all
-	@scripts/demo.sh $(DEMO_HTTP) $(DEMO_MQTT)
+	@scripts/demo.sh $(DEMO_HTTP) $(DEMO_MQTT) $(DEMO_CONTROL)
 
 test: build lint test-go test-e2e ## all tests: vet, staticcheck, go test -race, browser end-to-end
 

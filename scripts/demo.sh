@@ -3,22 +3,25 @@
 set -euo pipefail
 http=${1:-127.0.0.1:8080}
 mqtt=${2:-127.0.0.1:1883}
+control=${3:-127.0.0.1:8090}
 mkdir -p var
 bin/evalroom-hub serve --data var/hub --http "$http" --mqtt "$mqtt" 2> >(sed 's/^/[hub] /' >&2) &
 hub=$!
-trap 'kill -INT $hub ${sim:-} 2>/dev/null; wait; echo "demo stopped"' EXIT INT TERM
+stop() { kill -INT $hub ${sim:-} 2>/dev/null; wait; echo "demo stopped"; }
+trap stop EXIT
+trap 'exit 0' INT TERM
 for _ in $(seq 100); do
   curl -fsS "http://$http/healthz" >/dev/null 2>&1 && break
   kill -0 $hub 2>/dev/null || { echo "the hub did not start: is $http or $mqtt in use? Set DEMO_HTTP/DEMO_MQTT." >&2; exit 1; }
   sleep 0.1
 done
-bin/evalroom-sim --hub "http://$http" --mqtt "$mqtt" --rooms 3 --data var/sim --control 127.0.0.1:8090 2> >(sed 's/^/[sim] /' >&2) &
+bin/evalroom-sim --hub "http://$http" --mqtt "$mqtt" --rooms 3 --data var/sim --control "$control" 2> >(sed 's/^/[sim] /' >&2) &
 sim=$!
 cat <<MSG
 
   evalroom demo is running. Open  http://$http/  in a browser.
   (plain HTTP and MQTT on loopback, for trying it out only)
-  Simulator control: curl -X POST 127.0.0.1:8090/rooms/room-1/streams/cam1/fault -d '{"fault":"black"}'
+  Simulator control: curl -X POST $control/rooms/room-1/streams/cam1/fault -d '{"fault":"black"}'
   Press Ctrl-C to stop.
 
 MSG
