@@ -1,0 +1,120 @@
+// Live pictures for the whole page over ONE WebSocket (a browser allows only
+// six HTTP connections per host, so one MJPEG connection per tile would not do).
+//
+// Client → hub: text {"watch":["room-1/cam1", ...]}, the full set each time it
+// changes and again after every reconnect.
+// Hub → client: binary live frames: "ERLF", uint16 BE header length N, N bytes
+// of JSON header {"v":1,"room":…,"stream":…,"seq":…,"t":<Unix ns>,"codec":"mjpeg"},
+// then the JPEG.
+
+const MAGIC = [0x45, 0x52, 0x4c, 0x46]; // "ERLF"
+const decoder = new TextDecoder();
+
+// nsToMs turns the capture time's decimal digits (Unix nanoseconds, more than
+// 2^53) into milliseconds without losing precision: the digits are split, not
+// parsed as one float.
+export function nsToMs(digits) {
+  const neg = digits.startsWith('-');
+  if (neg) digits = digits.slice(1);
+  const ms = digits.length > 6
+    ? Number(digits.slice(0, -6)) + Number(digits.slice(-6)) / 1e6
+    : Number(digits) / 1e6;
+  return neg ? -ms : ms;
+}
+
+// parseFrame decodes one binary message; it returns null for anything that is
+// not a well-formed live frame.
+export function parseFrame(buf) {
+  if (!(buf instanceof ArrayBuffer) || buf.byteLength < 6) return null;
+  const b = new Uint8Array(buf);
+  for (let i = 0; i < 4; i++) if (b[i] !== MAGIC[i]) return null;
+  const n = (b[4] << 8) | b[5];
+  if (6 + n > b.length) return null;
+  const text = decoder.decode(b.subarray(6, 6 + n));
+  let h;
+  try { h = JSON.parse(text); } catch { return null; }
+  if (!h || typeof h.room !== 'string' || typeof h.stream !== 'string') return null;
+  // JSON.parse rounds "t" to a double; take it from the text instead.
+  const m = /"t"\s*:\s*(-?\d+)/.exec(text);
+  return {
+    room: h.room,
+    stream: h.stream,
+    seq: h.seq,
+    codec: h.codec,
+    captureMs: m ? nsToMs(m[1]) : null,
+    data: buf.slice(6 + n),
+  };
+}
+
+export class LiveSocket {
+  // onFrame(frame) gets every well-formed frame; onState({up, retryAt})
+  // is told when the connection goes up or down.
+  constructor({ path = '/api/v1/live/ws', onFrame, onState }) {
+    this.url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
+    this.onFrame = onFrame;
+    this.onState = onState;
+    this.watch = [];
+    this.sentKey = null;
+    this.ws = null;
+    this.attempt = 0;
+    this.timer = null;
+    this.up = false;
+    this.connect();
+  }
+
+  // setWatch sends the full set of wanted "room/stream" keys when it changed.
+  setWatch(keys) {
+    this.watch = [...new Set(keys)].sort();
+    this.send();
+  }
+
+  send() {
+    const key = JSON.stringify(this.watch);
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || key === this.sentKey) return;
+    this.ws.send(JSON.stringify({ watch: this.watch }));
+    this.sentKey = key;
+  }
+
+  connect() {
+    this.timer = null;
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      this.retry();
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    this.sentKey = null;
+    ws.onopen = () => {
+      this.up = true;
+      this.openedAt = Date.now();
+      this.onState?.({ up: true });
+      this.send();
+    };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data === 'string') return; // nothing textual is expected yet
+      const f = parseFrame(ev.data);
+      if (f) this.onFrame?.(f);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      // A connection that lived a while resets the backoff.
+      if (this.up && Date.now() - this.openedAt > 10000) this.attempt = 0;
+      this.up = false;
+      this.retry();
+    };
+    ws.onerror = () => { /* onclose follows */ };
+  }
+
+  retry() {
+    // 0.5 s, 1 s, 2 s, 4 s, 8 s, then every 10 s, with a little jitter.
+    const base = Math.min(10000, 500 * 2 ** this.attempt);
+    this.attempt++;
+    const delay = base * (0.8 + Math.random() * 0.4);
+    this.onState?.({ up: false, retryAt: Date.now() + delay });
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+}
