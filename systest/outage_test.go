@@ -1,6 +1,7 @@
 package systest
 
 import (
+	"github.com/evalroom/evalroom/hub/server"
 	"os"
 	"testing"
 	"time"
@@ -81,4 +82,20 @@ func TestNetworkCut(t *testing.T) {
 	}
 	rs.list[0].Net.SetDown(false)
 	eventually(t, 30*time.Second, "room-1 online again", func() bool { return e.hub.Fleet.State("room-1").Online })
+}
+
+// TestClockOffsetMeasured checks that the hub measures each box's clock
+// offset by ping; box and hub share this machine's clock here.
+func TestClockOffsetMeasured(t *testing.T) {
+	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
+		DataDir: t.TempDir(), HTTP: freeAddr(t), MQTT: freeAddr(t), PingInterval: 300 * time.Millisecond,
+	}}
+	e.start()
+	t.Cleanup(e.shutdown)
+	startRooms(t, e, 1, newLedger())
+	eventually(t, 30*time.Second, "offset measured", func() bool { return !e.hub.Fleet.State("room-1").OffsetAt.IsZero() })
+	st := e.hub.Fleet.State("room-1")
+	if st.RTT <= 0 || st.ClockOffset > st.RTT || -st.ClockOffset > st.RTT {
+		t.Fatalf("offset %v with round trip %v: on one clock the offset is within the round trip", st.ClockOffset, st.RTT)
+	}
 }

@@ -69,7 +69,8 @@ type Room struct {
 	OldestUnsentSeconds float64    `json:"oldest_unsent_seconds"`
 	DiskFreeBytes       int64      `json:"disk_free_bytes"`
 	UploadBytesPerSec   float64    `json:"upload_bytes_per_sec"`
-	ClockSkewSeconds    float64    `json:"clock_skew_seconds"`
+	ClockOffsetSeconds  *float64   `json:"clock_offset_seconds"` // box minus hub, null until measured
+	RoundTripSeconds    *float64   `json:"round_trip_seconds"`
 	Streams             []Stream   `json:"streams"`
 }
 
@@ -86,7 +87,11 @@ func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
 			ID: rm.ID, Name: rm.Name, Enrolled: rm.PublicKey != "", Online: st.Online,
 			SpoolBytes: st.Telemetry.SpoolBytes, OldestUnsentSeconds: st.Telemetry.OldestUnsentSeconds,
 			DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec,
-			ClockSkewSeconds: st.ClockSkew.Seconds(), Streams: []Stream{},
+			Streams: []Stream{},
+		}
+		if !st.OffsetAt.IsZero() {
+			off, rtt := st.ClockOffset.Seconds(), st.RTT.Seconds()
+			o.ClockOffsetSeconds, o.RoundTripSeconds = &off, &rtt
 		}
 		if !st.LastSeen.IsZero() {
 			t := st.LastSeen.UTC()

@@ -20,7 +20,11 @@ type RoomState struct {
 	LastSeen  time.Time
 	Devices   []protocol.DeviceState
 	Telemetry protocol.Telemetry
-	ClockSkew time.Duration // box clock minus hub clock, from the last message
+	// ClockOffset is the box clock minus the hub clock, measured by ping
+	// over a round trip of RTT at OffsetAt (zero time: not measured yet).
+	ClockOffset time.Duration
+	RTT         time.Duration
+	OffsetAt    time.Time
 }
 
 // Fleet tracks room states from MQTT.
@@ -31,6 +35,7 @@ type Fleet struct {
 
 	mu    sync.Mutex
 	rooms map[string]*RoomState
+	pings map[string]pending
 
 	msgs    *prometheus.CounterVec
 	refused prometheus.Counter
@@ -40,7 +45,7 @@ type Fleet struct {
 // message from it.
 func New(timeout time.Duration, log *slog.Logger, reg prometheus.Registerer) *Fleet {
 	f := &Fleet{
-		timeout: timeout, now: time.Now, log: log.With("component", "fleet"), rooms: map[string]*RoomState{},
+		timeout: timeout, now: time.Now, log: log.With("component", "fleet"), rooms: map[string]*RoomState{}, pings: map[string]pending{},
 		msgs:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_messages_total", Help: "MQTT messages taken from boxes, by kind."}, []string{"kind"}),
 		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_messages_refused_total", Help: "Malformed or misaddressed MQTT messages refused."}),
 	}
@@ -136,12 +141,8 @@ func (f *Fleet) Handle(topic string, payload []byte) {
 			f.log.Info("room came online", "room", room)
 		}
 		st.Online, st.LastSeen = true, now
-		if !v.Time.IsZero() {
-			st.ClockSkew = v.Time.Sub(now)
-		}
 	case *protocol.Health:
 		st.Online, st.LastSeen, st.Devices = true, now, v.Devices
-		st.ClockSkew = v.Time.Sub(now)
 	case *protocol.Telemetry:
 		st.Online, st.LastSeen, st.Telemetry = true, now, *v
 	case *protocol.Event:

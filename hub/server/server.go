@@ -36,6 +36,7 @@ type Config struct {
 	Broker           string
 	HeartbeatTimeout time.Duration
 	TokenTTL         time.Duration
+	PingInterval     time.Duration // clock-offset measurement per room
 }
 
 // Defaults fills in what is unset.
@@ -51,6 +52,9 @@ func (c *Config) Defaults() {
 	}
 	if c.HeartbeatTimeout == 0 {
 		c.HeartbeatTimeout = 20 * time.Second
+	}
+	if c.PingInterval == 0 {
+		c.PingInterval = 30 * time.Second
 	}
 	if c.TokenTTL == 0 {
 		c.TokenTTL = 24 * time.Hour
@@ -103,6 +107,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
 	if err := h.Fleet.Attach(h.bus); err != nil {
 		return nil, fmt.Errorf("subscribe fleet: %w", err)
+	}
+	if err := h.Fleet.StartPings(h.bus, cfg.PingInterval, h.stop); err != nil {
+		return nil, fmt.Errorf("subscribe replies: %w", err)
 	}
 	h.Live = live.New(h.bus, log, reg)
 	if err := h.Live.Start(h.stop); err != nil {
