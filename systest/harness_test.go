@@ -118,6 +118,12 @@ type rooms struct {
 // startRooms runs n small simulated rooms against the hub.
 func startRooms(t *testing.T, e *hubEnv, n int, l *ledger) *rooms {
 	t.Helper()
+	return startRoomsBudget(t, e, n, l, 0)
+}
+
+// startRoomsBudget runs rooms whose spools hold at most budget bytes.
+func startRoomsBudget(t *testing.T, e *hubEnv, n int, l *ledger, budget int64) *rooms {
+	t.Helper()
 	rs := &rooms{}
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -126,7 +132,7 @@ func startRooms(t *testing.T, e *hubEnv, n int, l *ledger) *rooms {
 		id := fmt.Sprintf("room-%d", i)
 		r, err := room.New(ctx, room.Config{
 			ID: id, Name: id, Hub: e.url(), MQTT: e.cfg.MQTT, DataDir: room.Dir(dir, id),
-			Cameras: 2, Mics: 1, Width: 160, Height: 90, FPS: 5, Segment: time.Second, Report: time.Second,
+			Cameras: 2, Mics: 1, Width: 160, Height: 90, FPS: 5, Segment: time.Second, Report: time.Second, Budget: budget,
 		}, e.log, nil, l.add)
 		if err != nil {
 			t.Fatal(err)
@@ -176,6 +182,8 @@ func hubHas(t *testing.T, st *store.Store, key string) map[uint64]store.Segment 
 	}
 	return out
 }
+
+type storeSegment = store.Segment
 
 // allArrived reports whether every record in want is at the hub with the
 // same hash.

@@ -27,20 +27,7 @@ func (l *limiter) reader(ctx context.Context, r io.Reader) io.Reader {
 
 // take waits until n bytes may be sent.
 func (l *limiter) take(ctx context.Context, n int) error {
-	l.mu.Lock()
-	now := time.Now()
-	if l.last.IsZero() {
-		l.tokens = float64(l.rate)
-	} else {
-		l.tokens = min(float64(l.rate), l.tokens+now.Sub(l.last).Seconds()*float64(l.rate))
-	}
-	l.last = now
-	l.tokens -= float64(n)
-	wait := time.Duration(0)
-	if l.tokens < 0 {
-		wait = time.Duration(-l.tokens / float64(l.rate) * float64(time.Second))
-	}
-	l.mu.Unlock()
+	wait := l.reserve(time.Now(), n)
 	if wait == 0 {
 		return nil
 	}
@@ -50,6 +37,24 @@ func (l *limiter) take(ctx context.Context, n int) error {
 	case <-time.After(wait):
 		return nil
 	}
+}
+
+// reserve takes n bytes from the bucket at now and returns how long the
+// caller must wait before sending them.
+func (l *limiter) reserve(now time.Time, n int) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.last.IsZero() {
+		l.tokens = float64(l.rate)
+	} else {
+		l.tokens = min(float64(l.rate), l.tokens+now.Sub(l.last).Seconds()*float64(l.rate))
+	}
+	l.last = now
+	l.tokens -= float64(n)
+	if l.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-l.tokens / float64(l.rate) * float64(time.Second))
 }
 
 type limitedReader struct {
