@@ -38,7 +38,7 @@ bench: build ## measure against raw baselines in the same run and print ratios
 	$(GO) run ./bench/cmd/evalroom-bench
 
 fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
-	@for t in $$($(GO) test -list 'Fuzz.*' ./protocol | grep ^Fuzz); do $(GO) test -run=^$$ -fuzz=^$$t$$ -fuzztime=$${FUZZTIME:-30s} ./protocol || exit 1; done
+	@for p in ./protocol ./hub/fleet ./simulators/camera; do for t in $$($(GO) test -list "Fuzz.*" $$p | grep ^Fuzz); do $(GO) test -run=^$$ -fuzz=^$$t$$ -fuzztime=$${FUZZTIME:-30s} $$p || exit 1; done; done
 
 clean: ## remove binaries and demo data
 	rm -rf $(BIN) var
