@@ -10,7 +10,8 @@
 //
 //	1 (2026-11-23): first version: status, health, telemetry, events,
 //	  commands and replies over MQTT; segment container v1 with Ed25519
-//	  signatures and SHA-256 chain; signed gap records; live frames.
+//	  signatures and SHA-256 chain; signed gap records; live frames;
+//	  signal quality in health, segment flags and signal events.
 package protocol
 
 // Version is the protocol version this code speaks and requires in every

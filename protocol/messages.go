@@ -33,11 +33,55 @@ func (m *Status) Validate() error { return checkID("room", m.Room) }
 
 // DeviceState is one device's state as the box's registry sees it.
 type DeviceState struct {
-	Stream string `json:"stream"`
-	Kind   string `json:"kind"`
-	Device string `json:"device"`           // driver and path, e.g. "v4l2:/dev/video0"
-	State  string `json:"state"`            // StateOK, StateAbsent or StateFailed
-	Reason string `json:"reason,omitempty"` // why absent or failed, for a person
+	Stream  string   `json:"stream"`
+	Kind    string   `json:"kind"`
+	Device  string   `json:"device"`           // driver and path, e.g. "v4l2:/dev/video0"
+	State   string   `json:"state"`            // StateOK, StateAbsent or StateFailed
+	Reason  string   `json:"reason,omitempty"` // why absent or failed, for a person
+	Quality *Quality `json:"quality,omitempty"`
+}
+
+// Signal conditions a box detects in what a device captures; they appear
+// in Quality, in segment headers (Flags) and as events.
+const (
+	SignalBlack    = "black"    // camera picture black
+	SignalFrozen   = "frozen"   // camera picture not changing
+	SignalSilent   = "silent"   // microphone silent
+	SignalClipping = "clipping" // microphone clipping
+)
+
+// ValidSignal reports whether s is a known signal condition.
+func ValidSignal(s string) bool {
+	switch s {
+	case SignalBlack, SignalFrozen, SignalSilent, SignalClipping:
+		return true
+	}
+	return false
+}
+
+// Quality is what the box measured of one device's signal recently.
+type Quality struct {
+	FPS      float64  `json:"fps,omitempty"`       // video: frames per second over the last seconds
+	Width    int      `json:"width,omitempty"`     // video
+	Height   int      `json:"height,omitempty"`    // video
+	Luma     float64  `json:"luma,omitempty"`      // video: mean luma 0-255 of the last sampled picture
+	RMSdBFS  float64  `json:"rms_dbfs,omitempty"`  // audio: RMS level over the last second, dBFS (floor -120)
+	PeakdBFS float64  `json:"peak_dbfs,omitempty"` // audio: peak level over the last second, dBFS
+	Errors   int64    `json:"errors,omitempty"`    // capture errors since the agent started
+	Signals  []string `json:"signals,omitempty"`   // conditions holding now, e.g. ["black"]
+}
+
+func (q *Quality) validate(stream string) error {
+	if q.FPS < 0 || q.FPS > 1000 || q.Width < 0 || q.Height < 0 || q.Luma < 0 || q.Luma > 255 ||
+		q.RMSdBFS < -120 || q.RMSdBFS > 0 || q.PeakdBFS < -120 || q.PeakdBFS > 0 || q.Errors < 0 || len(q.Signals) > 4 {
+		return invalid("stream %s: quality figures out of range", stream)
+	}
+	for _, s := range q.Signals {
+		if !ValidSignal(s) {
+			return invalid("stream %s: signal %q", stream, s)
+		}
+	}
+	return nil
 }
 
 // Health carries the state of every device of a room.
@@ -76,6 +120,11 @@ func (m *Health) Validate() error {
 		if len(d.Device) > 256 || len(d.Reason) > 1024 {
 			return invalid("stream %s: device or reason too long", d.Stream)
 		}
+		if d.Quality != nil {
+			if err := d.Quality.validate(d.Stream); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -91,6 +140,7 @@ type Telemetry struct {
 	DiskFreeBytes       int64     `json:"disk_free_bytes"`
 	UploadBytesPerSec   float64   `json:"upload_bytes_per_sec"`
 	EvictedSegments     int64     `json:"evicted_segments"`
+	Session             string    `json:"session,omitempty"` // procurement session in progress
 }
 
 func (m *Telemetry) version() int { return m.V }
@@ -102,6 +152,9 @@ func (m *Telemetry) Validate() error {
 	}
 	if m.SpoolBytes < 0 || m.SpoolSegments < 0 || m.OldestUnsentSeconds < 0 || m.UploadBytesPerSec < 0 || m.EvictedSegments < 0 {
 		return invalid("telemetry has a negative figure")
+	}
+	if m.Session != "" {
+		return checkID("session", m.Session)
 	}
 	return nil
 }
@@ -116,11 +169,14 @@ const (
 	EventUploadRefused = "upload_refused"
 	EventLiveStarted   = "live_started"
 	EventLiveStopped   = "live_stopped"
+	EventSignalOn      = "signal_on"  // a signal condition started; Detail names it
+	EventSignalOff     = "signal_off" // a signal condition ended; Detail names it
 )
 
 var eventKinds = map[string]bool{
 	EventDeviceLost: true, EventDeviceBack: true, EventSpoolEviction: true, EventClockJump: true,
 	EventAgentStarted: true, EventUploadRefused: true, EventLiveStarted: true, EventLiveStopped: true,
+	EventSignalOn: true, EventSignalOff: true,
 }
 
 // Event is something that happened on the box, worth a line in a log.

@@ -76,6 +76,7 @@ type SegmentHeader struct {
 	PayloadSHA256 string    `json:"payload_sha256"`
 	Prev          string    `json:"prev"`              // chain hash of the record before, "" for the first
 	Session       string    `json:"session,omitempty"` // procurement session in progress, if any
+	Flags         []string  `json:"flags,omitempty"`   // signal conditions seen during the segment
 	Gap           *Gap      `json:"gap,omitempty"`
 	Alg           string    `json:"alg"`
 	Key           string    `json:"key"` // PublicKey.ID of the signing key
@@ -102,6 +103,14 @@ func (h *SegmentHeader) Validate() error {
 	}
 	if len(h.Session) > 64 || h.Alg == "" || len(h.Alg) > 16 || len(h.Key) != 16 {
 		return invalid("session, alg or key")
+	}
+	if len(h.Flags) > 4 {
+		return invalid("%d flags", len(h.Flags))
+	}
+	for _, f := range h.Flags {
+		if !ValidSignal(f) {
+			return invalid("flag %q", f)
+		}
 	}
 	if len(h.Frames) > MaxFrames {
 		return invalid("%d frames, at most %d", len(h.Frames), MaxFrames)

@@ -19,6 +19,7 @@ import (
 	"github.com/evalroom/evalroom/edge/config"
 	"github.com/evalroom/evalroom/edge/identity"
 	"github.com/evalroom/evalroom/edge/live"
+	"github.com/evalroom/evalroom/edge/quality"
 	"github.com/evalroom/evalroom/edge/recorder"
 	"github.com/evalroom/evalroom/edge/reporter"
 	"github.com/evalroom/evalroom/edge/spool"
@@ -53,6 +54,7 @@ type Agent struct {
 	live     *live.Live
 	recs     []*recorder.Recorder
 	streams  map[string]bool
+	quality  map[string]quality.Analyzer
 	log      *slog.Logger
 	mu       sync.Mutex
 	session  string
@@ -93,7 +95,7 @@ func New(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, room: enr.Room, signer: signer, spool: sp, streams: map[string]bool{}, log: log.With("component", "agent")}
+	a := &Agent{opts: opts, room: enr.Room, signer: signer, spool: sp, streams: map[string]bool{}, quality: map[string]quality.Analyzer{}, log: log.With("component", "agent")}
 	client := &http.Client{Timeout: 60 * time.Second}
 	if opts.Dial != nil {
 		client.Transport = &http.Transport{DialContext: opts.Dial, MaxIdleConnsPerHost: cfg.Upload.Workers}
@@ -115,8 +117,10 @@ func New(opts Options) (*Agent, error) {
 	for _, src := range opts.Sources {
 		info := src.Info()
 		a.streams[info.Stream] = true
+		an := a.analyzer(info)
+		a.quality[info.Stream] = an
 		rec := recorder.New(recorder.Config{
-			Room: enr.Room, SegmentLength: time.Duration(cfg.Segment), Session: a.Session,
+			Room: enr.Room, SegmentLength: time.Duration(cfg.Segment), Session: a.Session, Analyzer: an,
 			Recorded: func(seg *protocol.Segment) {
 				if a.recorded != nil {
 					a.recorded.WithLabelValues(seg.Header.Stream, seg.Header.Record).Inc()
@@ -177,9 +181,34 @@ func (a *Agent) Run(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// analyzer returns the signal checks for one device; changes become events.
+func (a *Agent) analyzer(info devices.Info) quality.Analyzer {
+	onChange := func(signal string, on bool) {
+		kind := protocol.EventSignalOff
+		if on {
+			kind = protocol.EventSignalOn
+			a.log.Warn("signal problem", "stream", info.Stream, "signal", signal)
+		} else {
+			a.log.Info("signal problem cleared", "stream", info.Stream, "signal", signal)
+		}
+		a.rep.Event(kind, info.Stream, signal)
+	}
+	if info.Kind == protocol.KindAudio {
+		return quality.NewAudio(quality.AudioConfig{}, onChange)
+	}
+	return quality.NewVideo(quality.VideoConfig{}, onChange)
+}
+
 // Health implements reporter.Source.
 func (a *Agent) Health() protocol.Health {
-	return protocol.Health{V: protocol.Version, Room: a.room, Time: time.Now().UTC(), Devices: a.opts.Registry.States()}
+	devs := a.opts.Registry.States()
+	for i, d := range devs {
+		if an := a.quality[d.Stream]; an != nil && d.State == protocol.StateOK {
+			q := an.Quality()
+			devs[i].Quality = &q
+		}
+	}
+	return protocol.Health{V: protocol.Version, Room: a.room, Time: time.Now().UTC(), Devices: devs}
 }
 
 // Telemetry implements reporter.Source.
@@ -189,7 +218,7 @@ func (a *Agent) Telemetry() protocol.Telemetry {
 	return protocol.Telemetry{
 		V: protocol.Version, Room: a.room, Time: time.Now().UTC(),
 		SpoolBytes: st.Bytes, SpoolSegments: st.Records, OldestUnsentSeconds: st.OldestUnsent.Seconds(),
-		DiskFreeBytes: free, UploadBytesPerSec: a.up.Rate(), EvictedSegments: st.Evicted,
+		DiskFreeBytes: free, UploadBytesPerSec: a.up.Rate(), EvictedSegments: st.Evicted, Session: a.Session(),
 	}
 }
 

@@ -32,6 +32,13 @@ type Events interface {
 	Event(kind, stream, detail string)
 }
 
+// Analyzer watches the signal; *quality.Video and *quality.Audio implement it.
+type Analyzer interface {
+	Frame(f devices.Frame)
+	Error()
+	TakeFlags() []string
+}
+
 // Config says how to record one stream.
 type Config struct {
 	Room          string
@@ -43,6 +50,9 @@ type Config struct {
 	Session func() string
 	// Recorded, when set, is called after each record is durable.
 	Recorded func(seg *protocol.Segment)
+	// Analyzer, when set, sees every frame; the conditions it found go
+	// into each segment's flags.
+	Analyzer Analyzer
 }
 
 // Recorder records one stream.
@@ -101,8 +111,14 @@ func (r *Recorder) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
+			if r.cfg.Analyzer != nil {
+				r.cfg.Analyzer.Error()
+			}
 			r.lost(ctx, err)
 			continue
+		}
+		if r.cfg.Analyzer != nil {
+			r.cfg.Analyzer.Frame(f)
 		}
 		r.frame(ctx, f)
 	}
@@ -172,9 +188,13 @@ func (r *Recorder) flush(ctx context.Context, end time.Time) {
 	if end.Before(b.last) {
 		end = b.last
 	}
+	var flags []string
+	if r.cfg.Analyzer != nil {
+		flags = r.cfg.Analyzer.TakeFlags()
+	}
 	r.append(ctx, protocol.SegmentHeader{
 		Record: protocol.RecordMedia, Start: b.start, End: end, Codec: r.info.Codec,
-		Frames: b.frames, Session: b.session,
+		Frames: b.frames, Session: b.session, Flags: flags,
 	}, b.payload)
 }
 

@@ -52,10 +52,11 @@ func (a *API) Register(mux *http.ServeMux) {
 
 // Stream is one stream of a room in the API.
 type Stream struct {
-	ID     string `json:"id"`
-	Kind   string `json:"kind"`
-	State  string `json:"state"`
-	Reason string `json:"reason,omitempty"`
+	ID      string            `json:"id"`
+	Kind    string            `json:"kind"`
+	State   string            `json:"state"`
+	Reason  string            `json:"reason,omitempty"`
+	Quality *protocol.Quality `json:"quality,omitempty"`
 }
 
 // Room is a room in the API.
@@ -69,6 +70,7 @@ type Room struct {
 	OldestUnsentSeconds float64    `json:"oldest_unsent_seconds"`
 	DiskFreeBytes       int64      `json:"disk_free_bytes"`
 	UploadBytesPerSec   float64    `json:"upload_bytes_per_sec"`
+	Session             string     `json:"session,omitempty"`
 	ClockOffsetSeconds  *float64   `json:"clock_offset_seconds"` // box minus hub, null until measured
 	RoundTripSeconds    *float64   `json:"round_trip_seconds"`
 	Streams             []Stream   `json:"streams"`
@@ -86,7 +88,7 @@ func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
 		o := Room{
 			ID: rm.ID, Name: rm.Name, Enrolled: rm.PublicKey != "", Online: st.Online,
 			SpoolBytes: st.Telemetry.SpoolBytes, OldestUnsentSeconds: st.Telemetry.OldestUnsentSeconds,
-			DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec,
+			DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec, Session: st.Telemetry.Session,
 			Streams: []Stream{},
 		}
 		if !st.OffsetAt.IsZero() {
@@ -98,7 +100,7 @@ func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
 			o.LastSeen = &t
 		}
 		for _, d := range st.Devices {
-			o.Streams = append(o.Streams, Stream{ID: d.Stream, Kind: d.Kind, State: d.State, Reason: d.Reason})
+			o.Streams = append(o.Streams, Stream{ID: d.Stream, Kind: d.Kind, State: d.State, Reason: d.Reason, Quality: d.Quality})
 		}
 		out = append(out, o)
 	}
@@ -198,6 +200,7 @@ type Segment struct {
 	Gap       bool      `json:"gap"`
 	GapReason string    `json:"gap_reason,omitempty"`
 	Session   string    `json:"session,omitempty"`
+	Flags     []string  `json:"flags,omitempty"`
 	Bytes     int64     `json:"bytes"`
 }
 
@@ -232,7 +235,7 @@ func (a *API) segments(w http.ResponseWriter, r *http.Request) {
 	for _, s := range segs {
 		out = append(out, Segment{
 			Seq: s.Seq, LastSeq: s.LastSeq, Start: s.Start, End: s.End, SHA256: s.Hash, Verified: s.Verified,
-			Gap: s.Record == protocol.RecordGap, GapReason: s.GapReason, Session: s.Session, Bytes: s.Size,
+			Gap: s.Record == protocol.RecordGap, GapReason: s.GapReason, Session: s.Session, Flags: s.Flags, Bytes: s.Size,
 		})
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -5,6 +5,7 @@ package fleet
 
 import (
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -148,12 +149,42 @@ func (f *Fleet) Handle(topic string, payload []byte) {
 	case *protocol.Event:
 		st.LastSeen = now
 		f.log.Info("room event", "room", room, "kind", v.Kind, "stream", v.Stream, "detail", v.Detail)
+		if v.Kind == protocol.EventSignalOn || v.Kind == protocol.EventSignalOff {
+			st.applySignal(v.Stream, v.Detail, v.Kind == protocol.EventSignalOn)
+		}
 	}
 }
 
 func (f *Fleet) refuse(topic string, err error) {
 	f.refused.Inc()
 	f.log.Warn("refused an MQTT message", "topic", topic, "err", err)
+}
+
+// applySignal updates a device's signal conditions from an event, so that a
+// black picture shows before the next health report.
+func (st *RoomState) applySignal(stream, signal string, on bool) {
+	if !protocol.ValidSignal(signal) {
+		return
+	}
+	for i, d := range st.Devices {
+		if d.Stream != stream {
+			continue
+		}
+		q := protocol.Quality{}
+		if d.Quality != nil {
+			q = *d.Quality
+		}
+		sigs := slices.DeleteFunc(slices.Clone(q.Signals), func(s string) bool { return s == signal })
+		if on {
+			sigs = append(sigs, signal)
+			slices.Sort(sigs)
+		}
+		q.Signals = sigs
+		dev := d
+		dev.Quality = &q
+		st.Devices = slices.Clone(st.Devices)
+		st.Devices[i] = dev
+	}
 }
 
 // State returns one room's state, with the heartbeat timeout applied.

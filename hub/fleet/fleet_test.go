@@ -74,3 +74,17 @@ func TestOnlineOfflineAndHeartbeat(t *testing.T) {
 		t.Fatal("last will did not take the room offline")
 	}
 }
+
+func TestSignalEventsShowBeforeTheNextHealth(t *testing.T) {
+	f := newFleet()
+	f.Handle(protocol.RoomTopic("room-1", protocol.TopicHealth), []byte(`{"v":1,"room":"room-1","time":"2026-03-02T09:30:00Z","devices":[{"stream":"cam1","kind":"video","device":"sim","state":"ok","quality":{"fps":10}}]}`))
+	f.Handle(protocol.RoomTopic("room-1", protocol.TopicEvents), []byte(`{"v":1,"room":"room-1","time":"2026-03-02T09:30:01Z","kind":"signal_on","stream":"cam1","detail":"black"}`))
+	q := f.State("room-1").Devices[0].Quality
+	if q == nil || len(q.Signals) != 1 || q.Signals[0] != "black" || q.FPS != 10 {
+		t.Fatalf("after signal_on: %+v", q)
+	}
+	f.Handle(protocol.RoomTopic("room-1", protocol.TopicEvents), []byte(`{"v":1,"room":"room-1","time":"2026-03-02T09:30:02Z","kind":"signal_off","stream":"cam1","detail":"black"}`))
+	if q := f.State("room-1").Devices[0].Quality; len(q.Signals) != 0 {
+		t.Fatalf("after signal_off: %+v", q)
+	}
+}

@@ -150,7 +150,7 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	row := store.Segment{
 		Room: room, Stream: stream, Seq: h.Seq, LastSeq: h.LastSeq(), Record: h.Record, Start: h.Start, End: h.End,
 		Hash: seg.Hash(), Chain: seg.ChainHash(), Prev: h.Prev, Size: int64(len(body)), Path: path,
-		Session: h.Session, Verified: verified,
+		Session: h.Session, Flags: h.Flags, Verified: verified,
 	}
 	if h.Gap != nil {
 		row.GapReason = h.Gap.Reason

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,16 +21,21 @@ type Segment struct {
 	Path         string
 	GapReason    string
 	Session      string
+	Flags        []string // signal conditions seen during the segment
 	Verified     bool
 }
 
-const segCols = `room, stream, seq, last_seq, record, start_ns, end_ns, hash, chain, prev, size, path, gap_reason, session, verified`
+const segCols = `room, stream, seq, last_seq, record, start_ns, end_ns, hash, chain, prev, size, path, gap_reason, session, flags, verified`
 
 func scanSeg(sc interface{ Scan(...any) error }) (Segment, error) {
 	var s Segment
 	var start, end int64
 	var seq, last int64
-	err := sc.Scan(&s.Room, &s.Stream, &seq, &last, &s.Record, &start, &end, &s.Hash, &s.Chain, &s.Prev, &s.Size, &s.Path, &s.GapReason, &s.Session, &s.Verified)
+	var flags string
+	err := sc.Scan(&s.Room, &s.Stream, &seq, &last, &s.Record, &start, &end, &s.Hash, &s.Chain, &s.Prev, &s.Size, &s.Path, &s.GapReason, &s.Session, &flags, &s.Verified)
+	if flags != "" {
+		s.Flags = strings.Split(flags, ",")
+	}
 	s.Seq, s.LastSeq = uint64(seq), uint64(last)
 	s.Start, s.End = time.Unix(0, start).UTC(), time.Unix(0, end).UTC()
 	return s, err
@@ -71,9 +77,9 @@ func (s *Store) InsertSegment(ctx context.Context, seg Segment, verifySuccessor 
 		return err
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO segments(`+segCols+`, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	_, err = tx.ExecContext(ctx, `INSERT INTO segments(`+segCols+`, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		seg.Room, seg.Stream, int64(seg.Seq), int64(seg.LastSeq), seg.Record, seg.Start.UnixNano(), seg.End.UnixNano(),
-		seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, seg.Verified, time.Now().UnixNano())
+		seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, strings.Join(seg.Flags, ","), seg.Verified, time.Now().UnixNano())
 	if err != nil {
 		return fmt.Errorf("index segment %s/%s/%d: %w", seg.Room, seg.Stream, seg.Seq, err)
 	}

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS segments (
 	path       TEXT NOT NULL,
 	gap_reason TEXT NOT NULL DEFAULT '',
 	session    TEXT NOT NULL DEFAULT '',
+	flags      TEXT NOT NULL DEFAULT '',
 	verified   INTEGER NOT NULL DEFAULT 0,
 	stored_at  INTEGER NOT NULL,
 	PRIMARY KEY (room, stream, seq)
