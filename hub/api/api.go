@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/store"
@@ -23,6 +24,7 @@ type Store interface {
 	IssueToken(ctx context.Context, room string, ttl time.Duration) (string, time.Time, error)
 	Enroll(ctx context.Context, token, publicKey string) (store.Room, error)
 	Segments(ctx context.Context, room, stream string, from, to time.Time, limit int) ([]store.Segment, error)
+	Alerts(ctx context.Context, state, room string, limit int) ([]store.Alert, error)
 }
 
 // API serves /api/v1.
@@ -30,13 +32,14 @@ type API struct {
 	store    Store
 	fleet    *fleet.Fleet
 	live     *live.Hub
+	alerts   *alerts.Engine
 	log      *slog.Logger
 	tokenTTL time.Duration
 }
 
 // New returns the API.
-func New(st Store, f *fleet.Fleet, l *live.Hub, log *slog.Logger, tokenTTL time.Duration) *API {
-	return &API{store: st, fleet: f, live: l, log: log.With("component", "api"), tokenTTL: tokenTTL}
+func New(st Store, f *fleet.Fleet, l *live.Hub, al *alerts.Engine, log *slog.Logger, tokenTTL time.Duration) *API {
+	return &API{store: st, fleet: f, live: l, alerts: al, log: log.With("component", "api"), tokenTTL: tokenTTL}
 }
 
 // Register adds the routes to mux.
@@ -48,6 +51,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments", a.segments)
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg", a.mjpeg)
 	mux.HandleFunc("GET /api/v1/live/ws", a.ws)
+	mux.HandleFunc("GET /api/v1/alerts", a.listAlerts)
+	mux.HandleFunc("POST /api/v1/alerts/{id}/ack", a.ackAlert)
+	mux.HandleFunc("POST /api/v1/alerts/{id}/resolve", a.resolveAlert)
 }
 
 // Stream is one stream of a room in the API.

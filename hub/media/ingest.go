@@ -31,8 +31,9 @@ type Index interface {
 	InsertSegment(ctx context.Context, seg store.Segment, verifySuccessor bool) error
 }
 
-// Refusal is told about every refused upload (for alerts and events).
-type Refusal func(room, stream string, seq uint64, why string)
+// Refusal is told about every refused upload (for alerts and events), with
+// the HTTP status it got.
+type Refusal func(room, stream string, seq uint64, status int, why string)
 
 // Ingest is the HTTP handler for PUT /api/v1/ingest/{room}/{stream}/{seq}.
 type Ingest struct {
@@ -84,7 +85,7 @@ func (in *Ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			in.log.Error("storing a segment failed", "room", room, "stream", stream, "seq", seq, "err", err)
 			he = &httpError{code: http.StatusInternalServerError, msg: "the hub could not store the segment; it will be sent again"}
 		} else if in.refused != nil && protocol.ValidID(room) {
-			in.refused(room, stream, seq, he.msg)
+			in.refused(room, stream, seq, he.code, he.msg)
 		}
 		in.refusals.WithLabelValues(strconv.Itoa(he.code)).Inc()
 		http.Error(w, he.msg, he.code)

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/api"
 	"github.com/evalroom/evalroom/hub/bus"
 	"github.com/evalroom/evalroom/hub/fleet"
@@ -37,6 +38,8 @@ type Config struct {
 	HeartbeatTimeout time.Duration
 	TokenTTL         time.Duration
 	PingInterval     time.Duration // clock-offset measurement per room
+	Alerts           alerts.Config
+	Webhooks         []string // URLs that receive every alert change
 }
 
 // Defaults fills in what is unset.
@@ -63,15 +66,22 @@ func (c *Config) Defaults() {
 
 // Hub is a running hub.
 type Hub struct {
-	cfg   Config
-	log   *slog.Logger
-	store *store.Store
-	bus   bus.Bus
-	http  *http.Server
-	ln    net.Listener
-	stop  chan struct{}
-	Fleet *fleet.Fleet
-	Live  *live.Hub
+	cfg    Config
+	log    *slog.Logger
+	store  *store.Store
+	bus    bus.Bus
+	http   *http.Server
+	ln     net.Listener
+	stop   chan struct{}
+	Fleet  *fleet.Fleet
+	Live   *live.Hub
+	Alerts *alerts.Engine
+}
+
+// fleetSource gives the alert engine the rooms and their state.
+type fleetSource struct {
+	*store.Store
+	*fleet.Fleet
 }
 
 // Start opens the database, starts the broker (or connects to one) and
@@ -115,15 +125,25 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err := h.Live.Start(h.stop); err != nil {
 		return nil, fmt.Errorf("subscribe live: %w", err)
 	}
-	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, why string) {
+	h.Alerts, err = alerts.New(ctx, cfg.Alerts, h.store, fleetSource{h.store, h.Fleet}, alerts.NewWebhook(ctx, cfg.Webhooks, log), log)
+	if err != nil {
+		return nil, err
+	}
+	go h.Alerts.Run(ctx, time.Second)
+	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
 		log.Warn("refused an upload", "component", "ingest", "room", room, "stream", stream, "seq", seq, "why", why)
+		kind := alerts.UploadRefused
+		if status == http.StatusConflict {
+			kind = alerts.ChainBreak
+		}
+		h.Alerts.Report(room, stream, kind, fmt.Sprintf("seq %d: %s", seq, why))
 	})
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", ingest)
-	api.New(h.store, h.Fleet, h.Live, log, cfg.TokenTTL).Register(mux)
+	api.New(h.store, h.Fleet, h.Live, h.Alerts, log, cfg.TokenTTL).Register(mux)
 	mux.Handle("/", web.Handler())
 
 	h.ln, err = net.Listen("tcp", cfg.HTTP)

@@ -54,6 +54,16 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.MQTT, "mqtt", "127.0.0.1:1883", "listen address of the embedded MQTT broker")
 	fs.StringVar(&cfg.Broker, "mqtt-broker", "", "use this external broker (tcp://HOST:PORT) instead of the embedded one")
 	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "a room with no message for this long shows offline")
+	fs.Func("webhook", "POST every alert change as JSON to this URL (repeatable)", func(u string) error {
+		cfg.Webhooks = append(cfg.Webhooks, u)
+		return nil
+	})
+	fs.DurationVar(&cfg.Alerts.RaiseAfter, "alert-raise-after", 2*time.Second, "a problem must hold this long to open an alert")
+	fs.DurationVar(&cfg.Alerts.ClearAfter, "alert-clear-after", 10*time.Second, "and be gone this long to resolve it")
+	fs.DurationVar(&cfg.Alerts.Renotify, "alert-renotify", 15*time.Minute, "notify again while an alert is not acknowledged")
+	fs.DurationVar(&cfg.Alerts.Backlog, "alert-backlog", 5*time.Minute, "alert when a box's oldest unsent segment is older")
+	fs.Float64Var(&cfg.Alerts.DiskDays, "alert-disk-days", 2, "alert when a box's disk lasts fewer days at its current rate")
+	fs.DurationVar(&cfg.Alerts.ClockLimit, "alert-clock-limit", 2*time.Second, "alert when a box's clock is off by more")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	fs.Parse(args)
 	log := newLogger(*level)

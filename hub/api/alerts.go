@@ -1,0 +1,79 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/evalroom/evalroom/hub/alerts"
+	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+const maxAlerts = 1000
+
+func (a *API) listAlerts(w http.ResponseWriter, r *http.Request) {
+	state, room := r.URL.Query().Get("state"), r.URL.Query().Get("room")
+	switch state {
+	case "", store.AlertOpen, store.AlertAcked, store.AlertResolved:
+	default:
+		a.fail(w, http.StatusBadRequest, "state must be open, acked or resolved", nil)
+		return
+	}
+	if room != "" && !protocol.ValidID(room) {
+		a.fail(w, http.StatusBadRequest, "bad room id", nil)
+		return
+	}
+	list, err := a.store.Alerts(r.Context(), state, room, maxAlerts)
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot read alerts", err)
+		return
+	}
+	out := make([]alerts.JSONAlert, 0, len(list))
+	for _, al := range list {
+		out = append(out, alerts.ToJSON(al))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+type alertAction struct {
+	By      string `json:"by"`
+	Comment string `json:"comment"`
+}
+
+func (a *API) ackAlert(w http.ResponseWriter, r *http.Request) {
+	a.alertChange(w, r, a.alerts.Ack)
+}
+
+func (a *API) resolveAlert(w http.ResponseWriter, r *http.Request) {
+	a.alertChange(w, r, a.alerts.Resolve)
+}
+
+func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx context.Context, id int64, by, comment string) (store.Alert, error)) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		a.fail(w, http.StatusBadRequest, "bad alert id", nil)
+		return
+	}
+	var req alertAction
+	if !decode(w, r, &req) {
+		return
+	}
+	if req.By == "" || len(req.By) > 100 || len(req.Comment) > 2000 {
+		a.fail(w, http.StatusBadRequest, `"by" (who acts, at most 100 bytes) is required; "comment" at most 2000 bytes`, nil)
+		return
+	}
+	al, err := f(r.Context(), id, req.By, req.Comment)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.fail(w, http.StatusNotFound, "no such alert", nil)
+	case errors.Is(err, alerts.ErrState):
+		a.fail(w, http.StatusConflict, err.Error(), nil)
+	case err != nil:
+		a.fail(w, http.StatusInternalServerError, "cannot change the alert", err)
+	default:
+		a.log.Info("alert changed", "id", id, "state", al.State, "by", req.By)
+		writeJSON(w, http.StatusOK, alerts.ToJSON(al))
+	}
+}
