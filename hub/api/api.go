@@ -25,6 +25,8 @@ type Store interface {
 	Enroll(ctx context.Context, token, publicKey string) (store.Room, error)
 	Segments(ctx context.Context, room, stream string, from, to time.Time, limit int) ([]store.Segment, error)
 	Alerts(ctx context.Context, state, room string, limit int) ([]store.Alert, error)
+	Segment(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
+	Streams(ctx context.Context, room string) ([]string, error)
 }
 
 // API serves /api/v1.
@@ -51,6 +53,10 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments", a.segments)
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg", a.mjpeg)
 	mux.HandleFunc("GET /api/v1/live/ws", a.ws)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}", a.segmentDetail)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}/payload", a.segmentPayload)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/timeline", a.timeline)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/download", a.download)
 	mux.HandleFunc("GET /api/v1/alerts", a.listAlerts)
 	mux.HandleFunc("POST /api/v1/alerts/{id}/ack", a.ackAlert)
 	mux.HandleFunc("POST /api/v1/alerts/{id}/resolve", a.resolveAlert)

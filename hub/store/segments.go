@@ -110,3 +110,30 @@ func (s *Store) Segments(ctx context.Context, room, stream string, from, to time
 	}
 	return out, rows.Err()
 }
+
+// Segment returns the record stored at seq.
+func (s *Store) Segment(ctx context.Context, room, stream string, seq uint64) (Segment, error) {
+	seg, err := scanSeg(s.db.QueryRowContext(ctx, `SELECT `+segCols+` FROM segments WHERE room = ? AND stream = ? AND seq = ?`, room, stream, int64(seq)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return seg, fmt.Errorf("segment %s/%s/%d: %w", room, stream, seq, ErrNotFound)
+	}
+	return seg, err
+}
+
+// Streams returns the streams of a room that have stored records.
+func (s *Store) Streams(ctx context.Context, room string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT stream FROM segments WHERE room = ? ORDER BY stream`, room)
+	if err != nil {
+		return nil, fmt.Errorf("list streams: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var st string
+		if err := rows.Scan(&st); err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
