@@ -51,7 +51,7 @@ func New(timeout time.Duration, log *slog.Logger, reg prometheus.Registerer) *Fl
 		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_messages_refused_total", Help: "Malformed or misaddressed MQTT messages refused."}),
 	}
 	if reg != nil {
-		reg.MustRegister(f.msgs, f.refused)
+		reg.MustRegister(f.msgs, f.refused, newCollector(f))
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "evalroom_hub_rooms_online", Help: "Rooms whose box is online."}, func() float64 {
 			n := 0
 			for _, s := range f.All() {

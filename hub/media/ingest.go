@@ -59,6 +59,9 @@ func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registere
 	if reg != nil {
 		reg.MustRegister(in.stored, in.refusals, in.bytes)
 	}
+	for _, code := range []string{"400", "403", "409", "413"} {
+		in.refusals.WithLabelValues(code) // present at zero, so rates work from the start
+	}
 	return in
 }
 

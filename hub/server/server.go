@@ -129,6 +129,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	reg.MustRegister(h.Alerts)
 	go h.Alerts.Run(ctx, time.Second)
 	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
 		log.Warn("refused an upload", "component", "ingest", "room", room, "stream", stream, "seq", seq, "why", why)
