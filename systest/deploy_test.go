@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -88,6 +89,36 @@ func TestDeployFilesUseRealMetrics(t *testing.T) {
 		for _, m := range metricName.FindAllString(ex, -1) {
 			if !strings.Contains(served, "\n"+m+"{") && !strings.Contains(served, "\n"+m+" ") {
 				t.Errorf("%q uses %s, which the hub does not serve", ex, m)
+			}
+		}
+	}
+}
+
+// TestSystemdUnitsUseRealFlags runs each unit's command line with --help and
+// checks that every flag it passes exists.
+func TestSystemdUnitsUseRealFlags(t *testing.T) {
+	for _, c := range []struct{ unit, pkg, sub string }{
+		{"evalroom-hub.service", "../hub/cmd/evalroom-hub", "serve"},
+		{"evalroom-edge.service", "../edge/cmd/evalroom-edge", "run"},
+	} {
+		b, err := os.ReadFile("../deploy/systemd/" + c.unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var line string
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "ExecStart="); ok {
+				line = v
+			}
+		}
+		args := strings.Fields(line)
+		if len(args) < 2 || args[1] != c.sub {
+			t.Fatalf("%s: ExecStart %q", c.unit, line)
+		}
+		out, _ := exec.Command("go", "run", c.pkg, c.sub, "-h").CombinedOutput()
+		for _, a := range args[2:] {
+			if strings.HasPrefix(a, "--") && !strings.Contains(string(out), "-"+strings.TrimPrefix(a, "--")+" ") {
+				t.Errorf("%s passes %s, which %s %s does not know:\n%s", c.unit, a, c.pkg, c.sub, out)
 			}
 		}
 	}
