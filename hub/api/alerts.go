@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/evalroom/evalroom/hub/alerts"
+	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -43,14 +45,14 @@ type alertAction struct {
 }
 
 func (a *API) ackAlert(w http.ResponseWriter, r *http.Request) {
-	a.alertChange(w, r, a.alerts.Ack)
+	a.alertChange(w, r, a.alerts.Ack, audit.AlertAck)
 }
 
 func (a *API) resolveAlert(w http.ResponseWriter, r *http.Request) {
-	a.alertChange(w, r, a.alerts.Resolve)
+	a.alertChange(w, r, a.alerts.Resolve, audit.AlertResolve)
 }
 
-func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx context.Context, id int64, by, comment string) (store.Alert, error)) {
+func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx context.Context, id int64, by, comment string) (store.Alert, error), action string) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		a.fail(w, http.StatusBadRequest, "bad alert id", nil)
@@ -74,6 +76,7 @@ func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx con
 		a.fail(w, http.StatusInternalServerError, "cannot change the alert", err)
 	default:
 		a.log.Info("alert changed", "id", id, "state", al.State, "by", req.By)
+		a.record(r, req.By, action, fmt.Sprintf("alert/%d", id), fmt.Sprintf("%s %s/%s: %s", al.Kind, al.Room, al.Stream, req.Comment))
 		writeJSON(w, http.StatusOK, alerts.ToJSON(al))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/alerts"
+	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/store"
@@ -35,13 +36,14 @@ type API struct {
 	fleet    *fleet.Fleet
 	live     *live.Hub
 	alerts   *alerts.Engine
+	audit    *audit.Log
 	log      *slog.Logger
 	tokenTTL time.Duration
 }
 
 // New returns the API.
-func New(st Store, f *fleet.Fleet, l *live.Hub, al *alerts.Engine, log *slog.Logger, tokenTTL time.Duration) *API {
-	return &API{store: st, fleet: f, live: l, alerts: al, log: log.With("component", "api"), tokenTTL: tokenTTL}
+func New(st Store, f *fleet.Fleet, l *live.Hub, al *alerts.Engine, au *audit.Log, log *slog.Logger, tokenTTL time.Duration) *API {
+	return &API{store: st, fleet: f, live: l, alerts: al, audit: au, log: log.With("component", "api"), tokenTTL: tokenTTL}
 }
 
 // Register adds the routes to mux.
@@ -57,6 +59,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}/payload", a.segmentPayload)
 	mux.HandleFunc("GET /api/v1/rooms/{room}/timeline", a.timeline)
 	mux.HandleFunc("GET /api/v1/rooms/{room}/download", a.download)
+	mux.HandleFunc("GET /api/v1/audit", a.listAudit)
 	mux.HandleFunc("GET /api/v1/alerts", a.listAlerts)
 	mux.HandleFunc("POST /api/v1/alerts/{id}/ack", a.ackAlert)
 	mux.HandleFunc("POST /api/v1/alerts/{id}/resolve", a.resolveAlert)
@@ -153,6 +156,7 @@ func (a *API) createRoom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.Info("room created", "room", req.ID, "name", req.Name)
+	a.record(r, "", audit.RoomCreate, req.ID, req.Name)
 	a.sendToken(w, r, req.ID, req.Name, http.StatusCreated)
 }
 
@@ -162,6 +166,7 @@ func (a *API) issueToken(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusNotFound, "no such room", nil)
 		return
 	}
+	a.record(r, "", audit.RoomToken, rm.ID, "new enrollment token")
 	a.sendToken(w, r, rm.ID, rm.Name, http.StatusOK)
 }
 
@@ -198,6 +203,7 @@ func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.log.Info("box enrolled", "room", rm.ID, "key", req.PublicKey)
+	a.record(r, "box", audit.BoxEnroll, rm.ID, req.PublicKey)
 	writeJSON(w, http.StatusOK, map[string]string{"room": rm.ID, "name": rm.Name})
 }
 

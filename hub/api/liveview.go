@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -24,6 +25,7 @@ func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusNotFound, "no such room", nil)
 		return
 	}
+	a.record(r, "", audit.LiveView, room+"/"+stream, "mjpeg")
 	v := a.live.Watch(room, stream)
 	defer v.Close()
 	const boundary = "evalroomframe"
@@ -122,6 +124,7 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 			for k := range want {
 				if viewers[k] == nil {
 					room, stream, _ := strings.Cut(k, "/")
+					a.record(r, "", audit.LiveView, k, "websocket")
 					v := a.live.Watch(room, stream)
 					viewers[k], stops[k] = v, make(chan struct{})
 					go forward(v, out, stops[k])

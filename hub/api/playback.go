@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -77,10 +78,11 @@ func (a *API) segmentDetail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) segmentPayload(w http.ResponseWriter, r *http.Request) {
-	_, seg, ok := a.loadSegment(w, r)
+	row, seg, ok := a.loadSegment(w, r)
 	if !ok {
 		return
 	}
+	a.recordPlayback(r, row.Room+"/"+row.Stream, row.Seq)
 	ct := "application/octet-stream"
 	if seg.Header.Codec == protocol.CodecPCM {
 		ct = "audio/L16; rate=16000; channels=1" // little-endian, see the frame index
@@ -162,6 +164,7 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 			})
 		}
 	}
+	a.record(r, "", audit.Export, room, fmt.Sprintf("%s to %s, %d records", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), len(entries)))
 	manifest, _ := json.MarshalIndent(map[string]any{
 		"room": room, "from": from.UTC(), "to": to.UTC(), "created": time.Now().UTC(), "protocol": protocol.Version, "segments": entries,
 	}, "", "  ")

@@ -19,6 +19,7 @@ import (
 
 	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/api"
+	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/bus"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/live"
@@ -144,7 +145,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", ingest)
-	api.New(h.store, h.Fleet, h.Live, h.Alerts, log, cfg.TokenTTL).Register(mux)
+	auditLog, err := audit.Open(ctx, h.store.DB())
+	if err != nil {
+		return nil, err
+	}
+	api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL).Register(mux)
 	mux.Handle("/", web.Handler())
 
 	h.ln, err = net.Listen("tcp", cfg.HTTP)

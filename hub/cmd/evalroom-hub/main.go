@@ -16,13 +16,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/server"
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/protocol"
 )
 
 const usage = `usage:
   evalroom-hub serve [--data DIR] [--http ADDR] [--mqtt ADDR] [--mqtt-broker tcp://HOST:PORT]
   evalroom-hub room add [--data DIR] --id ID --name NAME   (prints a one-time enrollment token)
+  evalroom-hub audit verify [--data DIR]                   (checks the audit log's hash chain)
 `
 
 func main() {
@@ -36,6 +39,8 @@ func main() {
 		err = serve(os.Args[2:])
 	case "room":
 		err = room(os.Args[2:])
+	case "audit":
+		err = auditCmd(os.Args[2:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -90,6 +95,9 @@ func room(args []string) error {
 	name := fs.String("name", "", "room name shown to people")
 	ttl := fs.Duration("token-ttl", 24*time.Hour, "how long the enrollment token is valid")
 	fs.Parse(args[1:])
+	if !protocol.ValidID(*id) || *name == "" {
+		return errors.New("--id must be 1-63 lower-case letters, digits or dashes and --name is required")
+	}
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(*data, "hub.db"))
 	if err != nil {
@@ -104,6 +112,35 @@ func room(args []string) error {
 		return err
 	}
 	fmt.Printf("room %s: enrollment token (one use, until %s):\n%s\n", *id, exp.Format(time.RFC3339), tok)
+	return nil
+}
+
+func auditCmd(args []string) error {
+	if len(args) == 0 || args[0] != "verify" {
+		return errors.New("usage: evalroom-hub audit verify [--data DIR]")
+	}
+	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
+	data := fs.String("data", "./var/hub", "data directory of the hub")
+	fs.Parse(args[1:])
+	ctx := context.Background()
+	path := filepath.Join(*data, "hub.db")
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("no hub database at %s: %w", path, err)
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	l, err := audit.Open(ctx, st.DB())
+	if err != nil {
+		return err
+	}
+	n, err := l.Verify(ctx)
+	if err != nil {
+		return fmt.Errorf("audit log BROKEN after %d entries: %w", n, err)
+	}
+	fmt.Printf("audit log intact: %d entries, hash chain unbroken\n", n)
 	return nil
 }
 

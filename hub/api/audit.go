@@ -1,0 +1,87 @@
+package api
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/evalroom/evalroom/hub/audit"
+)
+
+// actor names who did something. Until sign-in exists (issue 3) it is the
+// name a person gave, or "anonymous", with the client address.
+func actor(r *http.Request, name string) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	if name == "" {
+		name = "anonymous"
+	}
+	return name + "@" + host
+}
+
+// record appends to the audit log; a failure is logged, and the request
+// goes on: the log's own integrity check shows nothing was written.
+func (a *API) record(r *http.Request, name, action, target, detail string) {
+	if a.audit == nil {
+		return
+	}
+	if _, err := a.audit.Record(r.Context(), actor(r, name), action, target, detail); err != nil {
+		a.log.Error("cannot write the audit log", "action", action, "target", target, "err", err)
+	}
+}
+
+// playbackSeen remembers who played what, so that a player fetching a
+// stream segment by segment makes one audit entry per stream every few
+// minutes, not one per segment.
+var playbackSeen sync.Map // actor + target -> time.Time
+
+const playbackAuditEvery = 5 * time.Minute
+
+func (a *API) recordPlayback(r *http.Request, target string, seq uint64) {
+	k := actor(r, "") + " " + target
+	now := time.Now()
+	if v, ok := playbackSeen.Load(k); ok && now.Sub(v.(time.Time)) < playbackAuditEvery {
+		return
+	}
+	playbackSeen.Store(k, now)
+	a.record(r, "", audit.Playback, target, "from seq "+strconv.FormatUint(seq, 10))
+}
+
+func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := audit.Filter{Action: q.Get("action"), Target: q.Get("target"), Actor: q.Get("actor")}
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				a.fail(w, http.StatusBadRequest, p.name+" must be an RFC 3339 time", nil)
+				return
+			}
+			*p.t = t
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			a.fail(w, http.StatusBadRequest, "limit must be 1 to 10000", nil)
+			return
+		}
+		f.Limit = n
+	}
+	list, err := a.audit.List(r.Context(), f)
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
+		return
+	}
+	if list == nil {
+		list = []audit.Entry{}
+	}
+	writeJSON(w, http.StatusOK, list)
+}

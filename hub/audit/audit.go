@@ -1,0 +1,186 @@
+// Package audit keeps the hub's append-only, hash-chained audit log: every
+// view of a recording, every export, every decision on an alert, every
+// change of rooms and boxes. Each entry names the hash of the one before, so
+// an altered, removed or reordered entry breaks the chain and Verify names
+// it.
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Actions recorded.
+const (
+	RoomCreate   = "room.create"
+	RoomToken    = "room.token"
+	BoxEnroll    = "box.enroll"
+	LiveView     = "live.view"
+	Playback     = "recording.playback"
+	Export       = "recording.export"
+	AlertAck     = "alert.ack"
+	AlertResolve = "alert.resolve"
+)
+
+const schema = `
+CREATE TABLE IF NOT EXISTS audit (
+	id     INTEGER PRIMARY KEY,
+	at     INTEGER NOT NULL,
+	actor  TEXT NOT NULL,
+	action TEXT NOT NULL,
+	target TEXT NOT NULL,
+	detail TEXT NOT NULL DEFAULT '',
+	prev   TEXT NOT NULL,
+	hash   TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`
+
+// Entry is one line of the log.
+type Entry struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Target string    `json:"target"`
+	Detail string    `json:"detail,omitempty"`
+	Prev   string    `json:"prev"`
+	Hash   string    `json:"hash"`
+}
+
+// digest is the entry's hash: SHA-256 over the previous hash and the
+// entry's fields in a fixed JSON form.
+func digest(e Entry) string {
+	b, _ := json.Marshal(struct {
+		ID     int64  `json:"id"`
+		At     int64  `json:"at"`
+		Actor  string `json:"actor"`
+		Action string `json:"action"`
+		Target string `json:"target"`
+		Detail string `json:"detail"`
+	}{e.ID, e.At.UnixNano(), e.Actor, e.Action, e.Target, e.Detail})
+	h := sha256.New()
+	h.Write([]byte(e.Prev))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// Log is the audit log in the hub database.
+type Log struct {
+	db  *sql.DB
+	mu  sync.Mutex
+	now func() time.Time
+}
+
+// Open prepares the audit table in db (the hub's database).
+func Open(ctx context.Context, db *sql.DB) (*Log, error) {
+	if _, err := db.ExecContext(ctx, schema); err != nil {
+		return nil, fmt.Errorf("audit schema: %w", err)
+	}
+	return &Log{db: db, now: time.Now}, nil
+}
+
+// Record appends one entry.
+func (l *Log) Record(ctx context.Context, actor, action, target, detail string) (Entry, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := Entry{At: l.now().UTC(), Actor: actor, Action: action, Target: target, Detail: detail}
+	err := l.db.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&e.ID, &e.Prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return e, fmt.Errorf("audit head: %w", err)
+	}
+	e.ID++
+	e.Hash = digest(e)
+	if _, err := l.db.ExecContext(ctx, `INSERT INTO audit(id, at, actor, action, target, detail, prev, hash) VALUES(?,?,?,?,?,?,?,?)`,
+		e.ID, e.At.UnixNano(), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
+		return e, fmt.Errorf("audit append: %w", err)
+	}
+	return e, nil
+}
+
+// Filter selects entries.
+type Filter struct {
+	Action, Target, Actor string
+	From, To              time.Time
+	Limit                 int
+}
+
+// List returns entries matching f, newest first.
+func (l *Log) List(ctx context.Context, f Filter) ([]Entry, error) {
+	if f.To.IsZero() {
+		f.To = time.Now().Add(time.Hour)
+	}
+	if f.Limit <= 0 || f.Limit > 10000 {
+		f.Limit = 1000
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT id, at, actor, action, target, detail, prev, hash FROM audit
+		WHERE (? = '' OR action = ?) AND (? = '' OR target = ?) AND (? = '' OR actor = ?) AND at >= ? AND at <= ?
+		ORDER BY id DESC LIMIT ?`,
+		f.Action, f.Action, f.Target, f.Target, f.Actor, f.Actor, f.From.UnixNano(), f.To.UnixNano(), f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("audit list: %w", err)
+	}
+	defer rows.Close()
+	return scan(rows)
+}
+
+func scan(rows *sql.Rows) ([]Entry, error) {
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Prev, &e.Hash); err != nil {
+			return nil, err
+		}
+		e.At = time.Unix(0, at).UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Fault names the first entry where the chain breaks.
+type Fault struct {
+	ID     int64
+	Reason string
+}
+
+func (f *Fault) Error() string { return fmt.Sprintf("audit entry %d: %s", f.ID, f.Reason) }
+
+// Verify walks the whole log and returns the number of entries and, if the
+// chain is broken, a *Fault naming the first bad entry.
+func (l *Log) Verify(ctx context.Context) (int64, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, at, actor, action, target, detail, prev, hash FROM audit ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("audit read: %w", err)
+	}
+	defer rows.Close()
+	var n int64
+	prev := ""
+	for rows.Next() {
+		var e Entry
+		var at int64
+		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Prev, &e.Hash); err != nil {
+			return n, err
+		}
+		e.At = time.Unix(0, at).UTC()
+		n++
+		switch {
+		case e.ID != n:
+			return n, &Fault{ID: n, Reason: fmt.Sprintf("missing: the next entry is %d", e.ID)}
+		case e.Prev != prev:
+			return n, &Fault{ID: e.ID, Reason: "does not follow the entry before it (removed or reordered)"}
+		case digest(e) != e.Hash:
+			return n, &Fault{ID: e.ID, Reason: "altered: its content does not match its hash"}
+		}
+		prev = e.Hash
+	}
+	return n, rows.Err()
+}

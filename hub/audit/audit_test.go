@@ -1,0 +1,91 @@
+package audit
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+func newLog(t *testing.T) (*Log, *sql.DB) {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	l, err := Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for i, a := range []string{RoomCreate, BoxEnroll, LiveView, Playback, Export, AlertAck} {
+		if _, err := l.Record(ctx, "regulator-7", a, "room-1", string(rune('a'+i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l, db
+}
+
+func TestVerifyIntactLog(t *testing.T) {
+	l, _ := newLog(t)
+	n, err := l.Verify(context.Background())
+	if err != nil || n != 6 {
+		t.Fatalf("Verify = %d, %v", n, err)
+	}
+	list, err := l.List(context.Background(), Filter{Action: Playback})
+	if err != nil || len(list) != 1 || list[0].ID != 4 {
+		t.Fatalf("List = %+v, %v", list, err)
+	}
+}
+
+func TestAppendOnly(t *testing.T) {
+	_, db := newLog(t)
+	if _, err := db.Exec(`UPDATE audit SET actor = 'x' WHERE id = 2`); err == nil {
+		t.Fatal("update allowed")
+	}
+	if _, err := db.Exec(`DELETE FROM audit WHERE id = 2`); err == nil {
+		t.Fatal("delete allowed")
+	}
+}
+
+// tamper drops the guards, as somebody with the database file could, and
+// runs stmts.
+func tamper(t *testing.T, db *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, s := range append([]string{`DROP TRIGGER audit_no_update`, `DROP TRIGGER audit_no_delete`}, stmts...) {
+		if _, err := db.Exec(s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+}
+
+func TestVerifyNamesTheBadEntry(t *testing.T) {
+	cases := []struct {
+		name  string
+		stmts []string
+		id    int64
+	}{
+		{"edited actor", []string{`UPDATE audit SET actor = 'nobody' WHERE id = 3`}, 3},
+		{"edited detail", []string{`UPDATE audit SET detail = 'z' WHERE id = 5`}, 5},
+		{"removed", []string{`DELETE FROM audit WHERE id = 4`}, 4},
+		{"reordered", []string{
+			`UPDATE audit SET id = 100 WHERE id = 2`, `UPDATE audit SET id = 2 WHERE id = 3`, `UPDATE audit SET id = 3 WHERE id = 100`,
+		}, 2},
+		{"rehashed edit", []string{`UPDATE audit SET target = 'room-2', hash = 'x' WHERE id = 2`}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l, db := newLog(t)
+			tamper(t, db, c.stmts...)
+			_, err := l.Verify(context.Background())
+			var f *Fault
+			if !errors.As(err, &f) || f.ID != c.id {
+				t.Fatalf("Verify = %v, want a fault at entry %d", err, c.id)
+			}
+		})
+	}
+}
