@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -231,18 +232,9 @@ func (a *API) segments(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	from, to := time.Unix(0, 0), time.Now().Add(24*time.Hour)
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if v := r.URL.Query().Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				a.fail(w, http.StatusBadRequest, p.name+" must be an RFC 3339 time such as 2026-03-02T09:30:00+08:00", nil)
-				return
-			}
-			*p.t = t
-		}
+	if err := queryTimes(r, &from, &to); err != nil {
+		a.fail(w, http.StatusBadRequest, err.Error(), nil)
+		return
 	}
 	segs, err := a.store.Segments(r.Context(), room, stream, from, to, maxSegmentsPerPage)
 	if err != nil {
@@ -257,6 +249,23 @@ func (a *API) segments(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// queryTimes reads the optional from and to parameters over the defaults.
+func queryTimes(r *http.Request, from, to *time.Time) error {
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", from}, {"to", to}} {
+		if v := r.URL.Query().Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return fmt.Errorf("%s must be an RFC 3339 time such as 2026-03-02T09:30:00+08:00", p.name)
+			}
+			*p.t = t
+		}
+	}
+	return nil
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {

@@ -54,18 +54,9 @@ func (a *API) recordPlayback(r *http.Request, target string, seq uint64) {
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := audit.Filter{Action: q.Get("action"), Target: q.Get("target"), Actor: q.Get("actor")}
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &f.From}, {"to", &f.To}} {
-		if v := q.Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				a.fail(w, http.StatusBadRequest, p.name+" must be an RFC 3339 time", nil)
-				return
-			}
-			*p.t = t
-		}
+	if err := queryTimes(r, &f.From, &f.To); err != nil {
+		a.fail(w, http.StatusBadRequest, err.Error(), nil)
+		return
 	}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)

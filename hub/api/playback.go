@@ -100,18 +100,9 @@ const maxRange = 7 * 24 * time.Hour
 func (a *API) timeRange(w http.ResponseWriter, r *http.Request, def time.Duration) (time.Time, time.Time, bool) {
 	to := time.Now()
 	from := to.Add(-def)
-	for _, p := range []struct {
-		name string
-		t    *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		if v := r.URL.Query().Get(p.name); v != "" {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				a.fail(w, http.StatusBadRequest, p.name+" must be an RFC 3339 time such as 2026-03-02T09:30:00+08:00", nil)
-				return from, to, false
-			}
-			*p.t = t
-		}
+	if err := queryTimes(r, &from, &to); err != nil {
+		a.fail(w, http.StatusBadRequest, err.Error(), nil)
+		return from, to, false
 	}
 	if !to.After(from) || to.Sub(from) > maxRange {
 		a.fail(w, http.StatusBadRequest, "to must be after from, at most 7 days later", nil)

@@ -107,6 +107,10 @@ func (s *Store) Alerts(ctx context.Context, state, room string, limit int) ([]Al
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
 	}
+	return scanAlerts(rows)
+}
+
+func scanAlerts(rows *sql.Rows) ([]Alert, error) {
 	defer rows.Close()
 	var out []Alert
 	for rows.Next() {
@@ -125,14 +129,5 @@ func (s *Store) UnresolvedAlerts(ctx context.Context) ([]Alert, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list unresolved alerts: %w", err)
 	}
-	defer rows.Close()
-	var out []Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return scanAlerts(rows)
 }

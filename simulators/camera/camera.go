@@ -14,6 +14,7 @@ import (
 
 	"github.com/evalroom/evalroom/devices"
 	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/simulators/internal/pace"
 )
 
 // Camera is a simulated camera; it implements devices.Source. Read may be
@@ -29,7 +30,7 @@ type Camera struct {
 	fault Fault
 
 	readMu sync.Mutex // held for a whole Read; guards what follows
-	pace   pacer
+	pace   pace.Pacer
 	paint  *painter
 	seq    uint64 // number of the last picture drawn
 	last   []byte // the last good frame, for FaultFrozen
@@ -53,7 +54,7 @@ func New(cfg Config, clock func() time.Time) *Camera {
 		clock: clock,
 		done:  make(chan struct{}),
 		fault: FaultNone,
-		pace:  pacer{interval: time.Second / time.Duration(cfg.FPS)},
+		pace:  pace.Pacer{Interval: time.Second / time.Duration(cfg.FPS)},
 		paint: newPainter(cfg),
 	}
 }
@@ -102,13 +103,13 @@ func (c *Camera) Read(ctx context.Context) (devices.Frame, error) {
 	if c.Fault() == FaultUnplug {
 		return devices.Frame{}, c.unplugged(ctx)
 	}
-	if err := c.pace.wait(ctx, c.done); err != nil {
+	if err := c.pace.Wait(ctx, c.done, ErrClosed); err != nil {
 		return devices.Frame{}, err
 	}
 	now := c.clock()
 	switch c.Fault() {
 	case FaultUnplug:
-		c.pace.reset()
+		c.pace.Reset()
 		return devices.Frame{}, fmt.Errorf("%s: %w", c.Info().Device, devices.ErrUnplugged)
 	case FaultFrozen:
 		if c.last == nil {
@@ -151,8 +152,8 @@ func (c *Camera) stamp(t time.Time) Stamp {
 // first frame after the fault clears comes at once, as from a device that
 // has just come back.
 func (c *Camera) unplugged(ctx context.Context) error {
-	c.pace.reset()
-	if err := sleep(ctx, c.done, c.pace.interval); err != nil {
+	c.pace.Reset()
+	if err := pace.Sleep(ctx, c.done, ErrClosed, c.pace.Interval); err != nil {
 		return err
 	}
 	return fmt.Errorf("%s: %w", c.Info().Device, devices.ErrUnplugged)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/evalroom/evalroom/devices"
 	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/simulators/internal/pace"
 )
 
 // Mic is a simulated microphone; it implements devices.Source. Read may be
@@ -27,7 +28,7 @@ type Mic struct {
 	fault Fault
 
 	readMu sync.Mutex // held for a whole Read; guards what follows
-	pace   pacer
+	pace   pace.Pacer
 	gen    *generator
 }
 
@@ -49,7 +50,7 @@ func New(cfg Config, clock func() time.Time) *Mic {
 		clock: clock,
 		done:  make(chan struct{}),
 		fault: FaultNone,
-		pace:  pacer{interval: cfg.Chunk},
+		pace:  pace.Pacer{Interval: cfg.Chunk},
 		gen:   newGenerator(cfg),
 	}
 }
@@ -94,19 +95,19 @@ func (m *Mic) Read(ctx context.Context) (devices.Frame, error) {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
 	if m.Fault() == FaultUnplug {
-		m.pace.reset()
-		if err := sleep(ctx, m.done, m.pace.interval); err != nil {
+		m.pace.Reset()
+		if err := pace.Sleep(ctx, m.done, ErrClosed, m.pace.Interval); err != nil {
 			return devices.Frame{}, err
 		}
 		return devices.Frame{}, m.unplugged()
 	}
-	if err := m.pace.wait(ctx, m.done); err != nil {
+	if err := m.pace.Wait(ctx, m.done, ErrClosed); err != nil {
 		return devices.Frame{}, err
 	}
 	now := m.clock()
 	f := m.Fault()
 	if f == FaultUnplug {
-		m.pace.reset()
+		m.pace.Reset()
 		return devices.Frame{}, m.unplugged()
 	}
 	return devices.Frame{Data: m.gen.chunk(m.cfg.samples(), f), Time: now}, nil
