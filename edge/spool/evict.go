@@ -41,7 +41,7 @@ func (s *Spool) evict(runs [][]Entry) error {
 		for i, run := range runs {
 			for _, e := range run {
 				k := seqKey(e.Seq)
-				if err := tx.Bucket(bucketData).Bucket([]byte(e.Stream)).Delete(k); err != nil {
+				if err := deleteData(tx.Bucket(bucketData).Bucket([]byte(e.Stream)), e.Seq); err != nil {
 					return err
 				}
 				if err := tx.Bucket(bucketMeta).Bucket([]byte(e.Stream)).Delete(k); err != nil {

@@ -50,6 +50,10 @@ func (s *Spool) Next(ctx context.Context, liveWindow time.Duration) (Item, error
 func (s *Spool) Release(stream string, seq uint64) {
 	s.mu.Lock()
 	delete(s.inflight, key{stream, seq})
+	if !s.closed { // wake a waiting worker: the record is ready again
+		close(s.notify)
+		s.notify = make(chan struct{})
+	}
 	s.mu.Unlock()
 }
 

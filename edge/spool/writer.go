@@ -166,11 +166,10 @@ func putRecord(tx *bolt.Tx, e Entry, data []byte) error {
 	if err != nil {
 		return err
 	}
-	k := seqKey(e.Seq)
-	if err := db.Put(k, data); err != nil {
+	if err := putData(db, e.Seq, data); err != nil {
 		return err
 	}
-	return mb.Put(k, meta)
+	return mb.Put(seqKey(e.Seq), meta)
 }
 
 func putHead(tx *bolt.Tx, stream string, h Head) error {
@@ -201,7 +200,7 @@ func deleteIfHash(tx *bolt.Tx, stream string, seq uint64, hash string) (bool, er
 	if err := mb.Delete(k); err != nil {
 		return false, err
 	}
-	return true, tx.Bucket(bucketData).Bucket([]byte(stream)).Delete(k)
+	return true, deleteData(tx.Bucket(bucketData).Bucket([]byte(stream)), seq)
 }
 
 // enforceBudget evicts when the spool is over its byte budget or the disk is
