@@ -15,6 +15,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -244,7 +245,7 @@ func putData(streamBucket *bolt.Bucket, seq uint64, data []byte) error {
 // deleteData removes one record's bytes.
 func deleteData(streamBucket *bolt.Bucket, seq uint64) error {
 	err := streamBucket.DeleteBucket(seqKey(seq))
-	if errors.Is(err, bolt.ErrBucketNotFound) {
+	if errors.Is(err, berrors.ErrBucketNotFound) {
 		return nil
 	}
 	return err
