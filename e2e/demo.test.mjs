@@ -10,97 +10,18 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { artifacts, launchBrowser, removeFailures, startSystem, stopAll, tails } from './lib.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const repo = path.resolve(here, '..');
-const artifacts = path.join(here, 'artifacts');
-const HUB_BIN = process.env.EVALROOM_HUB || path.join(repo, 'bin', 'evalroom-hub');
-const SIM_BIN = process.env.EVALROOM_SIM || path.join(repo, 'bin', 'evalroom-sim');
 const ROOMS = 3;
 const TILES_PER_ROOM = 2;
 
-const procs = [];  // {name, child, tail: string[], exited: Promise}
-let tmp;
-let baseURL;
+let sys;
 let browser;
 let page;
 let failed = false;
-const pageLog = [];
-
-// freePort asks the kernel for an unused loopback port.
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// start spawns a binary, copying its output to artifacts/<name>.log and
-// keeping the last lines of stderr for failure reports.
-function start(name, bin, args) {
-  assert.ok(fs.existsSync(bin), `${bin} not found: build the binaries first (bin/evalroom-hub, bin/evalroom-sim)`);
-  const log = fs.createWriteStream(path.join(artifacts, `${name}.log`));
-  const child = spawn(bin, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  const p = { name, child, tail: [], exitCode: undefined };
-  p.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
-    p.exitCode = code ?? signal;
-    resolve();
-  }));
-  child.on('error', (err) => p.tail.push(`spawn error: ${err.message}`));
-  child.stdout.pipe(log, { end: false });
-  child.stderr.on('data', (b) => {
-    log.write(b);
-    p.tail.push(...b.toString().split('\n').filter(Boolean));
-    if (p.tail.length > 60) p.tail.splice(0, p.tail.length - 60);
-  });
-  child.on('exit', () => setTimeout(() => log.end(), 100));
-  procs.push(p);
-  return p;
-}
-
-async function stop(p) {
-  if (p.exitCode !== undefined) return;
-  p.child.kill('SIGINT');
-  const timer = new Promise((resolve) => setTimeout(() => resolve('timeout'), 5000));
-  if (await Promise.race([p.exited, timer]) === 'timeout') {
-    p.child.kill('SIGKILL');
-    await p.exited;
-  }
-}
-
-// Last resort if the runner dies before the after hook: never leave them running.
-process.on('exit', () => {
-  for (const p of procs) if (p.exitCode === undefined) p.child.kill('SIGKILL');
-});
-
-async function waitHealthy(url, hub, ms) {
-  const deadline = Date.now() + ms;
-  let last = 'no answer';
-  while (Date.now() < deadline) {
-    if (hub.exitCode !== undefined) throw new Error(`evalroom-hub exited (${hub.exitCode}) before /healthz answered`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (res.status === 200) return;
-      last = `HTTP ${res.status}`;
-    } catch (err) {
-      last = err.cause?.code || err.message;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not healthy within ${ms / 1000} s (last: ${last})`);
-}
+let pageLog = [];
 
 // pageState describes what the page shows, for failure messages.
 async function pageState() {
@@ -132,37 +53,18 @@ function check(name, fn, timeout = 60000) {
       await fn(t);
     } catch (err) {
       failed = true;
-      if (page) await page.screenshot({ path: path.join(artifacts, `failure-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
+      if (page) await page.screenshot({ path: path.join(artifacts, `failure-demo-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
       throw err;
     }
   });
 }
 
 before(async () => {
-  fs.mkdirSync(artifacts, { recursive: true });
-  for (const f of fs.readdirSync(artifacts)) if (/^failure-.*\.png$/.test(f)) fs.rmSync(path.join(artifacts, f));
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evalroom-e2e-'));
-  const httpPort = await freePort();
-  let mqttPort = await freePort();
-  while (mqttPort === httpPort) mqttPort = await freePort();
-  baseURL = `http://127.0.0.1:${httpPort}`;
+  removeFailures('demo');
   try {
-    const hub = start('hub', HUB_BIN, ['serve', '--data', path.join(tmp, 'hub'),
-      '--http', `127.0.0.1:${httpPort}`, '--mqtt', `127.0.0.1:${mqttPort}`]);
-    await waitHealthy(`${baseURL}/healthz`, hub, 30000);
-    start('sim', SIM_BIN, ['--hub', baseURL, '--mqtt', `127.0.0.1:${mqttPort}`,
-      '--rooms', String(ROOMS), '--data', path.join(tmp, 'sim')]);
-
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    page = await ctx.newPage();
-    page.on('console', (m) => pageLog.push(`console.${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => pageLog.push(`pageerror: ${e.message}`));
-    await page.goto(`${baseURL}/`);
+    sys = await startSystem({ rooms: ROOMS });
+    ({ browser, page, log: pageLog } = await launchBrowser({ width: 1920, height: 1080 }));
+    await page.goto(`${sys.baseURL}/`);
   } catch (err) {
     failed = true;
     throw err;
@@ -172,15 +74,13 @@ before(async () => {
 after(async () => {
   if (page) fs.writeFileSync(path.join(artifacts, 'page-console.log'), pageLog.join('\n') + '\n');
   await browser?.close().catch(() => {});
-  await Promise.all(procs.map(stop));
+  await stopAll();
   if (failed) {
-    for (const p of procs) {
-      console.error(`\n----- ${p.name} (exit ${p.exitCode ?? 'running'}): last stderr lines -----\n${p.tail.join('\n')}`);
-    }
+    console.error(tails());
     if (pageLog.length) console.error(`\n----- page console -----\n${pageLog.slice(-30).join('\n')}`);
     console.error(`\nfull logs and screenshots: ${artifacts}`);
   }
-  if (tmp && !process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true });
+  sys?.cleanup();
 });
 
 check('all rooms come online', async () => {

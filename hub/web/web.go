@@ -1,7 +1,9 @@
-// Package web holds the hub's web UI: plain HTML, CSS and JavaScript embedded
-// in the binary. The page talks to the hub only through /api/v1 (room list
-// polling and one WebSocket for live frames); nothing is loaded from the
-// network.
+// Package web holds the hub's web UI for regulators: plain HTML, CSS and
+// JavaScript modules embedded in the binary, one page with hash routes (the
+// room wall, alerts, a room's live view with its timeline and player, and
+// patrol). The page talks to the hub only through /api/v1 (polling, one
+// WebSocket for live frames and sound, segment fetches for playback);
+// nothing is loaded from the network.
 package web
 
 import (

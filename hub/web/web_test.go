@@ -7,6 +7,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/evalroom/evalroom/hub/alerts"
+	"github.com/evalroom/evalroom/protocol"
 )
 
 func get(t *testing.T, url string, hdr map[string]string) (*http.Response, string) {
@@ -41,19 +44,21 @@ func TestHandler(t *testing.T) {
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("GET /: Content-Type %q", ct)
 	}
-	for _, want := range []string{`<html lang="zh-CN">`, `id="app"`, `/static/app.js`, `/static/app.css`} {
+	for _, want := range []string{`<html lang="zh-CN">`, `id="app"`, `id="view"`, `/static/app.js`, `/static/app.css`, `/static/room.css`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("GET /: page lacks %s", want)
 		}
 	}
 
-	for path, ctype := range map[string]string{
-		"/static/app.js":      "text/javascript",
-		"/static/live.js":     "text/javascript",
-		"/static/i18n.js":     "text/javascript",
+	want := map[string]string{
 		"/static/app.css":     "text/css",
+		"/static/room.css":    "text/css",
 		"/static/favicon.svg": "image/svg+xml",
-	} {
+	}
+	for _, f := range scripts(t) {
+		want["/"+f] = "text/javascript"
+	}
+	for path, ctype := range want {
 		res, body := get(t, srv.URL+path, nil)
 		if res.StatusCode != http.StatusOK || len(body) == 0 {
 			t.Errorf("GET %s: %s, %d bytes", path, res.Status, len(body))
@@ -128,21 +133,101 @@ func TestI18nComplete(t *testing.T) {
 			t.Errorf("i18n: %q has no Chinese text", k)
 		}
 	}
-	// Every key the scripts ask for exists.
-	used := regexp.MustCompile(`\bt\('([a-z][\w.]*)'`)
-	for _, f := range []string{"static/app.js", "static/live.js", "static/index.html"} {
+	// Every key the scripts ask for exists: t('key'), t(cond ? 'a' : 'b'),
+	// data-i18n="key" in HTML and 'data-i18n': 'key' in scripts.
+	used := regexp.MustCompile(`\bt\((?:[^()']*\? )?'([a-z][\w.]*)'(?: : '([a-z][\w.]*)')?`)
+	attr := regexp.MustCompile(`data-i18n(?:-title|-aria)?(?:="|': ')([^"']+)["']`)
+	for _, f := range append(scripts(t), "static/index.html") {
 		b, err := static.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
-			if !zk[m[1]] {
-				t.Errorf("%s: t(%q) is not in the table", f, m[1])
+			for _, k := range m[1:] {
+				if k != "" && !zk[k] {
+					t.Errorf("%s: t(%q) is not in the table", f, k)
+				}
 			}
 		}
-		for _, m := range regexp.MustCompile(`data-i18n(?:-title|-aria)?="([^"]+)"`).FindAllStringSubmatch(string(b), -1) {
+		for _, m := range attr.FindAllStringSubmatch(string(b), -1) {
 			if !zk[m[1]] {
 				t.Errorf("%s: data-i18n %q is not in the table", f, m[1])
+			}
+		}
+	}
+}
+
+// scripts lists the page's JavaScript modules.
+func scripts(t *testing.T) []string {
+	t.Helper()
+	ents, err := static.ReadDir("static")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range ents {
+		if strings.HasSuffix(e.Name(), ".js") {
+			out = append(out, "static/"+e.Name())
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("only %d scripts in static/", len(out))
+	}
+	return out
+}
+
+// TestWordsForServerCodes checks that every alert kind, gap reason and
+// signal the system can send has words in both languages (words.js turns
+// codes into words only for the codes it lists).
+func TestWordsForServerCodes(t *testing.T) {
+	words, err := static.ReadFile("static/words.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := static.ReadFile("static/i18n.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := func(name string) string {
+		m := regexp.MustCompile(`(?s)export const ` + name + ` = \[(.*?)\];`).FindSubmatch(words)
+		if m == nil {
+			t.Fatalf("words.js: no list %s", name)
+		}
+		return string(m[1])
+	}
+	src := string(table)
+	zh, en := src[strings.Index(src, "'zh-CN': {"):strings.Index(src, "'en': {")], src[strings.Index(src, "'en': {"):]
+	for _, c := range []struct {
+		list, prefix string
+		codes        []string
+	}{
+		{"ALERT_KINDS", "ak.", []string{alerts.RoomOffline, alerts.DeviceAbsent, alerts.DeviceFailed, alerts.CameraBlack,
+			alerts.CameraFrozen, alerts.MicSilent, alerts.MicClipping, alerts.SpoolBacklog, alerts.DiskLow,
+			alerts.ClockOffset, alerts.ChainBreak, alerts.UploadRefused}},
+		{"GAP_REASONS", "gap.", []string{protocol.GapDeviceLost, protocol.GapSpoolEviction, protocol.GapClockJump, protocol.GapRestart}},
+		{"SIGNALS", "sig.", []string{protocol.SignalBlack, protocol.SignalFrozen, protocol.SignalSilent, protocol.SignalClipping}},
+	} {
+		l := list(c.list)
+		for _, code := range c.codes {
+			if !strings.Contains(l, "'"+code+"'") {
+				t.Errorf("words.js: %s lacks %q", c.list, code)
+			}
+			key := "'" + c.prefix + code + "':"
+			if !strings.Contains(zh, key) || !strings.Contains(en, key) {
+				t.Errorf("i18n.js: %s needs Chinese and English text", key)
+			}
+		}
+	}
+}
+
+// TestImportsExist checks that every module a script imports is served.
+func TestImportsExist(t *testing.T) {
+	imp := regexp.MustCompile(`(?m)^import .* from '\./([\w.]+)';`)
+	for _, f := range scripts(t) {
+		b, _ := static.ReadFile(f)
+		for _, m := range imp.FindAllStringSubmatch(string(b), -1) {
+			if _, err := static.ReadFile("static/" + m[1]); err != nil {
+				t.Errorf("%s imports %s, which is not in static/", f, m[1])
 			}
 		}
 	}

@@ -1,0 +1,120 @@
+// What every view shares: the room list and the unresolved alerts, polled
+// every 2 s. Views subscribe and are told after each poll.
+
+import { api, parseTime } from './util.js';
+
+const POLL_MS = 2000;
+const STATES = ['ok', 'absent', 'failed'];
+
+export const data = {
+  rooms: null,       // normalized rooms, sorted; null before the first answer
+  lastOK: 0,         // when the last good room list came (ms)
+  apiError: null,    // null, or {status} (0 = no answer)
+  alerts: null,      // open and acked alerts; null before the first answer
+  alertsError: null, // message of the last failed alert poll
+};
+
+const subs = new Set();
+export function subscribe(fn) { subs.add(fn); return () => subs.delete(fn); }
+function notify() { for (const fn of subs) fn(); }
+
+function num(v) { return typeof v === 'number' && Number.isFinite(v) ? v : null; }
+
+function normalizeQuality(q) {
+  if (!q || typeof q !== 'object') return null;
+  return {
+    fps: num(q.fps), width: num(q.width), height: num(q.height), luma: num(q.luma),
+    rms: num(q.rms_dbfs), peak: num(q.peak_dbfs), errors: num(q.errors),
+    signals: Array.isArray(q.signals) ? q.signals.map(String) : [],
+  };
+}
+
+export function normalizeRoom(r) {
+  const id = String(r.id ?? '');
+  return {
+    id,
+    name: r.name ? String(r.name) : id,
+    online: r.online === true,
+    lastSeen: parseTime(r.last_seen),
+    lastSeenRaw: r.last_seen ? String(r.last_seen) : '',
+    spool: Number(r.spool_bytes) || 0,
+    oldest: Number(r.oldest_unsent_seconds) || 0,
+    diskFree: num(r.disk_free_bytes),
+    uploadRate: num(r.upload_bytes_per_sec),
+    clockOffset: num(r.clock_offset_seconds),
+    session: r.session ? String(r.session) : '',
+    streams: (Array.isArray(r.streams) ? r.streams : []).map((s) => ({
+      id: String(s.id ?? ''),
+      kind: String(s.kind ?? ''),
+      state: STATES.includes(s.state) ? s.state : 'unknown',
+      reason: s.reason ? String(s.reason) : '',
+      quality: normalizeQuality(s.quality),
+    })),
+  };
+}
+
+export function normalizeAlert(a) {
+  return {
+    id: Number(a.id),
+    room: String(a.room ?? ''),
+    stream: a.stream ? String(a.stream) : '',
+    kind: String(a.kind ?? ''),
+    severity: a.severity === 'critical' ? 'critical' : 'warning',
+    state: String(a.state ?? ''),
+    detail: a.detail ? String(a.detail) : '',
+    openedAt: parseTime(a.opened_at),
+    ackedAt: parseTime(a.acked_at),
+    ackedBy: a.acked_by ? String(a.acked_by) : '',
+    comment: a.comment ? String(a.comment) : '',
+    resolvedAt: parseTime(a.resolved_at),
+  };
+}
+
+export function roomById(id) { return data.rooms?.find((r) => r.id === id) || null; }
+
+// streamKind looks a stream's kind up in the room list.
+export function streamKind(room, stream) {
+  return roomById(room)?.streams.find((s) => s.id === stream)?.kind || '';
+}
+
+export function alertsOf(room) { return (data.alerts || []).filter((a) => a.room === room); }
+
+export const openAlerts = () => (data.alerts || []).filter((a) => a.state === 'open');
+
+async function pollRooms() {
+  try {
+    const list = await api('/api/v1/rooms');
+    if (!Array.isArray(list)) throw new Error('rooms: not an array');
+    data.rooms = list.map(normalizeRoom).filter((r) => r.id)
+      .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+    data.lastOK = Date.now();
+    data.apiError = null;
+  } catch (err) {
+    data.apiError = { status: err.status || 0 };
+  }
+}
+
+export async function pollAlerts() {
+  try {
+    const [open, acked] = await Promise.all([api('/api/v1/alerts?state=open'), api('/api/v1/alerts?state=acked')]);
+    data.alerts = [...open, ...acked].map(normalizeAlert).sort((a, b) => b.id - a.id);
+    data.alertsError = null;
+  } catch (err) {
+    data.alertsError = err.message;
+  }
+}
+
+export function startPolling() {
+  const loop = async () => {
+    await Promise.all([pollRooms(), pollAlerts()]);
+    notify();
+    setTimeout(loop, POLL_MS);
+  };
+  loop();
+}
+
+// refresh polls the alerts at once (after an acknowledgement) and tells the views.
+export async function refresh() {
+  await pollAlerts();
+  notify();
+}

@@ -1,0 +1,122 @@
+// One room's page (#/room/{id}): its health in words, the live view, and
+// below it the recording timeline with the player. #/room/{id}?t=RFC3339
+// starts playback at that time.
+
+import { apply, t } from './i18n.js';
+import { ago, bytes, dateTime, duration, h, parseTime, setData, setText } from './util.js';
+import { data, alertsOf, roomById } from './data.js';
+import { roomHealth } from './health.js';
+import { RoomLive } from './roomlive.js';
+import { Timeline } from './timeline.js';
+import { Player } from './player.js';
+
+// RoomHead shows a room's name, connection and what is wrong; shared with patrol.
+export class RoomHead {
+  constructor(roomId) {
+    this.roomId = roomId;
+    this.name = h('h2');
+    this.idEl = h('code', { class: 'room-id' });
+    this.badge = h('span', { class: 'badge' });
+    this.problems = h('ul', { class: 'problems' });
+    this.facts = h('dl', { class: 'facts' });
+    this.el = h('header', { class: 'room-head', dataset: { room: roomId, health: 'ok' } },
+      h('div', { class: 'room-title' }, this.name, this.idEl, this.badge), this.problems, this.facts);
+  }
+
+  update(room, now) {
+    setText(this.idEl, this.roomId);
+    if (!room) {
+      setText(this.name, data.rooms === null ? t('loading') : t('room.unknown'));
+      setText(this.badge, '');
+      this.problems.replaceChildren();
+      return;
+    }
+    const health = roomHealth(room, alertsOf(room.id), now);
+    setData(this.el, 'health', health.level);
+    setData(this.el, 'online', room.online);
+    setText(this.name, room.name);
+    setText(this.badge, t(room.online ? 'room.online' : 'room.offline'));
+    this.problems.replaceChildren(...(health.problems.length
+      ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}` }, p.text,
+        p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedBy })) : null))
+      : [h('li', { class: 'prob prob-ok' }, t('health.ok'))]));
+    const fact = (k, v, title) => h('div', null, h('dt', null, t(k)), h('dd', title ? { title } : null, v));
+    const f = [fact('room.lastSeen', room.lastSeen ? ago(room.lastSeen, now) : t('never'), room.lastSeen ? dateTime(room.lastSeen) : null)];
+    if (room.session) f.push(fact('room.sessionK', room.session));
+    f.push(fact('room.spool', room.spool > 0 ? bytes(room.spool) : t('none')));
+    f.push(fact('room.oldest', room.oldest > 0 ? duration(room.oldest) : t('none')));
+    if (room.diskFree !== null) f.push(fact('room.disk', bytes(room.diskFree)));
+    if (room.uploadRate !== null) f.push(fact('room.upload', `${bytes(Math.round(room.uploadRate))}/s`));
+    if (room.clockOffset !== null) f.push(fact('room.clock', t('room.clock.v', { s: room.clockOffset.toFixed(3) })));
+    this.facts.replaceChildren(...f);
+  }
+}
+
+export class RoomView {
+  constructor(roomId, params) {
+    this.roomId = roomId;
+    this.head = new RoomHead(roomId);
+    this.live = new RoomLive(roomId);
+    this.player = new Player(roomId, { onTime: (ms) => this.onTime(ms) });
+    this.timeline = new Timeline(roomId, { onPick: (ms) => this.play(ms) });
+    this.el = h('div', { class: 'view view-room' },
+      h('nav', { class: 'crumbs' }, h('a', { href: '#/', 'data-i18n': 'room.back' })),
+      this.head.el, this.live.el,
+      h('h3', { class: 'section-title', 'data-i18n': 'room.recordings' }),
+      this.timeline.el, this.player.el);
+    apply(this.el);
+    this.params(params);
+  }
+
+  params(params) {
+    const start = parseTime(params.get('t'));
+    if (start !== null) this.pendingStart = start;
+    this.update();
+  }
+
+  streams() {
+    const tl = this.timeline.tl?.streams;
+    if (tl?.length) return tl.map((s) => ({ id: s.id, kind: s.kind }));
+    return (roomById(this.roomId)?.streams || []).map((s) => ({ id: s.id, kind: s.kind }));
+  }
+
+  play(ms) {
+    this.player.setStreams(this.streams());
+    this.player.playFrom(ms);
+  }
+
+  onTime(ms) {
+    this.timeline.setPlayhead(ms);
+    if (ms !== null && this.player.playing) this.timeline.show(ms);
+  }
+
+  watch() { return this.live.watch(); }
+
+  frame(f, now) { this.live.frame(f, now); }
+
+  update() {
+    const now = Date.now();
+    const room = roomById(this.roomId);
+    this.head.update(room, now);
+    this.live.update(room, now);
+    if (this.pendingStart !== undefined && (room || this.timeline.tl)) {
+      const ms = this.pendingStart;
+      this.pendingStart = undefined;
+      this.timeline.show(ms);
+      this.play(ms);
+    }
+  }
+
+  tick(now) {
+    this.live.tick(now);
+    this.timeline.tick(now);
+  }
+
+  relang() { this.update(); this.timeline.relang(); this.player.relang(); }
+
+  destroy() {
+    this.live.destroy();
+    this.timeline.destroy();
+    this.player.destroy();
+  }
+}

@@ -1,0 +1,89 @@
+// One live camera picture: the newest frame from the WebSocket, a LIVE mark
+// that turns into "stale since HH:MM:SS" after 3 s without a frame (a frozen
+// picture is never passed off as live), and the measured delay from capture
+// to screen.
+
+import { t } from './i18n.js';
+import { h, hms, setData, setText } from './util.js';
+import { kindWord, signalWord } from './words.js';
+
+export const STALE_MS = 3000;
+
+export class Tile {
+  // href: where a click on the picture goes; big: the room view's size.
+  constructor(room, stream, { href, big = false } = {}) {
+    this.room = room;
+    this.stream = stream;
+    this.key = `${room}/${stream.id}`;
+    this.created = Date.now();
+    this.lastFrameAt = 0;
+    this.seq = null;
+    this.delay = null;
+    this.url = null;
+    this.img = h('img', { alt: '', decoding: 'async' });
+    this.mark = h('span', { class: 'mark' });
+    this.sig = h('span', { class: 'tile-sig', hidden: true });
+    this.label = h('span', { class: 'tile-name' });
+    this.delayEl = h('span', { class: 'delay' });
+    this.frameEl = h('span', { class: 'frame' });
+    const pic = href
+      ? h('a', { class: 'tile-pic', href }, this.img, this.mark, this.sig)
+      : h('div', { class: 'tile-pic' }, this.img, this.mark, this.sig);
+    this.link = pic;
+    this.el = h('figure', { class: big ? 'tile big' : 'tile', dataset: { stream: stream.id, live: 'waiting' } },
+      pic, h('figcaption', null, this.label, h('span', { class: 'nums' }, this.delayEl, this.frameEl)));
+  }
+
+  frame(f, now) {
+    if (f.codec !== 'mjpeg' || f.data.byteLength === 0) return;
+    const url = URL.createObjectURL(new Blob([f.data], { type: 'image/jpeg' }));
+    const old = this.url;
+    this.url = url;
+    this.img.src = url;
+    if (old) URL.revokeObjectURL(old);
+    this.lastFrameAt = now;
+    this.seq = f.seq;
+    this.delay = f.captureMs === null ? null : Math.round(now - f.captureMs);
+    this.update(now);
+  }
+
+  update(now) {
+    const fresh = this.lastFrameAt > 0 && now - this.lastFrameAt < STALE_MS;
+    const st = this.stream.state;
+    let mode;
+    let mark;
+    if (fresh) {
+      mode = 'live';
+      mark = t('tile.live');
+    } else if (this.lastFrameAt > 0) {
+      mode = 'stale';
+      mark = t('tile.stale', { time: hms(this.lastFrameAt) });
+    } else if (st === 'absent' || st === 'failed') {
+      mode = 'nopic';
+      mark = `${t('tile.nopic')} · ${t(`state.${st}`)}`;
+    } else {
+      mode = now - this.created < STALE_MS ? 'waiting' : 'nopic';
+      mark = t(mode === 'waiting' ? 'tile.waiting' : 'tile.nopic');
+    }
+    setData(this.el, 'live', mode);
+    // What the box measures in the picture (black, frozen) is said on it too:
+    // a frozen picture arriving on time is still not a live view of the room.
+    const sigs = (this.stream.quality?.signals || []).filter((x) => x === 'black' || x === 'frozen');
+    setText(this.sig, sigs.map(signalWord).join(' · '));
+    this.sig.hidden = sigs.length === 0;
+    setText(this.mark, mark);
+    setText(this.label, `${kindWord('video')} ${this.stream.id}`);
+    setText(this.delayEl, this.delay === null || !fresh ? '' : t('tile.delay', { ms: this.delay }));
+    setText(this.frameEl, this.seq === null ? '' : t('tile.frame', { n: this.seq }));
+    if (this.link.tagName === 'A') {
+      const title = t('tile.open', { room: this.room, stream: this.stream.id });
+      if (this.link.title !== title) this.link.title = title;
+    }
+  }
+
+  destroy() {
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = null;
+    this.el.remove();
+  }
+}

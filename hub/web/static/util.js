@@ -1,0 +1,147 @@
+// Small helpers shared by every view: building elements, formatting times
+// and sizes, and talking to the hub's JSON API.
+
+import { t } from './i18n.js';
+
+// h builds an element: h('div', {class: 'x', title: 'y'}, child, 'text', …).
+// Attribute values false/null/undefined are left out; children likewise.
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'dataset') Object.assign(el.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c);
+  return el;
+}
+
+export function setText(el, s) { if (el.textContent !== s) el.textContent = s; }
+
+export function setAttr(el, name, v) {
+  if (v === null || v === undefined) { if (el.hasAttribute(name)) el.removeAttribute(name); return; }
+  if (el.getAttribute(name) !== String(v)) el.setAttribute(name, v);
+}
+
+export function setData(el, name, v) { if (el.dataset[name] !== String(v)) el.dataset[name] = v; }
+
+// reorder makes box's children exactly `want`, moving nodes only when needed
+// (moving an <img> does not reload it, but there is no reason to churn).
+export function reorder(box, want) {
+  const have = [...box.children];
+  if (have.length === want.length && have.every((el, i) => el === want[i])) return;
+  for (const el of have) if (!want.includes(el)) el.remove();
+  want.forEach((el, i) => { if (box.children[i] !== el) box.insertBefore(el, box.children[i] || null); });
+}
+
+// ---- formatting ------------------------------------------------------------
+
+export const pad = (n, w = 2) => String(n).padStart(w, '0');
+
+export function hms(ms) {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function hm(ms) {
+  const d = new Date(ms);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function hmsTenth(ms) {
+  return `${hms(ms)}.${Math.floor((((ms % 1000) + 1000) % 1000) / 100)}`;
+}
+
+export function ymd(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+export function dateTime(ms) { return `${ymd(ms)} ${hms(ms)}`; }
+
+// dateTimeShort leaves the date out when it is today.
+export function dateTimeShort(ms, now = Date.now()) {
+  return ymd(ms) === ymd(now) ? hms(ms) : dateTime(ms);
+}
+
+export function ago(ms, now) {
+  const s = Math.max(0, Math.floor((now - ms) / 1000));
+  if (s < 1) return t('ago.now');
+  if (s < 60) return t('ago.s', { n: s });
+  if (s < 3600) return t('ago.m', { n: Math.floor(s / 60) });
+  if (s < 86400) return t('ago.h', { n: Math.floor(s / 3600) });
+  return t('ago.d', { n: Math.floor(s / 86400) });
+}
+
+// duration says how long sec seconds is, coarsely: "8 秒", "3 分钟", "2 小时 5 分"
+// (at least 1 s: "for 0 s" reads wrong).
+export function duration(sec) {
+  if (sec < 60) return t('dur.s', { n: Math.max(1, Math.round(sec)) });
+  const s = Math.round(sec);
+  if (s < 3600) return t('dur.m', { m: Math.floor(s / 60) });
+  if (s < 86400) return t('dur.hm', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+  return t('dur.d', { d: Math.floor(s / 86400), h: Math.floor((s % 86400) / 3600) });
+}
+
+export function bytes(n) {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB', 'PB'];
+  let i = -1;
+  do { n /= 1000; i++; } while (n >= 1000 && i < units.length - 1);
+  return `${n < 10 ? n.toFixed(1) : Math.round(n)} ${units[i]}`;
+}
+
+export function parseTime(s) {
+  if (!s) return null;
+  const ms = Date.parse(s);
+  return Number.isFinite(ms) && ms > Date.UTC(2000, 0, 1) ? ms : null;
+}
+
+export const iso = (ms) => new Date(ms).toISOString();
+
+// ---- API -------------------------------------------------------------------
+
+const TIMEOUT_MS = 8000;
+
+// ApiError carries the hub's {"error": "..."} text, or a description of the failure.
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// api fetches JSON (or, with as: 'buffer', raw bytes) from the hub; it throws
+// ApiError with the hub's own message on a 4xx/5xx answer.
+export async function api(path, { method = 'GET', body, as = 'json', timeout = TIMEOUT_MS, signal } = {}) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeout);
+  const onAbort = () => ctl.abort();
+  signal?.addEventListener('abort', onAbort);
+  let res;
+  try {
+    res = await fetch(path, {
+      method, cache: 'no-store', signal: ctl.signal,
+      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) {
+      let msg = '';
+      try { msg = (await res.json()).error || ''; } catch { /* not JSON */ }
+      throw new ApiError(res.status, msg || t('err.http', { status: res.status }));
+    }
+    return as === 'buffer' ? await res.arrayBuffer() : await res.json();
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    throw new ApiError(0, signal?.aborted ? 'aborted' : t('err.network'));
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+export const enc = encodeURIComponent;
+
+export function roomPath(room) { return `/api/v1/rooms/${enc(room)}`; }

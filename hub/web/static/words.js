@@ -1,0 +1,50 @@
+// The system's codes (alert kinds, gap reasons, signal flags, device states)
+// turned into words a regulator reads, in the page's language.
+
+import { t } from './i18n.js';
+
+export const ALERT_KINDS = ['room_offline', 'device_absent', 'device_failed', 'camera_black', 'camera_frozen',
+  'mic_silent', 'mic_clipping', 'spool_backlog', 'disk_low', 'clock_offset', 'chain_break', 'upload_refused'];
+export const GAP_REASONS = ['device_lost', 'spool_eviction', 'clock_jump', 'restart'];
+export const SIGNALS = ['black', 'frozen', 'silent', 'clipping'];
+
+// kindWord: "摄像头" / "camera" for a stream kind.
+export function kindWord(kind) {
+  return t(kind === 'video' || kind === 'audio' ? `kind.${kind}` : 'kind.other');
+}
+
+// guessKind names a stream's kind when the room list does not: from the
+// alert kind, or from the usual stream names (cam1, mic1).
+export function guessKind(stream, alertKind = '') {
+  if (alertKind.startsWith('camera_') || /^cam/i.test(stream)) return 'video';
+  if (alertKind.startsWith('mic_') || /^mic/i.test(stream)) return 'audio';
+  return '';
+}
+
+// device: "摄像头 cam1".
+export function device(kind, id) { return t('dev', { kind: kindWord(kind), id }); }
+
+// signalWord: what a quality signal means ("画面全黑").
+export function signalWord(s) { return SIGNALS.includes(s) ? t(`sig.${s}`) : s; }
+
+// deviceProblem: "摄像头 cam1 画面全黑" / "camera cam1: picture black".
+export function deviceProblem(kind, id, what) { return t('prob.device', { dev: device(kind, id), what }); }
+
+// alertKindWord names an alert kind on its own ("画面全黑").
+export function alertKindWord(kind) { return ALERT_KINDS.includes(kind) ? t(`ak.${kind}`) : kind; }
+
+// alertText says what an alert is about in one line, naming the device.
+export function alertText(a, streamKind) {
+  if (!a.stream) return alertKindWord(a.kind);
+  const kind = streamKind || guessKind(a.stream, a.kind);
+  return deviceProblem(kind, a.stream, alertKindWord(a.kind));
+}
+
+export function gapReasonWord(r) {
+  if (!r) return t('gap.unknown');
+  return GAP_REASONS.includes(r) ? t(`gap.${r}`) : r;
+}
+
+export function severityWord(s) { return t(s === 'critical' ? 'sev.critical' : 'sev.warning'); }
+
+export function alertStateWord(s) { return ['open', 'acked', 'resolved'].includes(s) ? t(`ast.${s}`) : s; }
