@@ -139,6 +139,7 @@ type Telemetry struct {
 	OldestUnsentSeconds float64   `json:"oldest_unsent_seconds"`
 	DiskFreeBytes       int64     `json:"disk_free_bytes"`
 	UploadBytesPerSec   float64   `json:"upload_bytes_per_sec"`
+	RecordBytesPerSec   float64   `json:"record_bytes_per_sec,omitempty"` // how fast recording fills the spool
 	EvictedSegments     int64     `json:"evicted_segments"`
 	Session             string    `json:"session,omitempty"` // procurement session in progress
 }
@@ -150,7 +151,7 @@ func (m *Telemetry) Validate() error {
 	if err := checkID("room", m.Room); err != nil {
 		return err
 	}
-	if m.SpoolBytes < 0 || m.SpoolSegments < 0 || m.OldestUnsentSeconds < 0 || m.UploadBytesPerSec < 0 || m.EvictedSegments < 0 {
+	if m.SpoolBytes < 0 || m.SpoolSegments < 0 || m.OldestUnsentSeconds < 0 || m.UploadBytesPerSec < 0 || m.RecordBytesPerSec < 0 || m.EvictedSegments < 0 {
 		return invalid("telemetry has a negative figure")
 	}
 	if m.Session != "" {

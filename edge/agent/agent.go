@@ -18,6 +18,7 @@ import (
 	"github.com/evalroom/evalroom/devices"
 	"github.com/evalroom/evalroom/edge/config"
 	"github.com/evalroom/evalroom/edge/identity"
+	"github.com/evalroom/evalroom/edge/internal/meter"
 	"github.com/evalroom/evalroom/edge/live"
 	"github.com/evalroom/evalroom/edge/quality"
 	"github.com/evalroom/evalroom/edge/recorder"
@@ -59,6 +60,7 @@ type Agent struct {
 	mu       sync.Mutex
 	session  string
 	recorded *prometheus.CounterVec
+	recRate  meter.Meter
 }
 
 // New loads the box's key and enrollment and opens its spool.
@@ -125,6 +127,7 @@ func New(opts Options) (*Agent, error) {
 				if a.recorded != nil {
 					a.recorded.WithLabelValues(seg.Header.Stream, seg.Header.Record).Inc()
 				}
+				a.recRate.Add(time.Now(), int64(len(seg.HeaderBytes)+len(seg.Signature)+len(seg.Payload)))
 				if recorded != nil {
 					recorded(seg)
 				}
@@ -218,7 +221,8 @@ func (a *Agent) Telemetry() protocol.Telemetry {
 	return protocol.Telemetry{
 		V: protocol.Version, Room: a.room, Time: time.Now().UTC(),
 		SpoolBytes: st.Bytes, SpoolSegments: st.Records, OldestUnsentSeconds: st.OldestUnsent.Seconds(),
-		DiskFreeBytes: free, UploadBytesPerSec: a.up.Rate(), EvictedSegments: st.Evicted, Session: a.Session(),
+		DiskFreeBytes: free, UploadBytesPerSec: a.up.Rate(), RecordBytesPerSec: a.recRate.Rate(time.Now()),
+		EvictedSegments: st.Evicted, Session: a.Session(),
 	}
 }
 

@@ -148,6 +148,7 @@ func (r *Recorder) frame(ctx context.Context, f devices.Frame) {
 	if !r.lostAt.IsZero() {
 		r.gap(ctx, protocol.GapDeviceLost, r.lostAt, f.Time, "no data from "+r.info.Device)
 		r.lostAt = time.Time{}
+		r.lastT = time.Time{} // the gap covers the time the device was away: no clock jump
 		r.reg.Set(r.info, protocol.StateOK, "")
 		r.event(protocol.EventDeviceBack, "")
 		r.log.Info("device is back", "device", r.info.Device)

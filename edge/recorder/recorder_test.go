@@ -143,6 +143,19 @@ func TestUnplugWritesDeviceLostGap(t *testing.T) {
 	}
 }
 
+func TestLongUnplugIsNotAClockJump(t *testing.T) {
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	steps := frames(prototest.T0, 5, 100*time.Millisecond)
+	steps = append(steps, step{err: devices.ErrUnplugged})
+	steps = append(steps, frames(prototest.T0.Add(time.Minute), 5, 100*time.Millisecond)...)
+	run(t, sp, steps)
+	got := summary(records(t, sp))
+	want := "[5 frames 400ms] [gap device_lost 59.6s] [5 frames 400ms] "
+	if got != want {
+		t.Fatalf("segments %s, want %s", got, want)
+	}
+}
+
 func TestClockJumpWritesGap(t *testing.T) {
 	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
 	steps := frames(prototest.T0, 5, 100*time.Millisecond)

@@ -75,35 +75,3 @@ func (r *limitedReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-// meter measures a rate over a sliding window of whole seconds.
-type meter struct {
-	mu      sync.Mutex
-	buckets [8]int64
-	secs    [8]int64
-}
-
-func (m *meter) add(now time.Time, n int64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s := now.Unix()
-	i := s % int64(len(m.buckets))
-	if m.secs[i] != s {
-		m.secs[i], m.buckets[i] = s, 0
-	}
-	m.buckets[i] += n
-}
-
-// rate averages the last five complete seconds.
-func (m *meter) rate(now time.Time) float64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	s := now.Unix()
-	var sum int64
-	for i, sec := range m.secs {
-		if sec < s && sec >= s-5 {
-			sum += m.buckets[i]
-		}
-	}
-	return float64(sum) / 5
-}

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/evalroom/evalroom/edge/internal/meter"
 	"github.com/evalroom/evalroom/edge/spool"
 )
 
@@ -61,7 +62,7 @@ type Uploader struct {
 
 	sent     atomic.Int64 // bytes acked
 	failures atomic.Int64
-	meter    meter
+	meter    meter.Meter
 }
 
 // New returns an uploader. refused, if set, is told about segments the hub
@@ -110,7 +111,7 @@ func (u *Uploader) BytesSent() int64 { return u.sent.Load() }
 func (u *Uploader) Failures() int64 { return u.failures.Load() }
 
 // Rate is the acknowledged upload rate over the last few seconds, bytes/s.
-func (u *Uploader) Rate() float64 { return u.meter.rate(time.Now()) }
+func (u *Uploader) Rate() float64 { return u.meter.Rate(time.Now()) }
 
 func (u *Uploader) worker(ctx context.Context) {
 	for ctx.Err() == nil {
@@ -130,7 +131,7 @@ func (u *Uploader) worker(ctx context.Context) {
 				u.q.Release(it.Stream, it.Seq)
 			}
 			u.sent.Add(int64(len(it.Data)))
-			u.meter.add(time.Now(), int64(len(it.Data)))
+			u.meter.Add(time.Now(), int64(len(it.Data)))
 			u.succeeded()
 		case errors.As(err, &perm):
 			// Kept in the spool; retried after the longest backoff.

@@ -203,3 +203,17 @@ func TestWebhookDelivers(t *testing.T) {
 		t.Fatal("webhook not delivered")
 	}
 }
+
+func TestDiskLowFollowsTheRecordingRate(t *testing.T) {
+	r := newRig(t)
+	tel := func(upload, record int) {
+		r.fl.Handle(protocol.RoomTopic("room-1", protocol.TopicTelemetry), []byte(fmt.Sprintf(`{"v":1,"room":"room-1","time":"2026-03-02T09:00:00Z","spool_bytes":0,"spool_segments":0,"oldest_unsent_seconds":0,"disk_free_bytes":1000000000,"upload_bytes_per_sec":%d,"record_bytes_per_sec":%d,"evicted_segments":0}`, upload, record)))
+	}
+	r.health(``, "")
+	tel(50_000_000, 1000) // a backlog drains fast; recording is slow: 11 days of disk
+	r.at(0)
+	eq(t, "draining backlog", r.at(3*time.Second))
+	tel(0, 100_000) // 0.1 days of recording left
+	r.at(0)
+	eq(t, "disk filling", r.at(3*time.Second), "opened room-1/ disk_low warning")
+}

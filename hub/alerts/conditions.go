@@ -87,9 +87,12 @@ func (e *Engine) conditions(ctx context.Context) (map[key]Condition, error) {
 		if age := time.Duration(tm.OldestUnsentSeconds * float64(time.Second)); age > e.cfg.Backlog {
 			add(Condition{Room: r.ID, Kind: SpoolBacklog, Detail: fmt.Sprintf("oldest unsent segment is %s old, %d bytes waiting", age.Round(time.Second), tm.SpoolBytes), InSession: inSession})
 		}
-		if tm.UploadBytesPerSec > 0 {
-			if days := float64(tm.DiskFreeBytes) / tm.UploadBytesPerSec / 86400; days < e.cfg.DiskDays {
-				add(Condition{Room: r.ID, Kind: DiskLow, Detail: fmt.Sprintf("disk lasts %.1f days at the current rate", days), InSession: inSession})
+		// How long the box could keep recording with the hub unreachable:
+		// free disk over the rate recording fills it (not the upload rate,
+		// which runs far higher while a backlog drains).
+		if tm.RecordBytesPerSec > 0 {
+			if days := float64(tm.DiskFreeBytes) / tm.RecordBytesPerSec / 86400; days < e.cfg.DiskDays {
+				add(Condition{Room: r.ID, Kind: DiskLow, Detail: fmt.Sprintf("disk lasts %.1f days of recording", days), InSession: inSession})
 			}
 		}
 		if !st.OffsetAt.IsZero() && math.Abs(float64(st.ClockOffset)) > float64(e.cfg.ClockLimit) {

@@ -86,6 +86,7 @@ type Room struct {
 	OldestUnsentSeconds float64    `json:"oldest_unsent_seconds"`
 	DiskFreeBytes       int64      `json:"disk_free_bytes"`
 	UploadBytesPerSec   float64    `json:"upload_bytes_per_sec"`
+	RecordBytesPerSec   float64    `json:"record_bytes_per_sec"`
 	Session             string     `json:"session,omitempty"`
 	ClockOffsetSeconds  *float64   `json:"clock_offset_seconds"` // box minus hub, null until measured
 	RoundTripSeconds    *float64   `json:"round_trip_seconds"`
@@ -104,7 +105,7 @@ func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
 		o := Room{
 			ID: rm.ID, Name: rm.Name, Enrolled: rm.PublicKey != "", Online: st.Online,
 			SpoolBytes: st.Telemetry.SpoolBytes, OldestUnsentSeconds: st.Telemetry.OldestUnsentSeconds,
-			DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec, Session: st.Telemetry.Session,
+			DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec, RecordBytesPerSec: st.Telemetry.RecordBytesPerSec, Session: st.Telemetry.Session,
 			Streams: []Stream{},
 		}
 		if !st.OffsetAt.IsZero() {

@@ -12,6 +12,7 @@ type collector struct {
 	f                                                  *Fleet
 	online, lastSeen, device, signal, fps, level       *prometheus.Desc
 	spoolBytes, oldestUnsent, diskFree, upload, offset *prometheus.Desc
+	record                                             *prometheus.Desc
 	inSession                                          *prometheus.Desc
 }
 
@@ -31,6 +32,7 @@ func newCollector(f *Fleet) *collector {
 		oldestUnsent: d("oldest_unsent_seconds", "Age of the oldest segment the hub does not have yet."),
 		diskFree:     d("disk_free_bytes", "Free disk on the box."),
 		upload:       d("upload_bytes_per_second", "Acknowledged upload rate of the box."),
+		record:       d("record_bytes_per_second", "Rate at which recording fills the box's spool."),
 		offset:       d("clock_offset_seconds", "Box clock minus hub clock, measured by ping."),
 		inSession:    d("in_session", "1 while a procurement session is in progress in the room."),
 	}
@@ -38,7 +40,7 @@ func newCollector(f *Fleet) *collector {
 
 // Describe implements prometheus.Collector.
 func (c *collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.online, c.lastSeen, c.device, c.signal, c.fps, c.level, c.spoolBytes, c.oldestUnsent, c.diskFree, c.upload, c.offset, c.inSession} {
+	for _, d := range []*prometheus.Desc{c.online, c.lastSeen, c.device, c.signal, c.fps, c.level, c.spoolBytes, c.oldestUnsent, c.diskFree, c.upload, c.record, c.offset, c.inSession} {
 		ch <- d
 	}
 }
@@ -64,6 +66,7 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 		g(c.oldestUnsent, tm.OldestUnsentSeconds, room)
 		g(c.diskFree, float64(tm.DiskFreeBytes), room)
 		g(c.upload, tm.UploadBytesPerSec, room)
+		g(c.record, tm.RecordBytesPerSec, room)
 		g(c.inSession, b(tm.Session != ""), room)
 		if !st.OffsetAt.IsZero() {
 			g(c.offset, st.ClockOffset.Seconds(), room)
