@@ -67,6 +67,7 @@ func New(cfg Config, src Source, onCmd CommandHandler, log *slog.Logger) *Report
 		AddBroker("tcp://"+cfg.Broker).
 		SetClientID("evalroom-box-"+cfg.Room).
 		SetCleanSession(false).
+		SetStore(newStore()).
 		SetOrderMatters(false).
 		SetKeepAlive(10*time.Second).
 		SetPingTimeout(5*time.Second).
