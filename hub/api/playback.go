@@ -111,24 +111,33 @@ func (a *API) timeRange(w http.ResponseWriter, r *http.Request, def time.Duratio
 	return from, to, true
 }
 
-// download streams the stored segment files of a room and time range as a
-// tar: manifest.json first, then ROOM/STREAM/SEQ-HASH.seg for each record.
-func (a *API) download(w http.ResponseWriter, r *http.Request) {
-	room := r.PathValue("room")
+// roomRange reads a room request's room, time range (default: the last
+// hour) and the streams with stored records.
+func (a *API) roomRange(w http.ResponseWriter, r *http.Request) (room string, from, to time.Time, streams []string, ok bool) {
+	room = r.PathValue("room")
 	if !protocol.ValidID(room) {
 		a.fail(w, http.StatusBadRequest, "bad room id", nil)
 		return
 	}
-	from, to, ok := a.timeRange(w, r, time.Hour)
+	if from, to, ok = a.timeRange(w, r, time.Hour); !ok {
+		return
+	}
+	streams, err := a.store.Streams(r.Context(), room)
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot list streams", err)
+		return room, from, to, nil, false
+	}
+	return room, from, to, streams, true
+}
+
+// download streams the stored segment files of a room and time range as a
+// tar: manifest.json first, then ROOM/STREAM/SEQ-HASH.seg for each record.
+func (a *API) download(w http.ResponseWriter, r *http.Request) {
+	room, from, to, streams, ok := a.roomRange(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	streams, err := a.store.Streams(ctx, room)
-	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot list streams", err)
-		return
-	}
 	type entry struct {
 		Stream   string    `json:"stream"`
 		Seq      uint64    `json:"seq"`

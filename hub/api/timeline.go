@@ -60,21 +60,11 @@ type Timeline struct {
 const joinSlack = time.Second
 
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) {
-	room := r.PathValue("room")
-	if !protocol.ValidID(room) {
-		a.fail(w, http.StatusBadRequest, "bad room id", nil)
-		return
-	}
-	from, to, ok := a.timeRange(w, r, time.Hour)
+	room, from, to, streams, ok := a.roomRange(w, r)
 	if !ok {
 		return
 	}
 	ctx := r.Context()
-	streams, err := a.store.Streams(ctx, room)
-	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot list streams", err)
-		return
-	}
 	tl := Timeline{Room: room, From: from.UTC(), To: to.UTC(), Streams: []TimelineStream{}, Sessions: []SessionBand{}, Alerts: []TimelineAlert{}}
 	sessions := map[string]*SessionBand{}
 	for _, st := range streams {
