@@ -20,6 +20,7 @@ import (
 // Actions recorded.
 const (
 	RoomCreate   = "room.create"
+	RoomUpdate   = "room.update" // name or owner (jurisdiction, agency) changed
 	RoomToken    = "room.token"
 	BoxEnroll    = "box.enroll"
 	LiveView     = "live.view"
@@ -27,6 +28,13 @@ const (
 	Export       = "recording.export"
 	AlertAck     = "alert.ack"
 	AlertResolve = "alert.resolve"
+)
+
+// Renames recorded: a jurisdiction or agency got another name, which shows
+// on every room with its code.
+const (
+	JurisdictionRename = "jurisdiction.rename"
+	AgencyRename       = "agency.rename"
 )
 
 const schema = `

@@ -79,6 +79,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("create schema in %s: %w", path, err)
 	}
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("upgrade the database %s to this version: %w", path, err)
+	}
 	return &Store{db: db}, nil
 }
 
@@ -95,54 +99,26 @@ type Room struct {
 	PublicKey  string // "" until a box enrolls
 	EnrolledAt time.Time
 	CreatedAt  time.Time
+	// Who the room belongs to: the finance department that regulates it
+	// and the agency that runs it (zero values: not set yet).
+	Jurisdiction Jurisdiction
+	Agency       Agency
 }
 
-// CreateRoom adds a room.
+// CreateRoom adds a room without an owner; AddRoom adds one with.
 func (s *Store) CreateRoom(ctx context.Context, id, name string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO rooms(id, name, created_at) VALUES(?, ?, ?)`, id, name, time.Now().UnixNano())
-	if err != nil {
-		if r, _ := s.Room(ctx, id); r.ID == id {
-			return fmt.Errorf("room %s: %w", id, ErrExists)
-		}
-		return fmt.Errorf("create room %s: %w", id, err)
-	}
-	return nil
+	_, err := s.AddRoom(ctx, Room{ID: id, Name: name})
+	return err
 }
 
 // Room returns one room.
 func (s *Store) Room(ctx context.Context, id string) (Room, error) {
-	var r Room
-	var enrolled, created int64
-	err := s.db.QueryRowContext(ctx, `SELECT id, name, public_key, enrolled_at, created_at FROM rooms WHERE id = ?`, id).
-		Scan(&r.ID, &r.Name, &r.PublicKey, &enrolled, &created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("room %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return r, fmt.Errorf("room %s: %w", id, err)
-	}
-	r.EnrolledAt, r.CreatedAt = fromNanos(enrolled), fromNanos(created)
-	return r, nil
+	return room(ctx, s.db, id)
 }
 
 // Rooms returns every room, ordered by id.
 func (s *Store) Rooms(ctx context.Context) ([]Room, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name, public_key, enrolled_at, created_at FROM rooms ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("list rooms: %w", err)
-	}
-	defer rows.Close()
-	var out []Room
-	for rows.Next() {
-		var r Room
-		var enrolled, created int64
-		if err := rows.Scan(&r.ID, &r.Name, &r.PublicKey, &enrolled, &created); err != nil {
-			return nil, err
-		}
-		r.EnrolledAt, r.CreatedAt = fromNanos(enrolled), fromNanos(created)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return s.RoomsOf(ctx, RoomFilter{})
 }
 
 // IssueToken makes a one-time enrollment token for a room, valid for ttl.
