@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"regexp"
@@ -127,4 +129,53 @@ func (j Jurisdiction) normalized() Jurisdiction {
 
 func (a Agency) normalized() Agency {
 	return Agency{ID: strings.TrimSpace(a.ID), Name: strings.TrimSpace(a.Name)}
+}
+
+type ownerTable struct{ kind, table, key, keyExample, nameExample string }
+
+var (
+	jurisdictionTable = ownerTable{"jurisdiction", "jurisdictions", "code", "450206", "柳州市柳江区"}
+	agencyTable       = ownerTable{"agency", "agencies", "id", "lz-shifan", "柳州示范招标代理有限公司"}
+)
+
+// putOwner makes sure code is in t with the given name (a new code needs
+// one; another name renames it) and returns the value for the room's
+// column: nil for no code.
+func putOwner(ctx context.Context, tx *sql.Tx, t ownerTable, code, name string, renames *[]Rename) (any, error) {
+	if code == "" {
+		if name != "" {
+			return nil, invalid(t.kind+"."+t.key, "is missing: a name alone does not say which %s; give the %s too, e.g. %s", t.kind, t.key, t.keyExample)
+		}
+		return nil, nil
+	}
+	var old string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM `+t.table+` WHERE `+t.key+` = ?`, code).Scan(&old)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if name == "" {
+			return nil, invalid(t.kind+".name", "%s %s is new to this hub: give its name too, e.g. %s", t.kind, code, t.nameExample)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO `+t.table+`(`+t.key+`, name) VALUES(?, ?)`, code, name); err != nil {
+			return nil, fmt.Errorf("add %s %s: %w", t.kind, code, err)
+		}
+	case err != nil:
+		return nil, fmt.Errorf("read %s %s: %w", t.kind, code, err)
+	case name != "" && name != old:
+		if _, err := tx.ExecContext(ctx, `UPDATE `+t.table+` SET name = ? WHERE `+t.key+` = ?`, name, code); err != nil {
+			return nil, fmt.Errorf("rename %s %s: %w", t.kind, code, err)
+		}
+		*renames = append(*renames, Rename{Kind: t.kind, Code: code, From: old, To: name})
+	}
+	return code, nil
+}
+
+// countRenamed fills in how many rooms each rename shows on.
+func countRenamed(ctx context.Context, tx *sql.Tx, renames []Rename) error {
+	for i, r := range renames {
+		// The rooms column is named after the kind.
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM rooms WHERE `+r.Kind+` = ?`, r.Code).Scan(&renames[i].Rooms); err != nil {
+			return fmt.Errorf("count rooms of %s %s: %w", r.Kind, r.Code, err)
+		}
+	}
+	return nil
 }
