@@ -20,9 +20,11 @@ import (
 
 // Store is the part of the database the API needs.
 type Store interface {
-	Rooms(ctx context.Context) ([]store.Room, error)
+	RoomsOf(ctx context.Context, f store.RoomFilter) ([]store.Room, error)
 	Room(ctx context.Context, id string) (store.Room, error)
-	CreateRoom(ctx context.Context, id, name string) error
+	AddRoom(ctx context.Context, r store.Room) ([]store.Rename, error)
+	UpdateRoom(ctx context.Context, id string, u store.RoomUpdate) (store.RoomChange, error)
+	UnresolvedAlerts(ctx context.Context) ([]store.Alert, error)
 	IssueToken(ctx context.Context, room string, ttl time.Duration) (string, time.Time, error)
 	Enroll(ctx context.Context, token, publicKey string) (store.Room, error)
 	Segments(ctx context.Context, room, stream string, from, to time.Time, limit int) ([]store.Segment, error)
@@ -51,6 +53,7 @@ func New(st Store, f *fleet.Fleet, l *live.Hub, al *alerts.Engine, au *audit.Log
 func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/rooms", a.rooms)
 	mux.HandleFunc("POST /api/v1/rooms", a.createRoom)
+	mux.HandleFunc("PATCH /api/v1/rooms/{room}", a.updateRoom)
 	mux.HandleFunc("POST /api/v1/rooms/{room}/token", a.issueToken)
 	mux.HandleFunc("POST /api/v1/enroll", a.enroll)
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments", a.segments)
@@ -75,91 +78,11 @@ type Stream struct {
 	Quality *protocol.Quality `json:"quality,omitempty"`
 }
 
-// Room is a room in the API.
-type Room struct {
-	ID                  string     `json:"id"`
-	Name                string     `json:"name"`
-	Enrolled            bool       `json:"enrolled"`
-	Online              bool       `json:"online"`
-	LastSeen            *time.Time `json:"last_seen"`
-	SpoolBytes          int64      `json:"spool_bytes"`
-	OldestUnsentSeconds float64    `json:"oldest_unsent_seconds"`
-	DiskFreeBytes       int64      `json:"disk_free_bytes"`
-	UploadBytesPerSec   float64    `json:"upload_bytes_per_sec"`
-	RecordBytesPerSec   float64    `json:"record_bytes_per_sec"`
-	Session             string     `json:"session,omitempty"`
-	ClockOffsetSeconds  *float64   `json:"clock_offset_seconds"` // box minus hub, null until measured
-	RoundTripSeconds    *float64   `json:"round_trip_seconds"`
-	Streams             []Stream   `json:"streams"`
-}
-
-func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
-	rooms, err := a.store.Rooms(r.Context())
-	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot read rooms", err)
-		return
-	}
-	out := make([]Room, 0, len(rooms))
-	for _, rm := range rooms {
-		st := a.fleet.State(rm.ID)
-		o := Room{
-			ID: rm.ID, Name: rm.Name, Enrolled: rm.PublicKey != "", Online: st.Online,
-			SpoolBytes: st.Telemetry.SpoolBytes, OldestUnsentSeconds: st.Telemetry.OldestUnsentSeconds,
-			DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec, RecordBytesPerSec: st.Telemetry.RecordBytesPerSec, Session: st.Telemetry.Session,
-			Streams: []Stream{},
-		}
-		if !st.OffsetAt.IsZero() {
-			off, rtt := st.ClockOffset.Seconds(), st.RTT.Seconds()
-			o.ClockOffsetSeconds, o.RoundTripSeconds = &off, &rtt
-		}
-		if !st.LastSeen.IsZero() {
-			t := st.LastSeen.UTC()
-			o.LastSeen = &t
-		}
-		for _, d := range st.Devices {
-			o.Streams = append(o.Streams, Stream{ID: d.Stream, Kind: d.Kind, State: d.State, Reason: d.Reason, Quality: d.Quality})
-		}
-		out = append(out, o)
-	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-type createRoomReq struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
-
 type tokenResp struct {
 	Room      string    `json:"room"`
 	Name      string    `json:"name,omitempty"`
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
-}
-
-func (a *API) createRoom(w http.ResponseWriter, r *http.Request) {
-	var req createRoomReq
-	if !decode(w, r, &req) {
-		return
-	}
-	if !protocol.ValidID(req.ID) {
-		a.fail(w, http.StatusBadRequest, "room id must be 1-63 lower-case letters, digits or dashes, e.g. room-1", nil)
-		return
-	}
-	if req.Name == "" || len(req.Name) > 200 {
-		a.fail(w, http.StatusBadRequest, "room name is required (at most 200 bytes)", nil)
-		return
-	}
-	if err := a.store.CreateRoom(r.Context(), req.ID, req.Name); err != nil {
-		if errors.Is(err, store.ErrExists) {
-			a.fail(w, http.StatusConflict, "room "+req.ID+" exists: ask for a new token with POST /api/v1/rooms/"+req.ID+"/token", nil)
-			return
-		}
-		a.fail(w, http.StatusInternalServerError, "cannot create the room", err)
-		return
-	}
-	a.log.Info("room created", "room", req.ID, "name", req.Name)
-	a.record(r, "", audit.RoomCreate, req.ID, req.Name)
-	a.sendToken(w, r, req.ID, req.Name, http.StatusCreated)
 }
 
 func (a *API) issueToken(w http.ResponseWriter, r *http.Request) {
