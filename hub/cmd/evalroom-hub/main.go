@@ -1,7 +1,9 @@
 // Command evalroom-hub runs the central service.
 //
 //	evalroom-hub serve --data DIR --http ADDR --mqtt ADDR [--mqtt-broker tcp://HOST:PORT]
-//	evalroom-hub room add --data DIR --id ID --name NAME
+//	evalroom-hub room add --data DIR --id ID --name NAME [--jurisdiction CODE --jurisdiction-name NAME] [--agency ID --agency-name NAME]
+//	evalroom-hub room set --data DIR --id ID [--name NAME] [--jurisdiction CODE|-] [--agency ID|-] ...
+//	evalroom-hub room list --data DIR [--jurisdiction CODE|-] [--agency ID|-]
 package main
 
 import (
@@ -19,12 +21,15 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/server"
 	"github.com/evalroom/evalroom/hub/store"
-	"github.com/evalroom/evalroom/protocol"
 )
 
 const usage = `usage:
   evalroom-hub serve [--data DIR] [--http ADDR] [--mqtt ADDR] [--mqtt-broker tcp://HOST:PORT]
   evalroom-hub room add [--data DIR] --id ID --name NAME   (prints a one-time enrollment token)
+        [--jurisdiction CODE --jurisdiction-name NAME] [--agency ID --agency-name NAME]
+  evalroom-hub room set [--data DIR] --id ID [--name NAME] [--jurisdiction CODE|-] [--jurisdiction-name NAME]
+        [--agency ID|-] [--agency-name NAME]              (changes a room; - clears)
+  evalroom-hub room list [--data DIR] [--jurisdiction CODE|-] [--agency ID|-]
   evalroom-hub audit verify [--data DIR]                   (checks the audit log's hash chain)
 `
 
@@ -83,36 +88,6 @@ func serve(args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return h.Shutdown(sctx)
-}
-
-func room(args []string) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: evalroom-hub room add --id ID --name NAME")
-	}
-	fs := flag.NewFlagSet("room add", flag.ExitOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
-	id := fs.String("id", "", "room id (lower-case letters, digits, dashes)")
-	name := fs.String("name", "", "room name shown to people")
-	ttl := fs.Duration("token-ttl", 24*time.Hour, "how long the enrollment token is valid")
-	fs.Parse(args[1:])
-	if !protocol.ValidID(*id) || *name == "" {
-		return errors.New("--id must be 1-63 lower-case letters, digits or dashes and --name is required")
-	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(*data, "hub.db"))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if err := st.CreateRoom(ctx, *id, *name); err != nil && !errors.Is(err, store.ErrExists) {
-		return err
-	}
-	tok, exp, err := st.IssueToken(ctx, *id, *ttl)
-	if err != nil {
-		return err
-	}
-	fmt.Printf("room %s: enrollment token (one use, until %s):\n%s\n", *id, exp.Format(time.RFC3339), tok)
-	return nil
 }
 
 func auditCmd(args []string) error {
