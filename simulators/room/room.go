@@ -43,6 +43,17 @@ type Config struct {
 	Segment time.Duration
 	Budget  int64 // spool budget in bytes; 0 = default
 	Report  time.Duration
+	// Owner is who the hub records as the room's regulator and agency. The
+	// zero value leaves the hub's record alone; otherwise it is set at every
+	// start, so a hub from before owners existed gets one too.
+	Owner Owner
+}
+
+// Owner names a room's jurisdiction (6-digit division code and name) and
+// agency (id and name), as the hub's rooms API takes them.
+type Owner struct {
+	JurisdictionCode, JurisdictionName string
+	AgencyID, AgencyName               string
 }
 
 // Room is a running simulated room.
@@ -62,8 +73,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	if err != nil {
 		return nil, err
 	}
+	created := false
 	if _, err := identity.LoadEnrollment(cfg.DataDir); errors.Is(err, identity.ErrNotEnrolled) {
-		tok, err := token(ctx, client, cfg)
+		var tok string
+		tok, created, err = token(ctx, client, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -73,6 +86,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		log.Info("simulated room enrolled", "room", cfg.ID)
 	} else if err != nil {
 		return nil, err
+	}
+	if cfg.Owner != (Owner{}) && !created {
+		// The hub may be down at a restart: the room records anyway.
+		if err := setOwner(ctx, client, cfg); err != nil {
+			log.Warn("cannot set the room's jurisdiction and agency at the hub", "room", cfg.ID, "err", err)
+		}
 	}
 	r := &Room{ID: cfg.ID, Net: sw, faults: map[string]func(string) error{}}
 	var sources []devices.Source
@@ -131,31 +150,79 @@ func (r *Room) SetFault(stream, fault string) error {
 }
 
 // token gets a one-time enrollment token for the room from the hub,
-// creating the room there first if needed.
-func token(ctx context.Context, client *http.Client, cfg Config) (string, error) {
+// creating the room there first (with its owner) if needed; created says
+// whether it did.
+func token(ctx context.Context, client *http.Client, cfg Config) (string, bool, error) {
 	hub := strings.TrimRight(cfg.Hub, "/")
-	body, _ := json.Marshal(map[string]string{"id": cfg.ID, "name": cfg.Name})
-	code, rb, err := post(ctx, client, hub+"/api/v1/rooms", body)
+	body, _ := json.Marshal(struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+		ownerJSON
+	}{cfg.ID, cfg.Name, cfg.Owner.json()})
+	code, rb, err := send(ctx, client, http.MethodPost, hub+"/api/v1/rooms", body)
+	created := err == nil && code == http.StatusCreated
 	if err == nil && code == http.StatusConflict {
-		code, rb, err = post(ctx, client, hub+"/api/v1/rooms/"+cfg.ID+"/token", nil)
+		code, rb, err = send(ctx, client, http.MethodPost, hub+"/api/v1/rooms/"+cfg.ID+"/token", nil)
 	}
 	if err != nil {
-		return "", fmt.Errorf("get an enrollment token from %s: %w", hub, err)
+		return "", false, fmt.Errorf("get an enrollment token from %s: %w", hub, err)
 	}
 	if code != http.StatusOK && code != http.StatusCreated {
-		return "", fmt.Errorf("hub refused to issue a token for %s (%d): %s", cfg.ID, code, rb)
+		return "", false, fmt.Errorf("hub refused to issue a token for %s (%d): %s", cfg.ID, code, rb)
 	}
 	var t struct {
 		Token string `json:"token"`
 	}
 	if err := json.Unmarshal(rb, &t); err != nil || t.Token == "" {
-		return "", fmt.Errorf("unexpected token answer: %q", rb)
+		return "", false, fmt.Errorf("unexpected token answer: %q", rb)
 	}
-	return t.Token, nil
+	return t.Token, created, nil
 }
 
-func post(ctx context.Context, client *http.Client, url string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+// ownerJSON is an owner as the rooms API takes it.
+type ownerJSON struct {
+	Jurisdiction *jurisdictionJSON `json:"jurisdiction,omitempty"`
+	Agency       *agencyJSON       `json:"agency,omitempty"`
+}
+
+type jurisdictionJSON struct {
+	Code string `json:"code"`
+	Name string `json:"name,omitempty"`
+}
+
+type agencyJSON struct {
+	ID   string `json:"id"`
+	Name string `json:"name,omitempty"`
+}
+
+func (o Owner) json() ownerJSON {
+	var j ownerJSON
+	if o.JurisdictionCode != "" {
+		j.Jurisdiction = &jurisdictionJSON{o.JurisdictionCode, o.JurisdictionName}
+	}
+	if o.AgencyID != "" {
+		j.Agency = &agencyJSON{o.AgencyID, o.AgencyName}
+	}
+	return j
+}
+
+// setOwner records the room's owner at the hub; the hub changes nothing
+// (and audits nothing) if it already has it.
+func setOwner(ctx context.Context, client *http.Client, cfg Config) error {
+	body, _ := json.Marshal(cfg.Owner.json())
+	url := strings.TrimRight(cfg.Hub, "/") + "/api/v1/rooms/" + cfg.ID
+	code, rb, err := send(ctx, client, http.MethodPatch, url, body)
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return fmt.Errorf("PATCH %s: %d %s", url, code, rb)
+	}
+	return nil
+}
+
+func send(ctx context.Context, client *http.Client, method, url string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}

@@ -47,6 +47,7 @@ func run() error {
 	budget := flag.Int64("spool-budget", 0, "spool budget per room in bytes (0 = agent default)")
 	report := flag.Duration("report", 5*time.Second, "health and telemetry interval")
 	level := flag.String("log-level", "info", "debug, info, warn or error (debug logs every recorded segment)")
+	owners := flag.Bool("owners", true, "give the rooms jurisdictions and agencies at the hub (two of each, spread over the rooms)")
 	flag.Parse()
 	var lv slog.Level
 	if err := lv.UnmarshalText([]byte(*level)); err != nil {
@@ -63,10 +64,14 @@ func run() error {
 	rooms := map[string]*room.Room{}
 	for i := 1; i <= *n; i++ {
 		id := fmt.Sprintf("room-%d", i)
-		r, err := room.New(ctx, room.Config{
+		cfg := room.Config{
 			ID: id, Name: fmt.Sprintf("第%d评标室", i), Hub: *hub, MQTT: *mqtt, DataDir: room.Dir(*data, id),
 			Cameras: *cams, Mics: *mics, Width: *width, Height: *height, FPS: *fps, Segment: *segment, Budget: *budget, Report: *report,
-		}, log, reg, nil)
+		}
+		if *owners {
+			cfg.Owner = ownerOf(i)
+		}
+		r, err := room.New(ctx, cfg, log, reg, nil)
 		if err != nil {
 			return fmt.Errorf("room %s: %w (is the hub running at %s?)", id, err, *hub)
 		}
