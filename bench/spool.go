@@ -62,7 +62,7 @@ func spoolPlan(cfg Config, log *slog.Logger) (*plan, error) {
 }
 
 func runSpool(ctx context.Context, dir string, segs [][]*protocol.Segment, log *slog.Logger) (Sample, error) {
-	sp, err := spool.Open(filepath.Join(dir, "spool.db"), spool.Options{Signer: prototest.Signer, Logger: log})
+	sp, err := spool.Open(filepath.Join(dir, "spool"), spool.Options{Signer: prototest.Signer, Logger: log})
 	if err != nil {
 		return Sample{}, err
 	}

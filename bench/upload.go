@@ -36,7 +36,7 @@ func uploadPlan(ctx context.Context, cfg Config, parent string, log *slog.Logger
 	if err != nil {
 		return nil, err
 	}
-	src := filepath.Join(dir, "spool.db")
+	src := filepath.Join(dir, "spool")
 	streams := streamNames("cam", cfg.UploadStreams)
 	segs, err := prefill(ctx, src, cfg, streams, log)
 	if err != nil {
@@ -136,8 +136,8 @@ func (s spoolSource) close() error { return s.Close() }
 // openSpoolCopy copies the pre-filled spool into dir and opens the copy.
 func openSpoolCopy(src string, log *slog.Logger) func(dir string) (source, int64, int64, error) {
 	return func(dir string) (source, int64, int64, error) {
-		db := filepath.Join(dir, "spool.db")
-		if err := copyFile(src, db); err != nil {
+		db := filepath.Join(dir, "spool")
+		if err := copyDir(src, db); err != nil {
 			return nil, 0, 0, err
 		}
 		sp, err := spool.Open(db, spool.Options{Signer: prototest.Signer, Logger: log})
@@ -220,6 +220,23 @@ func waitEmpty(ctx context.Context, q source) error {
 		case <-t.C:
 		}
 	}
+}
+
+// copyDir copies the files of a spool directory.
+func copyDir(src, dst string) error {
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		return err
+	}
+	for _, e := range ents {
+		if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // copyFile copies a closed spool file and makes the copy durable, so that

@@ -91,7 +91,8 @@ func New(opts Options) (*Agent, error) {
 		hub = enr.Hub
 	}
 	log := opts.Logger.With("room", enr.Room)
-	sp, err := spool.Open(filepath.Join(cfg.DataDir, "spool.db"), spool.Options{
+	sp, err := spool.Open(filepath.Join(cfg.DataDir, "spool"), spool.Options{
+		Legacy:      filepath.Join(cfg.DataDir, "spool.db"),
 		BudgetBytes: cfg.Spool.BudgetBytes, MinFreeBytes: cfg.Spool.MinFreeBytes, Signer: signer, Logger: log,
 	})
 	if err != nil {

@@ -118,7 +118,7 @@ func openSpool(t *testing.T, path string) *spool.Spool {
 }
 
 func TestSegmentsAreCutContiguous(t *testing.T) {
-	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool"))
 	run(t, sp, frames(prototest.T0, 50, 100*time.Millisecond)) // 5 s at 10 fps
 	got := summary(records(t, sp))
 	want := "[20 frames 2s] [20 frames 2s] [10 frames 900ms] "
@@ -128,7 +128,7 @@ func TestSegmentsAreCutContiguous(t *testing.T) {
 }
 
 func TestUnplugWritesDeviceLostGap(t *testing.T) {
-	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool"))
 	steps := frames(prototest.T0, 5, 100*time.Millisecond)
 	steps = append(steps, step{err: fmt.Errorf("read: %w", devices.ErrUnplugged)}, step{err: devices.ErrUnplugged})
 	steps = append(steps, frames(prototest.T0.Add(3*time.Second), 5, 100*time.Millisecond)...)
@@ -144,7 +144,7 @@ func TestUnplugWritesDeviceLostGap(t *testing.T) {
 }
 
 func TestLongUnplugIsNotAClockJump(t *testing.T) {
-	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool"))
 	steps := frames(prototest.T0, 5, 100*time.Millisecond)
 	steps = append(steps, step{err: devices.ErrUnplugged})
 	steps = append(steps, frames(prototest.T0.Add(time.Minute), 5, 100*time.Millisecond)...)
@@ -157,7 +157,7 @@ func TestLongUnplugIsNotAClockJump(t *testing.T) {
 }
 
 func TestClockJumpWritesGap(t *testing.T) {
-	sp := openSpool(t, filepath.Join(t.TempDir(), "spool.db"))
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool"))
 	steps := frames(prototest.T0, 5, 100*time.Millisecond)
 	steps = append(steps, frames(prototest.T0.Add(-time.Hour), 5, 100*time.Millisecond)...)
 	run(t, sp, steps)
@@ -169,7 +169,7 @@ func TestClockJumpWritesGap(t *testing.T) {
 }
 
 func TestRestartWritesGapAndContinuesChain(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "spool.db")
+	path := filepath.Join(t.TempDir(), "spool")
 	sp, err := spool.Open(path, spool.Options{Signer: prototest.Signer})
 	if err != nil {
 		t.Fatal(err)

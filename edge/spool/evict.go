@@ -36,20 +36,43 @@ func (s *Spool) evict(runs [][]Entry) error {
 		}
 		gaps = append(gaps, g)
 	}
+	// Each stream's runs go in one transaction of its file.
+	byStream := make(map[string][]int)
+	for i, run := range runs {
+		byStream[run[0].Stream] = append(byStream[run[0].Stream], i)
+	}
+	for stream, list := range byStream {
+		if err := s.replaceRuns(stream, runs, gaps, list, now); err != nil {
+			return err
+		}
+	}
+	for i, run := range runs {
+		s.log.Warn("spool over budget: dropped unsent records and wrote a gap record",
+			"stream", run[0].Stream, "first_seq", run[0].Seq, "last_seq", run[len(run)-1].LastSeq, "bytes", gaps[i].Header.Gap.Bytes)
+	}
+	return nil
+}
+
+// replaceRuns swaps the runs at list (all of one stream) for their gap
+// records in one transaction, then updates the index.
+func (s *Spool) replaceRuns(stream string, runs [][]Entry, gaps []*protocol.Segment, list []int, now time.Time) error {
+	sh, err := s.shard(stream, false)
+	if err != nil || sh == nil {
+		return fmt.Errorf("evict %s: no spool file for the stream: %w", stream, err)
+	}
 	var added []Entry
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		for i, run := range runs {
-			for _, e := range run {
-				k := seqKey(e.Seq)
+	err = sh.db.Update(func(tx *bolt.Tx) error {
+		for _, i := range list {
+			for _, e := range runs[i] {
 				if err := deleteData(tx.Bucket(bucketData).Bucket([]byte(e.Stream)), e.Seq); err != nil {
 					return err
 				}
-				if err := tx.Bucket(bucketMeta).Bucket([]byte(e.Stream)).Delete(k); err != nil {
+				if err := tx.Bucket(bucketMeta).Bucket([]byte(e.Stream)).Delete(seqKey(e.Seq)); err != nil {
 					return err
 				}
 			}
 			e := entryOf(gaps[i], now)
-			e.Stored = run[0].Stored // keeps its place in the upload queue
+			e.Stored = runs[i][0].Stored // keeps its place in the upload queue
 			if err := putRecord(tx, e, gaps[i].Encode()); err != nil {
 				return err
 			}
@@ -61,8 +84,8 @@ func (s *Spool) evict(runs [][]Entry) error {
 		return err
 	}
 	s.mu.Lock()
-	for _, run := range runs {
-		for _, e := range run {
+	for _, i := range list {
+		for _, e := range runs[i] {
 			s.idx.remove(e.Stream, e.Seq)
 			s.evicted++
 		}
@@ -71,10 +94,6 @@ func (s *Spool) evict(runs [][]Entry) error {
 		s.idx.add(e)
 	}
 	s.mu.Unlock()
-	for i, run := range runs {
-		s.log.Warn("spool over budget: dropped unsent records and wrote a gap record",
-			"stream", run[0].Stream, "first_seq", run[0].Seq, "last_seq", run[len(run)-1].LastSeq, "bytes", gaps[i].Header.Gap.Bytes)
-	}
 	return nil
 }
 

@@ -7,10 +7,10 @@ package spool
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"sync"
 	"time"
 
@@ -44,6 +44,10 @@ type Options struct {
 	MinFreeBytes int64
 	// Signer signs the gap records that replace evicted segments.
 	Signer protocol.Signer
+	// Legacy is the path of a spool file of the single-file layout (before
+	// a file per stream); if it exists, Open moves its records in and
+	// removes it.
+	Legacy string
 	Logger *slog.Logger
 }
 
@@ -55,16 +59,21 @@ type Head struct {
 	LastEnd time.Time `json:"last_end"`
 }
 
-// Spool is safe for concurrent use. All writes go through one goroutine that
-// commits whatever is pending in a single transaction (group commit).
+// Spool is safe for concurrent use. Each stream has a file of its own in
+// the spool directory, written by one goroutine that commits whatever is
+// pending for that stream in a single transaction (group commit).
 type Spool struct {
-	db   *bolt.DB
-	path string
+	dir  string
 	opts Options
 	log  *slog.Logger
-	reqs chan *request
 	done chan struct{}
 	wg   sync.WaitGroup
+
+	shardMu sync.Mutex
+	shards  map[string]*shard
+	sealed  bool // no new shards after Close
+
+	evicting sync.Mutex // one eviction at a time, whichever writer starts it
 
 	mu       sync.Mutex
 	idx      *index
@@ -80,65 +89,96 @@ type key struct {
 	seq    uint64
 }
 
-// Open opens or creates the spool file at path.
-func Open(path string, opts Options) (*Spool, error) {
+// Open opens or creates the spool in directory dir. A spool file of the
+// earlier single-file layout at opts.Legacy is folded in first.
+func Open(dir string, opts Options) (*Spool, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        2 * time.Second,
-		NoFreelistSync: true,
-		FreelistType:   bolt.FreelistMapType,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("open spool %s (is another agent running?): %w", path, err)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("spool directory: %w", err)
 	}
 	s := &Spool{
-		db: db, path: path, opts: opts, log: opts.Logger.With("component", "spool"),
-		reqs: make(chan *request, 64), done: make(chan struct{}),
+		dir: dir, opts: opts, log: opts.Logger.With("component", "spool"),
+		done: make(chan struct{}), shards: make(map[string]*shard),
 		idx: newIndex(), heads: make(map[string]Head), notify: make(chan struct{}),
 		inflight: make(map[key]bool),
 	}
-	if err := s.load(); err != nil {
-		db.Close()
+	if err := s.open(); err != nil {
+		s.closeShards()
 		return nil, err
 	}
-	s.wg.Add(1)
-	go s.writer()
+	for _, sh := range s.shards {
+		s.startWriter(sh)
+	}
 	return s, nil
 }
 
-func (s *Spool) load() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketData, bucketMeta, bucketChain} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return fmt.Errorf("spool bucket %s: %w", b, err)
-			}
-		}
-		if err := tx.Bucket(bucketChain).ForEach(func(k, v []byte) error {
-			var h Head
-			if err := json.Unmarshal(v, &h); err != nil {
-				return fmt.Errorf("spool chain head %s: %w", k, err)
-			}
-			s.heads[string(k)] = h
-			return nil
-		}); err != nil {
+func (s *Spool) open() error {
+	streams, err := shardStreams(s.dir)
+	if err != nil {
+		return err
+	}
+	for _, stream := range streams {
+		sh, err := openShard(s.dir, stream)
+		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeta).ForEachBucket(func(stream []byte) error {
-			return tx.Bucket(bucketMeta).Bucket(stream).ForEach(func(k, v []byte) error {
-				var e Entry
-				if err := json.Unmarshal(v, &e); err != nil {
-					return fmt.Errorf("spool entry %s/%x: %w", stream, k, err)
-				}
-				s.idx.add(e)
-				return nil
-			})
-		})
-	})
+		s.shards[stream] = sh
+	}
+	if s.opts.Legacy != "" {
+		if err := s.migrate(s.opts.Legacy); err != nil {
+			return fmt.Errorf("move the old spool file %s into %s: %w", s.opts.Legacy, s.dir, err)
+		}
+	}
+	for _, sh := range s.shards {
+		if err := sh.load(s.heads, s.idx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Close stops the writer and closes the file. Pending writes finish first.
+func (s *Spool) startWriter(sh *shard) {
+	s.wg.Add(1)
+	go s.writer(sh)
+}
+
+// shard returns the stream's shard, creating it when create is set; nil
+// when it does not exist (or the spool is closed).
+func (s *Spool) shard(stream string, create bool) (*shard, error) {
+	s.shardMu.Lock()
+	defer s.shardMu.Unlock()
+	if sh, ok := s.shards[stream]; ok || !create {
+		return sh, nil
+	}
+	if s.sealed {
+		return nil, ErrClosed
+	}
+	if !protocol.ValidID(stream) {
+		return nil, fmt.Errorf("spool: stream %q: %w", stream, protocol.ErrInvalid)
+	}
+	sh, err := openShard(s.dir, stream)
+	if err != nil {
+		return nil, err
+	}
+	s.shards[stream] = sh
+	s.startWriter(sh)
+	return sh, nil
+}
+
+// allShards returns the shards open now.
+func (s *Spool) allShards() []*shard {
+	s.shardMu.Lock()
+	defer s.shardMu.Unlock()
+	out := make([]*shard, 0, len(s.shards))
+	for _, sh := range s.shards {
+		out = append(out, sh)
+	}
+	return out
+}
+
+// Close stops the writers and closes the files. Pending writes finish first.
 func (s *Spool) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -148,13 +188,26 @@ func (s *Spool) Close() error {
 	s.closed = true
 	close(s.notify)
 	s.mu.Unlock()
+	s.shardMu.Lock()
+	s.sealed = true
+	s.shardMu.Unlock()
 	close(s.done)
 	s.wg.Wait()
-	return s.db.Close()
+	return s.closeShards()
 }
 
-// Path returns the spool file.
-func (s *Spool) Path() string { return s.path }
+func (s *Spool) closeShards() error {
+	var first error
+	for _, sh := range s.allShards() {
+		if err := sh.db.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Path returns the spool directory.
+func (s *Spool) Path() string { return s.dir }
 
 // Head returns the chain head of a stream (zero for a new stream).
 func (s *Spool) Head(stream string) Head {
@@ -169,19 +222,27 @@ func (s *Spool) Append(ctx context.Context, seg *protocol.Segment) error {
 	if seg.Header.Seq != s.Head(seg.Header.Stream).NextSeq {
 		return fmt.Errorf("spool append %s seq %d: chain head is at %d", seg.Header.Stream, seg.Header.Seq, s.Head(seg.Header.Stream).NextSeq)
 	}
-	return s.do(ctx, &request{put: seg})
+	sh, err := s.shard(seg.Header.Stream, true)
+	if err != nil {
+		return err
+	}
+	return s.do(ctx, sh, &request{put: seg})
 }
 
 // Ack removes a segment the hub has stored durably. It is a no-op when the
 // record at that place no longer has that hash (it was evicted meanwhile).
 func (s *Spool) Ack(ctx context.Context, stream string, seq uint64, hash string) error {
-	return s.do(ctx, &request{ack: &ackReq{stream: stream, seq: seq, hash: hash}})
+	sh, err := s.shard(stream, false)
+	if err != nil || sh == nil {
+		return err
+	}
+	return s.do(ctx, sh, &request{ack: &ackReq{stream: stream, seq: seq, hash: hash}})
 }
 
-func (s *Spool) do(ctx context.Context, r *request) error {
+func (s *Spool) do(ctx context.Context, sh *shard, r *request) error {
 	r.done = make(chan error, 1)
 	select {
-	case s.reqs <- r:
+	case sh.reqs <- r:
 	case <-s.done:
 		return ErrClosed
 	case <-ctx.Done():
@@ -198,8 +259,12 @@ func (s *Spool) do(ctx context.Context, r *request) error {
 
 // Get returns the encoded bytes of one record.
 func (s *Spool) Get(stream string, seq uint64) ([]byte, error) {
+	sh, _ := s.shard(stream, false)
+	if sh == nil {
+		return nil, fmt.Errorf("spool: no stream %s", stream)
+	}
 	var out []byte
-	err := s.db.View(func(tx *bolt.Tx) error {
+	err := sh.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketData).Bucket([]byte(stream))
 		if b == nil {
 			return fmt.Errorf("spool: no stream %s", stream)
@@ -217,14 +282,19 @@ func (s *Spool) Get(stream string, seq uint64) ([]byte, error) {
 	return out, err
 }
 
-// Check runs bbolt's consistency check over the whole file.
+// Check runs bbolt's consistency check over every file.
 func (s *Spool) Check() error {
-	return s.db.View(func(tx *bolt.Tx) error {
-		for err := range tx.Check() {
-			return fmt.Errorf("spool check: %w", err)
+	for _, sh := range s.allShards() {
+		if err := sh.db.View(func(tx *bolt.Tx) error {
+			for err := range tx.Check() {
+				return fmt.Errorf("spool check %s: %w", sh.stream, err)
+			}
+			return nil
+		}); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }

@@ -50,7 +50,7 @@ func record(t *testing.T, s *spool.Spool, stream, session string, payload int) *
 }
 
 func TestAppendAckReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "spool.db")
+	path := filepath.Join(t.TempDir(), "spool")
 	s, err := spool.Open(path, spool.Options{Signer: prototest.Signer})
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func TestAppendAckReopen(t *testing.T) {
 }
 
 func TestAppendRefusesBrokenChain(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
+	s := open(t, filepath.Join(t.TempDir(), "spool"), spool.Options{})
 	record(t, s, "cam1", "", 10)
 	stale := prototest.MediaSegment("room-1", "cam1", 1, "")
 	if err := s.Append(context.Background(), stale); !errors.Is(err, protocol.ErrChain) {
@@ -97,7 +97,7 @@ func TestAppendRefusesBrokenChain(t *testing.T) {
 }
 
 func TestEvictionKeepsSessionsAndTheChain(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "spool.db"), spool.Options{BudgetBytes: 20_000})
+	s := open(t, filepath.Join(t.TempDir(), "spool"), spool.Options{BudgetBytes: 20_000})
 	var all []*protocol.Segment
 	for i := range 30 {
 		session := ""
@@ -155,7 +155,7 @@ func TestEvictionKeepsSessionsAndTheChain(t *testing.T) {
 }
 
 func TestNextLiveFirstThenBacklog(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
+	s := open(t, filepath.Join(t.TempDir(), "spool"), spool.Options{})
 	ctx := context.Background()
 	for range 3 {
 		record(t, s, "cam1", "", 10)
@@ -184,7 +184,7 @@ func TestNextLiveFirstThenBacklog(t *testing.T) {
 }
 
 func TestConcurrentStreamsGroupCommit(t *testing.T) {
-	s := open(t, filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
+	s := open(t, filepath.Join(t.TempDir(), "spool"), spool.Options{})
 	var wg sync.WaitGroup
 	for i := range 6 {
 		wg.Add(1)

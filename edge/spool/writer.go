@@ -25,20 +25,21 @@ type request struct {
 // maxBatch bounds one group commit.
 const maxBatch = 128
 
-// writer owns every write to the file: it takes what is pending and commits
-// it in one transaction, so concurrent streams share the cost of an fsync.
-func (s *Spool) writer() {
+// writer owns every write to a stream's file: it takes what is pending
+// (appends and acks) and commits it in one transaction, so they share the
+// cost of an fsync.
+func (s *Spool) writer(sh *shard) {
 	defer s.wg.Done()
 	for {
 		var batch []*request
 		select {
-		case r := <-s.reqs:
+		case r := <-sh.reqs:
 			batch = append(batch, r)
 		case <-s.done:
 			for {
 				select {
-				case r := <-s.reqs:
-					s.commit([]*request{r})
+				case r := <-sh.reqs:
+					s.commit(sh, []*request{r})
 				default:
 					return
 				}
@@ -47,18 +48,18 @@ func (s *Spool) writer() {
 	more:
 		for len(batch) < maxBatch {
 			select {
-			case r := <-s.reqs:
+			case r := <-sh.reqs:
 				batch = append(batch, r)
 			default:
 				break more
 			}
 		}
-		s.commit(batch)
+		s.commit(sh, batch)
 		s.enforceBudget()
 	}
 }
 
-func (s *Spool) commit(batch []*request) {
+func (s *Spool) commit(sh *shard, batch []*request) {
 	now := time.Now()
 	s.mu.Lock()
 	heads := make(map[string]Head)
@@ -86,7 +87,7 @@ func (s *Spool) commit(batch []*request) {
 
 	var added []Entry
 	var removed []key
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := sh.db.Update(func(tx *bolt.Tx) error {
 		for _, r := range puts {
 			e := entryOf(r.put, now)
 			if err := putRecord(tx, e, r.put.Encode()); err != nil {
@@ -208,6 +209,10 @@ func deleteIfHash(tx *bolt.Tx, stream string, seq uint64, hash string) (bool, er
 // of the budget. Each run of evicted records of a stream is replaced by one
 // signed gap record that carries the chain across it.
 func (s *Spool) enforceBudget() {
+	if !s.evicting.TryLock() {
+		return // another stream's writer is at it
+	}
+	defer s.evicting.Unlock()
 	excess := s.excess()
 	if excess <= 0 || s.opts.Signer == nil {
 		return
@@ -260,7 +265,7 @@ func (s *Spool) excess() int64 {
 		over = bytes - b*9/10
 	}
 	if s.opts.MinFreeBytes > 0 {
-		if free, err := DiskFree(s.path); err == nil && free < s.opts.MinFreeBytes {
+		if free, err := DiskFree(s.dir); err == nil && free < s.opts.MinFreeBytes {
 			over = max(over, s.opts.MinFreeBytes-free)
 		}
 	}

@@ -28,7 +28,7 @@ type Index interface {
 	Room(ctx context.Context, id string) (store.Room, error)
 	Covering(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
 	Overlapping(ctx context.Context, room, stream string, from, to uint64) ([]store.Segment, error)
-	InsertSegment(ctx context.Context, seg store.Segment, verifySuccessor bool) error
+	InsertSegments(ctx context.Context, segs []store.NewSegment) error
 }
 
 // Refusal is told about every refused upload (for alerts and events), with
@@ -42,7 +42,8 @@ type Ingest struct {
 	log     *slog.Logger
 	refused Refusal
 
-	locks sync.Map // room/stream -> *sync.Mutex: one writer per chain
+	locks   sync.Map // room/stream -> *sync.Mutex: one writer per chain
+	commits *committer
 
 	stored, refusals *prometheus.CounterVec
 	bytes            prometheus.Counter
@@ -56,6 +57,7 @@ func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registere
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_uploads_refused_total", Help: "Uploads refused, by HTTP status."}, []string{"code"}),
 		bytes:    prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_ingest_bytes_total", Help: "Bytes of segments stored."}),
 	}
+	in.commits = &committer{insert: idx.InsertSegments, syncer: syncDir}
 	if reg != nil {
 		reg.MustRegister(in.stored, in.refusals, in.bytes)
 	}
@@ -139,6 +141,16 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 		return nil, false, fail(http.StatusForbidden, "segment is not signed by the box enrolled for room %s: %v", room, err)
 	}
 
+	// The file is written and synced before the chain lock, so uploads of
+	// one stream overlap their slowest step; it gets its name only once
+	// the chain accepts it.
+	dir := filepath.Join(in.dir, h.Room, h.Stream)
+	tmp, err := writeTemp(dir, body)
+	if err != nil {
+		return nil, false, err
+	}
+	defer os.Remove(tmp) // a no-op once renamed
+
 	mu, _ := in.locks.LoadOrStore(room+"/"+stream, new(sync.Mutex))
 	mu.(*sync.Mutex).Lock()
 	defer mu.(*sync.Mutex).Unlock()
@@ -147,9 +159,9 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	if err != nil || dup {
 		return seg, false, err
 	}
-	path, err := in.write(seg, body)
-	if err != nil {
-		return nil, false, err
+	path := filepath.Join(dir, fmt.Sprintf("%012d-%.16s.seg", h.Seq, seg.Hash()))
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, false, fmt.Errorf("name segment file: %w", err)
 	}
 	row := store.Segment{
 		Room: room, Stream: stream, Seq: h.Seq, LastSeq: h.LastSeq(), Record: h.Record, Start: h.Start, End: h.End,
@@ -159,7 +171,8 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	if h.Gap != nil {
 		row.GapReason = h.Gap.Reason
 	}
-	if err := in.idx.InsertSegment(ctx, row, linksNext); err != nil {
+	// The name and the index row become durable with the others' in flight.
+	if err := in.commits.commit(ctx, &pending{row: store.NewSegment{Segment: row, VerifySuccessor: linksNext}, dir: dir}); err != nil {
 		os.Remove(path)
 		return nil, false, err
 	}
@@ -217,21 +230,15 @@ func (in *Ingest) checkChain(ctx context.Context, seg *protocol.Segment) (verifi
 	return verified, linksNext, false, nil
 }
 
-// write stores the whole container durably: temporary file, fsync, rename,
-// fsync of the directory.
-func (in *Ingest) write(seg *protocol.Segment, body []byte) (string, error) {
-	h := seg.Header
-	dir := filepath.Join(in.dir, h.Room, h.Stream)
+// writeTemp writes body to a new temporary file in dir and syncs it.
+func writeTemp(dir string, body []byte) (string, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return "", fmt.Errorf("media dir: %w", err)
 	}
-	name := fmt.Sprintf("%012d-%.16s.seg", h.Seq, seg.Hash())
-	path := filepath.Join(dir, name)
 	f, err := os.CreateTemp(dir, ".incoming-*")
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("segment file: %w", err)
 	}
-	tmp := f.Name()
 	_, err = f.Write(body)
 	if err == nil {
 		err = f.Sync()
@@ -239,20 +246,9 @@ func (in *Ingest) write(seg *protocol.Segment, body []byte) (string, error) {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
 	if err != nil {
-		os.Remove(tmp)
+		os.Remove(f.Name())
 		return "", fmt.Errorf("write segment file: %w", err)
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return "", err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return "", fmt.Errorf("sync media dir: %w", err)
-	}
-	return path, nil
+	return f.Name(), nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -153,5 +154,72 @@ func TestIngestRefusesAndStoresNothing(t *testing.T) {
 				t.Fatal("something was stored for room-2")
 			}
 		})
+	}
+}
+
+// Uploads of several streams at once, each stream's records out of order
+// and some twice, share group commits; every record ends up stored once,
+// named, indexed and verified.
+func TestIngestConcurrentUploadsGroupCommit(t *testing.T) {
+	e := newEnv(t)
+	const perStream = 12
+	streams := []string{"cam1", "cam2", "mic1"}
+	var all []*protocol.Segment
+	for _, s := range streams {
+		prev := ""
+		for seq := range uint64(perStream) {
+			seg := prototest.MediaSegment("room-1", s, seq, prev)
+			prev = seg.Hash()
+			all = append(all, seg)
+		}
+	}
+	work := make(chan *protocol.Segment, 2*len(all))
+	for i := len(all) - 1; i >= 0; i-- { // newest first, as after an outage
+		work <- all[i]
+	}
+	for i := 0; i < len(all); i += 5 { // replays
+		work <- all[i]
+	}
+	close(work)
+	var wg sync.WaitGroup
+	bad := make(chan string, len(all)*2)
+	for range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for seg := range work {
+				h := seg.Header
+				req, _ := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/api/v1/ingest/room-1/%s/%d", e.srv.URL, h.Stream, h.Seq), bytes.NewReader(seg.Encode()))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					bad <- err.Error()
+					continue
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
+					bad <- fmt.Sprintf("%s/%d: %d", h.Stream, h.Seq, resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(bad)
+	for b := range bad {
+		t.Error(b)
+	}
+	for _, s := range streams {
+		rows, files := e.stored("room-1", s)
+		if len(rows) != perStream || files != perStream {
+			t.Fatalf("%s: %d rows and %d files, want %d", s, len(rows), files, perStream)
+		}
+		for _, r := range rows {
+			if !r.Verified {
+				t.Errorf("%s seq %d not verified", s, r.Seq)
+			}
+			if _, err := os.Stat(r.Path); err != nil {
+				t.Errorf("%s seq %d: %v", s, r.Seq, err)
+			}
+		}
 	}
 }

@@ -69,23 +69,38 @@ func (s *Store) Overlapping(ctx context.Context, room, stream string, from, to u
 	return out, rows.Err()
 }
 
-// InsertSegment indexes a record; successor, when non-empty, is the seq of
-// a stored record that this one links to and that becomes verified.
+// NewSegment is a record to index. VerifySuccessor says a stored record
+// (seq LastSeq+1) links to this one and becomes verified with it.
+type NewSegment struct {
+	Segment
+	VerifySuccessor bool
+}
+
+// InsertSegment indexes one record.
 func (s *Store) InsertSegment(ctx context.Context, seg Segment, verifySuccessor bool) error {
+	return s.InsertSegments(ctx, []NewSegment{{seg, verifySuccessor}})
+}
+
+// InsertSegments indexes records in one transaction: all or none, with one
+// sync of the log for the lot (group commit).
+func (s *Store) InsertSegments(ctx context.Context, segs []NewSegment) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO segments(`+segCols+`, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		seg.Room, seg.Stream, int64(seg.Seq), int64(seg.LastSeq), seg.Record, seg.Start.UnixNano(), seg.End.UnixNano(),
-		seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, strings.Join(seg.Flags, ","), seg.Verified, time.Now().UnixNano())
-	if err != nil {
-		return fmt.Errorf("index segment %s/%s/%d: %w", seg.Room, seg.Stream, seg.Seq, err)
-	}
-	if verifySuccessor {
-		if _, err := tx.ExecContext(ctx, `UPDATE segments SET verified = 1 WHERE room = ? AND stream = ? AND seq = ?`, seg.Room, seg.Stream, int64(seg.LastSeq+1)); err != nil {
-			return err
+	now := time.Now().UnixNano()
+	for _, seg := range segs {
+		_, err = tx.ExecContext(ctx, `INSERT INTO segments(`+segCols+`, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			seg.Room, seg.Stream, int64(seg.Seq), int64(seg.LastSeq), seg.Record, seg.Start.UnixNano(), seg.End.UnixNano(),
+			seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, strings.Join(seg.Flags, ","), seg.Verified, now)
+		if err != nil {
+			return fmt.Errorf("index segment %s/%s/%d: %w", seg.Room, seg.Stream, seg.Seq, err)
+		}
+		if seg.VerifySuccessor {
+			if _, err := tx.ExecContext(ctx, `UPDATE segments SET verified = 1 WHERE room = ? AND stream = ? AND seq = ?`, seg.Room, seg.Stream, int64(seg.LastSeq+1)); err != nil {
+				return fmt.Errorf("verify successor of %s/%s/%d: %w", seg.Room, seg.Stream, seg.Seq, err)
+			}
 		}
 	}
 	return tx.Commit()
