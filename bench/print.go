@@ -27,7 +27,7 @@ func Print(w io.Writer, rep *Report) {
 		}
 		for _, r := range e.Rows {
 			rv, bv := e.Variant(r.Real), e.Variant(r.Baseline)
-			ratio, target, met := fmt.Sprintf("%.2f", r.Ratio), "-", "-"
+			ratio, target, met := compare(e.Unit, r), "-", "-"
 			if !r.Informative() {
 				target = fmt.Sprintf(">= %.2f", r.Target)
 				met = map[bool]string{true: "yes", false: "NO"}[r.Met]
@@ -35,10 +35,15 @@ func Print(w io.Writer, rep *Report) {
 			if r.Failed {
 				ratio, met = "-", "FAIL"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, figure(rv), figure(bv), ratio, target, met)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Label, figure(rv, r.Stat), figure(bv, r.Stat), ratio, target, met)
 		}
 	}
 	tw.Flush()
+	var took []string
+	for _, e := range rep.Experiments {
+		took = append(took, fmt.Sprintf("%s %s", e.Name, e.Duration.Round(100*time.Millisecond)))
+	}
+	fmt.Fprintf(w, "took      %s\n", strings.Join(took, ", "))
 
 	fmt.Fprintln(w, "\nruns (median marked *):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -65,16 +70,40 @@ func Print(w io.Writer, rep *Report) {
 	}
 }
 
-// figure is a variant's median as a table cell.
-func figure(v *Variant) string {
-	s, ok := v.Median()
+// figure is a variant's median of one figure (see Row.Stat) as a table
+// cell.
+func figure(v *Variant, stat string) string {
+	s, ok := v.medianBy(stat)
 	if !ok {
 		return "error"
 	}
-	if v.unit == UnitMBps {
+	switch {
+	case stat == StatP95:
+		return fmt.Sprintf("p95 %6.1f ms", v.Value(s, stat))
+	case stat == StatRSS:
+		return fmt.Sprintf("RSS %6.1f MB", v.Value(s, stat))
+	case v.unit == UnitMs:
+		return fmt.Sprintf("p50 %6.1f ms", v.Rate(s))
+	case v.unit == UnitCPU:
+		return fmt.Sprintf("CPU %5.2f%% of a core", 100*v.Rate(s))
+	case v.unit == UnitMBps:
 		return fmt.Sprintf("%7.1f MB/s %6.0f seg/s", s.MBps(), s.PerSec())
 	}
 	return fmt.Sprintf("%7.0f %s", s.PerSec(), v.unit)
+}
+
+// compare is a row's result as a table cell: the ratio, with the
+// difference for delays, or the difference per watched stream.
+func compare(unit string, r Row) string {
+	switch {
+	case r.Per > 0 && r.Stat == StatRSS:
+		return fmt.Sprintf("%+.0f KB per stream", r.PerUnit*1e3)
+	case r.Per > 0:
+		return fmt.Sprintf("%+.3f%% core per stream", 100*r.PerUnit)
+	case unit == UnitMs:
+		return fmt.Sprintf("%.2f (%+.1f ms)", r.Ratio, r.Diff)
+	}
+	return fmt.Sprintf("%.2f", r.Ratio)
 }
 
 func rounds(v *Variant) string {
@@ -84,7 +113,11 @@ func rounds(v *Variant) string {
 	med, _ := v.Median()
 	var parts []string
 	for _, s := range v.Rounds {
-		p := fmt.Sprintf("%.1f", v.Rate(s))
+		format := "%.1f"
+		if v.unit == UnitCPU {
+			format = "%.4f"
+		}
+		p := fmt.Sprintf(format, v.Rate(s))
 		if s == med {
 			p += "*"
 			med = Sample{} // mark one only
@@ -95,6 +128,12 @@ func rounds(v *Variant) string {
 		return "not run"
 	}
 	s := v.Rounds[0]
+	switch v.unit {
+	case UnitMs:
+		return fmt.Sprintf("p50 %s ms, p95 %s ms  (%d frames per run)", strings.Join(parts, "  "), perRun(v, StatP95, "%.1f"), s.Count)
+	case UnitCPU:
+		return fmt.Sprintf("%s CPU s/s, RSS %s MB  (%d frames to viewers in %.1f s)", strings.Join(parts, "  "), perRun(v, StatRSS, "%.1f"), s.Count, s.Elapsed.Seconds())
+	}
 	if v.unit == UnitMBps {
 		amp := ""
 		if m, _ := v.Median(); m.Bytes > 0 && m.DiskWrite > 0 {
@@ -103,6 +142,15 @@ func rounds(v *Variant) string {
 		return fmt.Sprintf("%s %s  (%d segments, %.1f MB per run%s)", strings.Join(parts, "  "), v.unit, s.Count, float64(s.Bytes)/1e6, amp)
 	}
 	return fmt.Sprintf("%s %s  (%d messages per run)", strings.Join(parts, "  "), v.unit, s.Count)
+}
+
+// perRun lists one figure of every run.
+func perRun(v *Variant, stat, format string) string {
+	var parts []string
+	for _, s := range v.Rounds {
+		parts = append(parts, fmt.Sprintf(format, v.Value(s, stat)))
+	}
+	return strings.Join(parts, "  ")
 }
 
 // wrap writes text with a hanging indent, at most width columns.

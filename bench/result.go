@@ -9,6 +9,14 @@ import (
 const (
 	UnitMBps = "MB/s" // 10^6 bytes per second
 	UnitMsgs = "msg/s"
+	UnitMs   = "ms"      // live delay, median (p50) of a run; lower is better
+	UnitCPU  = "CPU s/s" // CPU seconds a process used per second
+)
+
+// Figures a row may compare instead of its experiment's primary one.
+const (
+	StatP95 = "p95" // live delay, 95th percentile, ms
+	StatRSS = "rss" // resident memory, MB
 )
 
 // Sample is one run of one variant.
@@ -19,6 +27,14 @@ type Sample struct {
 	// DiskWrite is what the whole process sent to storage while timed:
 	// real and baseline both, edge and hub both in the upload runs.
 	DiskWrite int64 `json:"disk_write_bytes,omitempty"`
+	// P50 and P95 are the live delay, capture to decoded frame, over
+	// every frame measured (Count).
+	P50 time.Duration `json:"p50_ns,omitempty"`
+	P95 time.Duration `json:"p95_ns,omitempty"`
+	// CPU is what the measured process used while timed (user + system),
+	// RSS its mean resident memory then.
+	CPU time.Duration `json:"cpu_ns,omitempty"`
+	RSS int64         `json:"rss_bytes,omitempty"`
 }
 
 // PerSec is segments or messages per second.
@@ -49,21 +65,46 @@ type Variant struct {
 
 // Rate is the variant's primary figure of one sample.
 func (v *Variant) Rate(s Sample) float64 {
-	if v.unit == UnitMBps {
+	switch v.unit {
+	case UnitMBps:
 		return s.MBps()
+	case UnitMs:
+		return ms(s.P50)
+	case UnitCPU:
+		if s.Elapsed <= 0 {
+			return 0
+		}
+		return s.CPU.Seconds() / s.Elapsed.Seconds()
 	}
 	return s.PerSec()
 }
 
+// Value is one figure of a sample: the primary one (stat "") or StatP95
+// or StatRSS.
+func (v *Variant) Value(s Sample, stat string) float64 {
+	switch stat {
+	case StatP95:
+		return ms(s.P95)
+	case StatRSS:
+		return float64(s.RSS) / 1e6
+	}
+	return v.Rate(s)
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
 // Median is the sample with the median primary figure (the lower middle
 // one for an even count).
-func (v *Variant) Median() (Sample, bool) {
+func (v *Variant) Median() (Sample, bool) { return v.medianBy("") }
+
+// medianBy is the sample with the median figure stat.
+func (v *Variant) medianBy(stat string) (Sample, bool) {
 	if len(v.Rounds) == 0 || v.Err != "" {
 		return Sample{}, false
 	}
 	s := slices.Clone(v.Rounds)
 	slices.SortFunc(s, func(a, b Sample) int {
-		ra, rb := v.Rate(a), v.Rate(b)
+		ra, rb := v.Value(a, stat), v.Value(b, stat)
 		switch {
 		case ra < rb:
 			return -1
@@ -81,10 +122,19 @@ type Row struct {
 	Real     string  `json:"real"`     // variant name, the numerator
 	Baseline string  `json:"baseline"` // variant name, the denominator
 	Target   float64 `json:"target,omitempty"`
-	Ratio    float64 `json:"ratio"`
-	// RealRate and BaselineRate are the medians, in the experiment's unit.
+	// Stat, when set, compares that figure (StatP95, StatRSS) instead of
+	// the experiment's primary one.
+	Stat string `json:"stat,omitempty"`
+	// Per, when set, makes the row's result the difference per unit of
+	// load, (real - baseline) / Per: per watched stream.
+	Per   int     `json:"per,omitempty"`
+	Ratio float64 `json:"ratio"`
+	// RealRate and BaselineRate are the medians, in the experiment's unit
+	// (MB for StatRSS, ms for StatP95).
 	RealRate     float64 `json:"real_rate"`
 	BaselineRate float64 `json:"baseline_rate"`
+	Diff         float64 `json:"diff"`               // RealRate - BaselineRate
+	PerUnit      float64 `json:"per_unit,omitempty"` // Diff / Per
 	Met          bool    `json:"met"`
 	Failed       bool    `json:"failed,omitempty"`
 }
@@ -101,6 +151,8 @@ type Experiment struct {
 	Rows     []Row      `json:"rows"`
 	Notes    []string   `json:"notes"`
 	Failures []string   `json:"failures,omitempty"`
+	// Duration is how long all its runs took, set-up included.
+	Duration time.Duration `json:"duration_ns,omitempty"`
 }
 
 // Variant returns the named variant.
@@ -118,14 +170,20 @@ func (e *Experiment) score() {
 	for i := range e.Rows {
 		r := &e.Rows[i]
 		rv, bv := e.Variant(r.Real), e.Variant(r.Baseline)
-		rs, ok1 := rv.Median()
-		bs, ok2 := bv.Median()
-		if !ok1 || !ok2 || bv.Rate(bs) == 0 {
+		rs, ok1 := rv.medianBy(r.Stat)
+		bs, ok2 := bv.medianBy(r.Stat)
+		if !ok1 || !ok2 || (r.Per == 0 && bv.Value(bs, r.Stat) == 0) {
 			r.Failed = true
 			continue
 		}
-		r.RealRate, r.BaselineRate = rv.Rate(rs), bv.Rate(bs)
-		r.Ratio = r.RealRate / r.BaselineRate
+		r.RealRate, r.BaselineRate = rv.Value(rs, r.Stat), bv.Value(bs, r.Stat)
+		r.Diff = r.RealRate - r.BaselineRate
+		if r.BaselineRate != 0 {
+			r.Ratio = r.RealRate / r.BaselineRate
+		}
+		if r.Per > 0 {
+			r.PerUnit = r.Diff / float64(r.Per)
+		}
 		r.Met = !r.Informative() && r.Ratio >= r.Target // informative rows meet nothing
 	}
 }

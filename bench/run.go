@@ -34,6 +34,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
 	}
 	defer os.RemoveAll(parent)
 	rep := &Report{Started: time.Now().UTC(), Machine: Describe(parent), Config: cfg}
+	hub := &hubBinary{path: cfg.HubBin, dir: parent} // built once, for the live measurements
 	type build struct {
 		name string
 		make func() (*plan, error)
@@ -42,6 +43,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
 		{ExpSpool, func() (*plan, error) { return spoolPlan(cfg, log) }},
 		{ExpUpload, func() (*plan, error) { return uploadPlan(ctx, cfg, parent, log) }},
 		{ExpStatus, func() (*plan, error) { return statusPlan(cfg, log) }},
+		{ExpLive, func() (*plan, error) { return livePlan(ctx, cfg, hub, log) }},
+		{ExpCost, func() (*plan, error) { return costPlan(ctx, cfg, hub, log) }},
 	}
 	for _, b := range builds {
 		if !cfg.wants(b.name) {
@@ -57,7 +60,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
 			rep.Experiments = append(rep.Experiments, exp)
 			continue
 		}
+		start := time.Now()
 		runPlan(ctx, p, cfg.Rounds, parent, blog)
+		p.exp.Duration = time.Since(start)
 		rep.Experiments = append(rep.Experiments, p.exp)
 	}
 	rep.Duration = time.Since(rep.Started)

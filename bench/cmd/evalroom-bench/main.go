@@ -1,5 +1,6 @@
-// Command evalroom-bench measures the spool, the upload path and the hub's
-// status ingest against raw baselines in one run and prints the ratios.
+// Command evalroom-bench measures the spool, the upload path, the hub's
+// status ingest and the live path (delay, hub cost per watched stream)
+// against baselines in one run and prints the ratios.
 package main
 
 import (
@@ -23,12 +24,13 @@ func main() {
 func run() int {
 	quick := flag.Bool("quick", false, "smoke run: a fraction of the work, one round")
 	jsonPath := flag.String("json", "", "also write the results as JSON to `FILE`")
-	only := flag.String("only", "", "comma-separated measurements to run: spool, upload, status (default all)")
+	only := flag.String("only", "", "comma-separated measurements to run: spool, upload, status, live, hubcost (default all)")
 	rounds := flag.Int("rounds", 0, "runs of each variant; the median is reported (default 3, 1 with -quick)")
 	tmp := flag.String("tmp", "", "parent `DIR` of the temp dirs (default $TMPDIR or /tmp)")
 	strict := flag.Bool("strict", false, "exit 1 when a target is missed, not only on failures")
 	verbose := flag.Bool("v", false, "log each run")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
+	hubBin := flag.String("hub-bin", "", "evalroom-hub `BINARY` for the live measurements (default: go build it)")
 	flag.Parse()
 
 	level := slog.LevelWarn
@@ -45,6 +47,7 @@ func run() int {
 		cfg.Rounds = *rounds
 	}
 	cfg.TempDir = *tmp
+	cfg.HubBin = *hubBin
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}

@@ -1,0 +1,134 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// firstFrameTimeout bounds the wait for every viewer's first frame.
+const firstFrameTimeout = 20 * time.Second
+
+// countingViewer reads one live stream and counts its frames and the gaps
+// between them, without decoding.
+type countingViewer struct {
+	url    string
+	frames atomic.Int64
+	lost   atomic.Uint64
+
+	mu  sync.Mutex
+	err error
+}
+
+func (v *countingViewer) run(ctx context.Context, client *http.Client) {
+	err := v.read(ctx, client)
+	if ctx.Err() == nil { // ended before it was told to
+		v.mu.Lock()
+		v.err = fmt.Errorf("%s: %w", v.url, err)
+		v.mu.Unlock()
+	}
+}
+
+func (v *countingViewer) read(ctx context.Context, client *http.Client) error {
+	s, err := openMJPEG(ctx, client, v.url)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	var last uint64
+	for n := 0; ; n++ {
+		p, err := s.next()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			if p.seq <= last {
+				return fmt.Errorf("frame %d after frame %d", p.seq, last)
+			}
+			v.lost.Add(p.seq - last - 1)
+		}
+		last = p.seq
+		v.frames.Add(1)
+	}
+}
+
+func (v *countingViewer) failed() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.err
+}
+
+// frames is how many frames all viewers have read.
+func (vs *viewers) frames() int64 {
+	var n int64
+	for _, v := range vs.list {
+		n += v.frames.Load()
+	}
+	return n
+}
+
+// waitFrames waits until every viewer has read a frame.
+func (vs *viewers) waitFrames(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, firstFrameTimeout)
+	defer cancel()
+	for {
+		waiting := 0
+		for _, v := range vs.list {
+			if err := v.failed(); err != nil {
+				return err
+			}
+			if v.frames.Load() == 0 {
+				waiting++
+			}
+		}
+		if waiting == 0 {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d of %d viewers got no frame: %w", waiting, len(vs.list), ctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// check fails on a viewer that stopped, lost frames or got none.
+func (vs *viewers) check() error {
+	var errs []error
+	for _, v := range vs.list {
+		if err := v.failed(); err != nil {
+			errs = append(errs, err)
+		}
+		if n := v.lost.Load(); n > 0 {
+			errs = append(errs, fmt.Errorf("%s: %d frames lost (gaps in X-Frame) while %d arrived", v.url, n, v.frames.Load()))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// hubMetric reads one unlabelled metric from the hub's /metrics.
+func hubMetric(ctx context.Context, hubURL, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, hubURL+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := apiClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("hub metrics have no %s (%v)", name, sc.Err())
+}
