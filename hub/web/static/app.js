@@ -1,8 +1,9 @@
 // The hub's page for regulators. Hash routes, so the hub serves one page:
-//   #/             the room wall
+//   #/             the room wall (?state=&jurisdiction=&agency=&q=: its filter)
 //   #/alerts       the alerts panel (?state=open|acked|resolved|all&room=ID)
 //   #/room/{id}    one room: live view, timeline and playback (?t=RFC3339)
-//   #/patrol       patrol through rooms with open alerts or a session (?every=S)
+//   #/patrol       patrol through rooms with open alerts or a session (?every=S,
+//                  and the wall's filter)
 // Data: data.js polls rooms and alerts every 2 s; live pictures and sound
 // come over one WebSocket (live.js) for whatever the current view watches.
 
@@ -14,6 +15,7 @@ import { WallView } from './wall.js';
 import { AlertsView } from './alerts.js';
 import { RoomView } from './room.js';
 import { PatrolView } from './patrol.js';
+import { patrolHref, wallHref } from './wallfilter.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -43,7 +45,7 @@ function navigate() {
     if (r.name === 'alerts') view = new AlertsView(r.params);
     else if (r.name === 'room') view = new RoomView(r.id, r.params);
     else if (r.name === 'patrol') view = new PatrolView(r.params);
-    else view = new WallView();
+    else view = new WallView(r.params);
     $('#view').replaceChildren(view.el);
     document.body.dataset.view = r.name;
     window.scrollTo(0, 0);
@@ -113,7 +115,7 @@ function main() {
     });
   }
   $('#patrol').addEventListener('click', () => {
-    location.hash = parseHash().name === 'patrol' ? '#/' : '#/patrol';
+    location.hash = parseHash().name === 'patrol' ? wallHref() : patrolHref();
   });
   live = new LiveSocket({
     onFrame: (f) => view?.frame?.(f, Date.now()),

@@ -20,6 +20,14 @@ function notify() { for (const fn of subs) fn(); }
 
 function num(v) { return typeof v === 'number' && Number.isFinite(v) ? v : null; }
 
+// owner normalizes a room's jurisdiction ({code, name}) or agency ({id,
+// name}) to {code, name}, or null when none is set.
+function owner(o, key) {
+  if (!o || typeof o !== 'object' || !o[key]) return null;
+  const code = String(o[key]);
+  return { code, name: o.name ? String(o.name) : code };
+}
+
 function normalizeQuality(q) {
   if (!q || typeof q !== 'object') return null;
   return {
@@ -34,6 +42,8 @@ export function normalizeRoom(r) {
   return {
     id,
     name: r.name ? String(r.name) : id,
+    jurisdiction: owner(r.jurisdiction, 'code'),
+    agency: owner(r.agency, 'id'),
     online: r.online === true,
     lastSeen: parseTime(r.last_seen),
     lastSeenRaw: r.last_seen ? String(r.last_seen) : '',

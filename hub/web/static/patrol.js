@@ -1,16 +1,23 @@
 // Patrol (#/patrol): the full live view of one room after another, every
 // 10 s (#/patrol?every=N), through the rooms that have an open alert or a
-// procurement session in progress.
+// procurement session in progress, among those the wall's filter shows
+// (#/patrol?jurisdiction=450206&agency=…&state=…&q=…).
 
 import { apply, t } from './i18n.js';
 import { h, setData, setText } from './util.js';
-import { data, openAlerts } from './data.js';
+import { data, alertsOf, openAlerts } from './data.js';
+import { roomHealth } from './health.js';
 import { RoomHead } from './room.js';
 import { RoomLive } from './roomlive.js';
+import { describe, inScope, inState, matchesText, parseFilter, rememberFilter, wallHref } from './wallfilter.js';
 
 export class PatrolView {
   constructor(params) {
     this.every = Math.max(3, Math.min(600, Number(params.get('every')) || 10)) * 1000;
+    this.filter = parseFilter(params);
+    rememberFilter(this.filter);
+    this.scope = h('span', { class: 'patrol-scope' });
+    this.stop = h('a', { class: 'btn ghost', href: wallHref(this.filter), 'data-i18n': 'patrol.stop' });
     this.current = null;   // room id
     this.switchAt = 0;
     this.held = false;
@@ -20,12 +27,12 @@ export class PatrolView {
     this.why = h('span', { class: 'patrol-why' });
     this.holdBtn = h('button', { type: 'button', class: 'btn', onclick: () => { this.held = !this.held; this.switchAt = Date.now() + this.every; this.update(); } });
     this.bar = h('div', { class: 'patrol-bar', role: 'status' },
-      h('strong', { 'data-i18n': 'patrol.on' }), this.info, this.why,
+      h('strong', { 'data-i18n': 'patrol.on' }), this.scope, this.info, this.why,
       h('span', { class: 'spacer' }),
       h('button', { type: 'button', class: 'btn', 'data-i18n': 'patrol.prev', onclick: () => this.step(-1) }),
       h('button', { type: 'button', class: 'btn', 'data-i18n': 'patrol.next', onclick: () => this.step(1) }),
       this.holdBtn,
-      h('a', { class: 'btn ghost', href: '#/', 'data-i18n': 'patrol.stop' }));
+      this.stop);
     this.body = h('div', { class: 'patrol-body' });
     this.empty = h('div', { class: 'placeholder empty' }, h('strong', { 'data-i18n': 'patrol.none' }), h('span', { 'data-i18n': 'patrol.none.body' }));
     this.el = h('div', { class: 'view view-patrol' }, this.bar, this.body);
@@ -34,7 +41,18 @@ export class PatrolView {
 
   candidates() {
     const alerting = new Set(openAlerts().map((a) => a.room));
-    return (data.rooms || []).filter((r) => alerting.has(r.id) || r.session);
+    const f = this.filter;
+    const now = Date.now();
+    return (data.rooms || []).filter((r) => (alerting.has(r.id) || r.session)
+      && inScope(f, r) && matchesText(f, r) && (f.state === 'all' || inState(f.state, r, roomHealth(r, alertsOf(r.id), now))));
+  }
+
+  // params takes another filter from the address.
+  params(p) {
+    this.filter = parseFilter(p);
+    rememberFilter(this.filter);
+    this.stop.setAttribute('href', wallHref(this.filter));
+    this.update();
   }
 
   step(dir) {
@@ -90,6 +108,9 @@ export class PatrolView {
     if (nOpen) why.push(t('patrol.why.alerts', { n: nOpen }));
     if (room?.session) why.push(t('patrol.why.session', { id: room.session }));
     setText(this.why, why.join(t('list.sep')));
+    const scope = describe(this.filter, data.rooms || []);
+    setText(this.scope, scope ? t('patrol.scope', { what: scope }) : '');
+    this.scope.hidden = !scope;
     setText(this.holdBtn, t(this.held ? 'patrol.resume' : 'patrol.hold'));
     this.holdBtn.setAttribute('aria-pressed', String(this.held));
   }

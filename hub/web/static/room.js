@@ -7,6 +7,7 @@ import { ago, bytes, dateTime, duration, h, parseTime, setData, setText } from '
 import { data, alertsOf, roomById } from './data.js';
 import { roomHealth } from './health.js';
 import { RoomLive } from './roomlive.js';
+import { OwnerView } from './owner.js';
 import { Timeline } from './timeline.js';
 import { Player } from './player.js';
 
@@ -17,14 +18,16 @@ export class RoomHead {
     this.name = h('h2');
     this.idEl = h('code', { class: 'room-id' });
     this.badge = h('span', { class: 'badge' });
+    this.owner = new OwnerView();
     this.problems = h('ul', { class: 'problems' });
     this.facts = h('dl', { class: 'facts' });
     this.el = h('header', { class: 'room-head', dataset: { room: roomId, health: 'ok' } },
-      h('div', { class: 'room-title' }, this.name, this.idEl, this.badge), this.problems, this.facts);
+      h('div', { class: 'room-title' }, this.name, this.idEl, this.badge), this.owner.el, this.problems, this.facts);
   }
 
   update(room, now) {
     setText(this.idEl, this.roomId);
+    this.owner.update(room);
     if (!room) {
       setText(this.name, data.rooms === null ? t('loading') : t('room.unknown'));
       setText(this.badge, '');

@@ -1,5 +1,6 @@
 // The room wall: every room at a glance, coloured by health, with what is
-// wrong in words and live thumbnails; filters by state and by name or id.
+// wrong in words, who it belongs to and live thumbnails; filters by state,
+// jurisdiction, agency and text, kept in the address (wallfilter.js).
 
 import { apply, t } from './i18n.js';
 import { ago, bytes, dateTime, duration, h, reorder, setData, setText } from './util.js';
@@ -7,21 +8,13 @@ import { data, alertsOf } from './data.js';
 import { BACKLOG_WARN_S, roomHealth } from './health.js';
 import { Tile } from './tile.js';
 import { kindWord } from './words.js';
-
-const FILTER_KEY = 'evalroom.wall.filter';
-const SHOWS = ['all', 'problems', 'offline'];
+import { OwnerView } from './owner.js';
+import { FilterBar, STATES, inScope, inState, matchesText, parseFilter, rememberFilter, wallHref } from './wallfilter.js';
 
 function streamText(s) {
   let text = t('stream.chip', { kind: kindWord(s.kind), id: s.id, state: t(`state.${s.state}`) });
   if (s.reason && s.state !== 'ok') text += t('reason', { reason: s.reason });
   return text;
-}
-
-function loadFilter() {
-  try {
-    const f = JSON.parse(localStorage.getItem(FILTER_KEY) || '{}');
-    return { show: SHOWS.includes(f.show) ? f.show : 'all', q: typeof f.q === 'string' ? f.q : '' };
-  } catch { return { show: 'all', q: '' }; }
 }
 
 class Card {
@@ -31,6 +24,7 @@ class Card {
     this.name = h('h2');
     this.idEl = h('code', { class: 'room-id' });
     this.badge = h('span', { class: 'badge' });
+    this.owner = new OwnerView();
     this.problems = h('ul', { class: 'problems', 'aria-live': 'polite' });
     this.seenK = h('dt'); this.seen = h('dd');
     this.spoolK = h('dt'); this.spool = h('dd');
@@ -44,7 +38,7 @@ class Card {
     this.open = h('a', { class: 'open-room', href: `#/room/${encodeURIComponent(room.id)}`, 'data-i18n': 'wall.open' });
     this.el = h('article', { class: 'card', dataset: { room: room.id, health: 'ok' } },
       h('header', { class: 'card-head' }, h('div', { class: 'card-title' }, this.name, this.idEl), this.badge),
-      this.problems,
+      this.owner.el, this.problems,
       h('dl', { class: 'facts' }, h('div', null, this.seenK, this.seen), h('div', null, this.spoolK, this.spool), this.oldestBox),
       this.session, this.streams, this.tileBox, h('footer', { class: 'card-foot' }, this.open));
     apply(this.el);
@@ -57,6 +51,9 @@ class Card {
     setText(this.name, room.name);
     setText(this.idEl, room.id);
     setText(this.badge, t(room.online ? 'room.online' : 'room.offline'));
+    setData(this.el, 'jurisdiction', room.jurisdiction?.code || '');
+    setData(this.el, 'agency', room.agency?.code || '');
+    this.owner.update(room);
 
     const items = health.problems.length
       ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}`, dataset: { key: p.key } },
@@ -125,20 +122,17 @@ class Card {
 }
 
 export class WallView {
-  constructor() {
+  constructor(params) {
     this.cards = new Map();
-    this.filter = loadFilter();
+    this.filter = parseFilter(params);
+    rememberFilter(this.filter);
     const sum = (k, cls) => h('span', { class: `chip sum-${cls || k}`, dataset: { sum: k }, 'data-i18n-title': `sum.hint.${k}` },
       h('b', null, '–'), ' ', h('span', { 'data-i18n': `sum.${k}` }));
     this.total = h('span', { class: 'muted' });
     this.summary = h('section', { class: 'summary', 'aria-live': 'polite' },
       sum('online'), sum('offline'), sum('devices'), sum('alerts'), sum('backlog'), this.total);
-    this.showBtns = SHOWS.map((s) => h('button', { type: 'button', dataset: { show: s }, onclick: () => this.setFilter({ show: s }) },
-      h('span', { 'data-i18n': `filter.${s}` }), ' ', h('b', { class: 'count' })));
-    this.search = h('input', { type: 'search', class: 'search', 'data-i18n-aria': 'filter.search', value: this.filter.q,
-      oninput: () => this.setFilter({ q: this.search.value }) });
-    this.filters = h('div', { class: 'filters' },
-      h('div', { class: 'seg', role: 'group', 'data-i18n-aria': 'filter.label' }, this.showBtns), this.search);
+    this.bar = new FilterBar((f) => this.setFilter(f));
+    this.filters = this.bar.el;
     this.box = h('main', { id: 'rooms', class: 'rooms' });
     this.loading = h('p', { id: 'loading', class: 'placeholder', 'data-i18n': 'loading' });
     this.none = h('div', { class: 'placeholder empty' }, h('strong'), h('span'));
@@ -146,9 +140,19 @@ export class WallView {
     apply(this.el);
   }
 
+  // setFilter changes the filter and the address with it (replaced, not
+  // pushed: typing a search is not a trail of pages to go back through).
   setFilter(f) {
     Object.assign(this.filter, f);
-    try { localStorage.setItem(FILTER_KEY, JSON.stringify(this.filter)); } catch { /* storage off */ }
+    rememberFilter(this.filter);
+    if (location.hash !== wallHref(this.filter)) history.replaceState(null, '', wallHref(this.filter));
+    this.update();
+  }
+
+  // params takes a filter from the address (edited, or a bookmark opened).
+  params(p) {
+    this.filter = parseFilter(p);
+    rememberFilter(this.filter);
     this.update();
   }
 
@@ -161,21 +165,19 @@ export class WallView {
 
   update() {
     const now = Date.now();
-    this.search.placeholder = t('filter.search');
     if (data.rooms === null) {
+      this.bar.render(this.filter, [], Object.fromEntries(STATES.map((s) => [s, '–'])));
       reorder(this.box, data.apiError ? [] : [this.loading]);
       return;
     }
     const rooms = data.rooms;
+    const f = this.filter;
     const healths = new Map(rooms.map((r) => [r.id, roomHealth(r, alertsOf(r.id), now)]));
-    const match = {
-      all: () => true,
-      problems: (r) => healths.get(r.id).level !== 'ok',
-      offline: (r) => !r.online,
-    };
-    const q = this.filter.q.trim().toLowerCase();
-    const shown = rooms.filter((r) => match[this.filter.show](r)
-      && (!q || r.name.toLowerCase().includes(q) || r.id.toLowerCase().includes(q)));
+    // The summary covers the rooms of the chosen jurisdiction and agency;
+    // the state buttons count what each would show of those.
+    const scoped = rooms.filter((r) => inScope(f, r));
+    const found = scoped.filter((r) => matchesText(f, r));
+    const shown = found.filter((r) => inState(f.state, r, healths.get(r.id)));
 
     for (const [id, c] of this.cards) {
       if (!rooms.some((r) => r.id === id)) { c.destroy(); this.cards.delete(id); }
@@ -195,20 +197,18 @@ export class WallView {
     }
     reorder(this.box, want);
 
-    for (const b of this.showBtns) {
-      b.setAttribute('aria-pressed', String(b.dataset.show === this.filter.show));
-      setText(b.querySelector('.count'), String(rooms.filter(match[b.dataset.show]).length));
-    }
-    this.renderSummary(rooms, healths);
+    this.bar.render(f, rooms, Object.fromEntries(STATES.map((s) => [s, found.filter((r) => inState(s, r, healths.get(r.id))).length])));
+    this.renderSummary(scoped, rooms.length);
   }
 
-  renderSummary(rooms) {
+  renderSummary(rooms, all) {
     const on = rooms.filter((r) => r.online);
+    const ids = new Set(rooms.map((r) => r.id));
     const counts = {
       online: on.length,
       offline: rooms.length - on.length,
       devices: on.filter((r) => r.streams.some((s) => s.state !== 'ok' || (s.quality?.signals || []).length)).length,
-      alerts: new Set((data.alerts || []).map((a) => a.room)).size,
+      alerts: new Set((data.alerts || []).filter((a) => ids.has(a.room)).map((a) => a.room)).size,
       backlog: rooms.filter((r) => r.oldest > BACKLOG_WARN_S).length,
     };
     for (const [k, n] of Object.entries(counts)) {
@@ -216,7 +216,7 @@ export class WallView {
       setText(chip.querySelector('b'), String(n));
       chip.classList.toggle('zero', n === 0);
     }
-    setText(this.total, t('sum.total', { n: rooms.length }));
+    setText(this.total, rooms.length === all ? t('sum.total', { n: all }) : t('sum.total.scoped', { n: rooms.length, all }));
   }
 
   tick(now) {
