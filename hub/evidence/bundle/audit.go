@@ -1,0 +1,99 @@
+package bundle
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// auditDigest is the hub audit log's entry hash: SHA-256 over the previous
+// hash and the entry's fields in a fixed JSON form. It must stay in step
+// with hub/audit; a test in hub/evidence checks that both agree.
+func auditDigest(e AuditEntry) string {
+	b, _ := json.Marshal(struct {
+		ID     int64  `json:"id"`
+		At     int64  `json:"at"`
+		Actor  string `json:"actor"`
+		Action string `json:"action"`
+		Target string `json:"target"`
+		Detail string `json:"detail"`
+	}{e.ID, e.At.UnixNano(), e.Actor, e.Action, e.Target, e.Detail})
+	h := sha256.New()
+	h.Write([]byte(e.Prev))
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// auditCheck is what walking an excerpt found.
+type auditCheck struct {
+	faults      []string
+	first, last int64
+	full        int    // entries shown in full
+	elided      int64  // entries elided
+	boundSum    string // the manifest digest the export's entry names, "" if none
+	lastEntryID int64
+}
+
+const maxAuditFaults = 20
+
+// checkAudit walks the excerpt's chain from its Prev to its last entry and
+// checks that the last entry is this export's.
+func checkAudit(a *AuditExcerpt, room, exportedBy string) auditCheck {
+	c := auditCheck{first: a.Entries[0].ID}
+	fault := func(format string, args ...any) {
+		if len(c.faults) < maxAuditFaults {
+			c.faults = append(c.faults, fmt.Sprintf(format, args...))
+		}
+	}
+	if room == "" { // the manifest is unreadable: check the excerpt on its own
+		room = a.Room
+	}
+	if a.Room != room {
+		fault("the excerpt is for room %q, the manifest for %q", a.Room, room)
+	}
+	running, next := a.Prev, a.Entries[0].ID
+	if next < 1 {
+		fault("entry ids start at %d", next)
+	}
+	for _, e := range a.Entries {
+		if e.ID != next {
+			fault("entry %d: expected entry %d next (entries removed or reordered)", e.ID, next)
+		}
+		if e.Prev != running {
+			fault("entry %d does not follow the entry before it (removed, reordered or altered)", e.ID)
+		}
+		if e.Elided {
+			if e.LastID < e.ID || !e.At.IsZero() || e.Actor != "" || e.Action != "" || e.Target != "" || e.Detail != "" || !isHash(e.Hash) {
+				fault("elided entries %d-%d are not a valid run", e.ID, e.LastID)
+			}
+			c.elided += e.LastID - e.ID + 1
+			next = e.LastID + 1
+		} else {
+			if e.LastID != 0 {
+				fault("entry %d has a last_id but is not elided", e.ID)
+			}
+			if auditDigest(e) != e.Hash {
+				fault("entry %d is altered: its content does not match its hash", e.ID)
+			}
+			c.full++
+			next = e.ID + 1
+		}
+		running = e.Hash
+	}
+	c.last = next - 1
+	end := a.Entries[len(a.Entries)-1]
+	const key = "manifest_sha256="
+	switch i := strings.LastIndex(end.Detail, key); {
+	case end.Elided || end.Action != AuditExportAction || end.Target != room || i < 0:
+		fault("the excerpt does not end with this export's entry (action %s on the room, naming the manifest)", AuditExportAction)
+	default:
+		c.boundSum = end.Detail[i+len(key):]
+		c.lastEntryID = end.ID
+		if exportedBy != "" && end.Actor != exportedBy {
+			fault("the export's entry %d names %q as exporter, the manifest %q", end.ID, end.Actor, exportedBy)
+		}
+	}
+	return c
+}
