@@ -1,0 +1,61 @@
+package evidence
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/evalroom/evalroom/hub/evidence/bundle"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+// Result is what writing an export did.
+type Result struct {
+	Bytes int64
+	// Problems are stored records that were unreadable (left out: the
+	// verifier reports them missing) or that no longer match their index
+	// (written as stored: the verifier reports them altered). The file
+	// tells the truth about the store either way.
+	Problems []string
+}
+
+// Write writes the evidence file to w. The records are read from the
+// store one at a time, exactly as stored.
+func (e *Export) Write(ctx context.Context, w io.Writer) (Result, error) {
+	var res Result
+	bw := bundle.NewWriter(w, e.Manifest.ExportedAt)
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{
+		{bundle.ManifestName, e.manifest},
+		{bundle.ManifestSumName, []byte(bundle.ManifestSum(e.ManifestSHA256))},
+		{bundle.ReadmeName, []byte(bundle.Readme)},
+		{bundle.EnrollmentName, e.enrollment},
+		{bundle.AuditName, e.excerpt},
+	} {
+		if err := bw.Add(f.name, f.data); err != nil {
+			return res, err
+		}
+	}
+	for _, r := range e.records {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		b, err := os.ReadFile(r.path)
+		if err != nil {
+			res.Problems = append(res.Problems, fmt.Sprintf("%s: the stored file cannot be read, left out: %v", r.name, err))
+			continue
+		}
+		if seg, err := protocol.DecodeSegment(b); err != nil || seg.Hash() != r.hash {
+			res.Problems = append(res.Problems, fmt.Sprintf("%s: the stored file %s no longer matches its index (%v): written as stored", r.name, r.path, err))
+		}
+		if err := bw.Add(r.name, b); err != nil {
+			return res, err
+		}
+	}
+	err := bw.Close()
+	res.Bytes = bw.Written()
+	return res, err
+}
