@@ -63,6 +63,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}/payload", a.segmentPayload)
 	mux.HandleFunc("GET /api/v1/rooms/{room}/timeline", a.timeline)
 	mux.HandleFunc("GET /api/v1/rooms/{room}/download", a.download)
+	mux.HandleFunc("GET /api/v1/rooms/{room}/evidence", a.evidenceExport)
 	mux.HandleFunc("GET /api/v1/audit", a.listAudit)
 	mux.HandleFunc("GET /api/v1/alerts", a.listAlerts)
 	mux.HandleFunc("POST /api/v1/alerts/{id}/ack", a.ackAlert)

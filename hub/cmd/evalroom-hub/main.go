@@ -31,6 +31,8 @@ const usage = `usage:
         [--agency ID|-] [--agency-name NAME]              (changes a room; - clears)
   evalroom-hub room list [--data DIR] [--jurisdiction CODE|-] [--agency ID|-]
   evalroom-hub audit verify [--data DIR]                   (checks the audit log's hash chain)
+  evalroom-hub evidence export [--data DIR] --room ROOM --from TIME --to TIME --out FILE [--by NAME]
+  evalroom-hub verify-evidence [--faults-only] FILE         (checks an evidence file offline)
 `
 
 func main() {
@@ -46,6 +48,10 @@ func main() {
 		err = room(os.Args[2:])
 	case "audit":
 		err = auditCmd(os.Args[2:])
+	case "evidence":
+		err = evidenceCmd(os.Args[2:])
+	case "verify-evidence":
+		err = verifyEvidence(os.Args[2:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
