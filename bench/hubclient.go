@@ -3,11 +3,15 @@ package bench
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/evalroom/evalroom/protocol"
 )
 
 // onlineTimeout bounds the wait for boxes to show online at the hub.
@@ -15,24 +19,48 @@ const onlineTimeout = 20 * time.Second
 
 var apiClient = &http.Client{Timeout: 10 * time.Second}
 
-// createRoom adds a room through the hub's API, as an operator would.
-func createRoom(ctx context.Context, hubURL, id, name string) error {
-	body, _ := json.Marshal(map[string]string{"id": id, "name": name})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hubURL+"/api/v1/rooms", bytes.NewReader(body))
+// createRoom adds a room through the hub's API, as an operator would, and
+// enrolls a new box key for it with the token the hub gives, as a box would.
+func createRoom(ctx context.Context, hubURL, id, name string) (protocol.Signer, error) {
+	var created struct {
+		Token string `json:"token"`
+	}
+	if err := postJSON(ctx, hubURL+"/api/v1/rooms", map[string]string{"id": id, "name": name}, http.StatusCreated, &created); err != nil {
+		return nil, fmt.Errorf("create room %s: %w", id, err)
+	}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	signer := protocol.Ed25519Signer{Key: key}
+	req := map[string]string{"token": created.Token, "public_key": signer.PublicKey().String()}
+	if err := postJSON(ctx, hubURL+"/api/v1/enroll", req, http.StatusOK, nil); err != nil {
+		return nil, fmt.Errorf("enroll a box for room %s: %w", id, err)
+	}
+	return signer, nil
+}
+
+// postJSON POSTs v and decodes the answer into out, if given.
+func postJSON(ctx context.Context, url string, v any, want int, out any) error {
+	body, _ := json.Marshal(v)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := apiClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("create room %s: %w", id, err)
+		return err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("create room %s: %s: %s", id, resp.Status, bytes.TrimSpace(b))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s: %s", resp.Status, bytes.TrimSpace(b))
 	}
-	return nil
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(b, out)
 }
 
 // waitOnline polls the hub's room list until every room in ids is online.

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/evalroom/evalroom/protocol"
 )
 
 // costFrames is how many different pictures each replay box cycles through.
@@ -71,12 +73,16 @@ func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string
 		return Sample{}, err
 	}
 	defer stopHub(h, log)
+	keys := make(map[string]protocol.Signer, len(rooms))
 	for _, id := range rooms {
-		if err := createRoom(ctx, h.url, id, "Bench "+id); err != nil {
+		if keys[id], err = createRoom(ctx, h.url, id, "Bench "+id); err != nil {
 			return Sample{}, err
 		}
 	}
-	stopBoxes := startReplayBoxes(ctx, h.mqtt, rooms, frames, cfg.LiveFPS, boxLogger(log))
+	stopBoxes, err := startReplayBoxes(ctx, h.mqtt, keys, frames, cfg.LiveFPS, boxLogger(log))
+	if err != nil {
+		return Sample{}, err
+	}
 	defer stopBoxes()
 	if err := waitOnline(ctx, h.url, rooms); err != nil {
 		return Sample{}, err

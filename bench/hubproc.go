@@ -79,7 +79,7 @@ func startHubProc(ctx context.Context, bin, dir string) (*hubProc, error) {
 		return nil, err
 	}
 	defer logf.Close() // the child holds its own copy
-	h.cmd = exec.Command(bin, "serve", "--data", filepath.Join(dir, "hub"), "--http", httpAddr, "--mqtt", mqttAddr, "--log-level", "warn")
+	h.cmd = exec.Command(bin, "serve", "--data", filepath.Join(dir, "hub"), "--http", httpAddr, "--mqtt", mqttAddr, "--log-level", "warn", "--insecure-dev")
 	h.cmd.Stdout, h.cmd.Stderr = logf, logf
 	if err := h.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", bin, err)

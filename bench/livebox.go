@@ -33,12 +33,19 @@ type replayBox struct {
 
 // startReplayBoxes connects one box per room to the broker at mqttAddr and
 // runs them until the returned stop is called.
-func startReplayBoxes(ctx context.Context, mqttAddr string, rooms []string, frames [][]byte, fps int, log *slog.Logger) (stop func()) {
+func startReplayBoxes(ctx context.Context, mqttAddr string, keys map[string]protocol.Signer, frames [][]byte, fps int, log *slog.Logger) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	for _, id := range rooms {
+	for id, key := range keys {
+		// The hub runs --insecure-dev: the box signs its MQTT password.
+		pw, err := protocol.MQTTPassword(key, id, reporter.ClientID(id))
+		if err != nil {
+			cancel()
+			wg.Wait()
+			return nil, err
+		}
 		b := &replayBox{room: id, streams: streamNames("cam", camerasPerBox)}
-		b.rep = reporter.New(reporter.Config{Broker: mqttAddr, Room: id, Version: "bench"}, b, b.command, log)
+		b.rep = reporter.New(reporter.Config{Broker: mqttAddr, Room: id, Password: pw, Version: "bench"}, b, b.command, log)
 		b.live = live.New(id, b.rep)
 		wg.Go(func() { b.rep.Run(ctx) })
 		for _, s := range b.streams {
@@ -48,7 +55,7 @@ func startReplayBoxes(ctx context.Context, mqttAddr string, rooms []string, fram
 	return func() {
 		cancel()
 		wg.Wait()
-	}
+	}, nil
 }
 
 // feed offers a frame of stream to live every 1/fps, as the recorder does

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -87,7 +88,7 @@ func ingest(ctx context.Context, cfg Config, rooms []roomMsgs, withFleet bool, l
 		// mochi logs every client that hangs up as a warning.
 		brokerLog = slog.New(quieter{log.Handler(), slog.LevelError})
 	}
-	b, err := bus.StartEmbedded("127.0.0.1:0", brokerLog)
+	b, err := bus.StartEmbedded("127.0.0.1:0", nil, new(auth.AllowHook), brokerLog)
 	if err != nil {
 		return Sample{}, err
 	}

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"crypto"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -58,6 +59,17 @@ func ParsePublicKey(s string) (PublicKey, error) {
 	return PublicKey{Alg: alg, Key: key}, nil
 }
 
+// Crypto returns the key as the standard library's type, for certificates.
+func (k PublicKey) Crypto() (crypto.PublicKey, error) {
+	switch k.Alg {
+	case AlgEd25519:
+		if len(k.Key) == ed25519.PublicKeySize {
+			return ed25519.PublicKey(k.Key), nil
+		}
+	}
+	return nil, invalid("%s public key cannot be used for a certificate", k.Alg)
+}
+
 // Verify checks sig over msg.
 func (k PublicKey) Verify(msg, sig []byte) error {
 	switch k.Alg {
@@ -73,6 +85,9 @@ func (k PublicKey) Verify(msg, sig []byte) error {
 
 // Ed25519Signer signs with an Ed25519 private key.
 type Ed25519Signer struct{ Key ed25519.PrivateKey }
+
+// Crypto returns the private key for certificate requests and TLS.
+func (s Ed25519Signer) Crypto() crypto.Signer { return s.Key }
 
 // PublicKey implements Signer.
 func (s Ed25519Signer) PublicKey() PublicKey {

@@ -5,7 +5,10 @@ http=${1:-127.0.0.1:8080}
 mqtt=${2:-127.0.0.1:1883}
 control=${3:-127.0.0.1:8090}
 mkdir -p var
-bin/evalroom-hub serve --data var/hub --http "$http" --mqtt "$mqtt" 2> >(sed 's/^/[hub] /' >&2) &
+# --insecure-dev: plain HTTP and MQTT, so a browser opens the page without a
+# certificate warning. Boxes still sign their MQTT password and every
+# segment, and the broker keeps each box to its own room's topics.
+bin/evalroom-hub serve --insecure-dev --data var/hub --http "$http" --mqtt "$mqtt" 2> >(sed 's/^/[hub] /' >&2) &
 hub=$!
 stop() { kill -INT $hub ${sim:-} 2>/dev/null; wait; echo "demo stopped"; }
 trap stop EXIT
@@ -20,7 +23,9 @@ sim=$!
 cat <<MSG
 
   evalroom demo is running. Open  http://$http/  in a browser.
-  (plain HTTP and MQTT on loopback, for trying it out only)
+  It runs with --insecure-dev: plain HTTP and MQTT on loopback, for trying
+  it out on this machine only. A real hub serves HTTPS and MQTT over TLS
+  with a certificate for every box (see README, "Certificates").
   Simulator control: curl -X POST $control/rooms/room-1/streams/cam1/fault -d '{"fault":"black"}'
   Press Ctrl-C to stop.
 

@@ -26,7 +26,7 @@ type apiAlert struct {
 
 func getAlerts(t *testing.T, e *hubEnv, query string) []apiAlert {
 	t.Helper()
-	resp, err := http.Get(e.url() + "/api/v1/alerts?" + query)
+	resp, err := e.client().Get(e.url() + "/api/v1/alerts?" + query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestAlertAckOverHTTP(t *testing.T) {
 		return a != nil
 	})
 	post := func(body string) int {
-		resp, err := http.Post(fmt.Sprintf("%s/api/v1/alerts/%d/ack", e.url(), a.ID), "application/json", bytes.NewBufferString(body))
+		resp, err := e.client().Post(fmt.Sprintf("%s/api/v1/alerts/%d/ack", e.url(), a.ID), "application/json", bytes.NewBufferString(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +144,7 @@ func TestAlertAckOverHTTP(t *testing.T) {
 	if acked == nil || acked.AckedBy != "regulator-7" {
 		t.Fatalf("acked alert %+v", acked)
 	}
-	if resp, _ := http.Get(e.url() + "/api/v1/alerts?state=bogus"); resp.StatusCode != http.StatusBadRequest {
+	if resp, _ := e.client().Get(e.url() + "/api/v1/alerts?state=bogus"); resp.StatusCode != http.StatusBadRequest {
 		t.Fatalf("bad state filter: %d", resp.StatusCode)
 	}
 }

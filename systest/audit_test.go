@@ -1,7 +1,6 @@
 package systest
 
 import (
-	"net/http"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -20,7 +19,7 @@ func TestAuditTrailAndVerify(t *testing.T) {
 	startRooms(t, e, 1, newLedger())
 	eventually(t, 30*time.Second, "room online", func() bool { return e.hub.Fleet.State("room-1").Online })
 	watchMJPEG(t, e, "room-1", "cam1", 2)
-	resp, err := http.Get(e.url() + "/api/v1/rooms/room-1/download")
+	resp, err := e.client().Get(e.url() + "/api/v1/rooms/room-1/download")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +30,7 @@ func TestAuditTrailAndVerify(t *testing.T) {
 		Target string `json:"target"`
 		Actor  string `json:"actor"`
 	}
-	getJSON(t, e.url()+"/api/v1/audit", &entries)
+	getJSON(t, e, e.url()+"/api/v1/audit", &entries)
 	seen := map[string]bool{}
 	for _, x := range entries {
 		seen[x.Action+" "+x.Target] = true

@@ -2,16 +2,21 @@ package systest
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/server"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
@@ -76,7 +81,36 @@ func (e *hubEnv) shutdown() {
 	e.hub = nil
 }
 
-func (e *hubEnv) url() string { return "http://" + e.cfg.HTTP }
+func (e *hubEnv) url() string {
+	if e.cfg.Insecure {
+		return "http://" + e.cfg.HTTP
+	}
+	return "https://" + e.cfg.HTTP
+}
+
+// caFile is the hub's CA certificate, which boxes and clients trust; ""
+// for a hub run insecure.
+func (e *hubEnv) caFile() string {
+	if e.cfg.Insecure {
+		return ""
+	}
+	return filepath.Join(e.cfg.DataDir, "tls", pki.CAFile)
+}
+
+// client is an HTTP client that trusts the hub's CA.
+func (e *hubEnv) client() *http.Client {
+	e.t.Helper()
+	if e.cfg.Insecure {
+		return http.DefaultClient
+	}
+	pem, err := os.ReadFile(e.caFile())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(pem)
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+}
 
 // ledger remembers every record the agents reported durable in their spools.
 type ledger struct {
@@ -131,7 +165,7 @@ func startRoomsBudget(t *testing.T, e *hubEnv, n int, l *ledger, budget int64) *
 	for i := 1; i <= n; i++ {
 		id := fmt.Sprintf("room-%d", i)
 		r, err := room.New(ctx, room.Config{
-			ID: id, Name: id, Hub: e.url(), MQTT: e.cfg.MQTT, DataDir: room.Dir(dir, id),
+			ID: id, Name: id, Hub: e.url(), MQTT: e.cfg.MQTT, DataDir: room.Dir(dir, id), CAFile: e.caFile(),
 			Cameras: 2, Mics: 1, Width: 160, Height: 90, FPS: 5, Segment: time.Second, Report: time.Second, Budget: budget,
 		}, e.log, nil, l.add)
 		if err != nil {
@@ -183,8 +217,6 @@ func hubHas(t *testing.T, st *store.Store, key string) map[uint64]store.Segment 
 	return out
 }
 
-type storeSegment = store.Segment
-
 // allArrived reports whether every record in want is at the hub with the
 // same hash.
 func allArrived(t *testing.T, st *store.Store, want map[string]map[uint64]string) (bool, string) {
@@ -201,4 +233,21 @@ func allArrived(t *testing.T, st *store.Store, want map[string]map[uint64]string
 		}
 	}
 	return true, ""
+}
+
+// waitArrived waits until every record in want is at the hub with the same
+// hash, failing after within with the first one that is not.
+func waitArrived(t *testing.T, st *store.Store, want map[string]map[uint64]string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		ok, why := allArrived(t, st, want)
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", within, why)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -38,7 +38,7 @@ type simProc struct {
 func startSim(t *testing.T, bin string, e *hubEnv, data string, l *ledger) *simProc {
 	t.Helper()
 	cmd := exec.Command(bin, "--hub", e.url(), "--mqtt", e.cfg.MQTT, "--rooms", "1", "--data", data,
-		"--log-level", "debug", "--segment", "500ms", "--fps", "10", "--width", "160", "--height", "90", "--report", "1s")
+		"--log-level", "debug", "--segment", "500ms", "--fps", "10", "--width", "160", "--height", "90", "--report", "1s", "--ca", e.caFile())
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +82,7 @@ func TestKillLoop(t *testing.T) {
 	bin := buildSim(t)
 	e := startHub(t)
 	data := t.TempDir()
-	spoolPath := filepath.Join(data, "room-1", "spool.db")
+	spoolPath := filepath.Join(data, "room-1", "spool")
 	l := newLedger()
 	for i := range kills {
 		p := startSim(t, bin, e, data, l)
@@ -125,17 +125,7 @@ func TestKillLoop(t *testing.T) {
 	// A last clean run drains the spool; then the hub holds the whole chain.
 	p := startSim(t, bin, e, data, l)
 	want := l.snapshot()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		ok, why := allArrived(t, e.hub.Store(), want)
-		if ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after the last start: %s", why)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitArrived(t, e.hub.Store(), want, 2*time.Minute)
 	p.cmd.Process.Signal(syscall.SIGINT)
 	<-p.done
 	for key, segs := range want {

@@ -28,7 +28,7 @@ func watchMJPEG(t *testing.T, e *hubEnv, roomID, stream string, n int) []camera.
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/api/v1/rooms/%s/streams/%s/live.mjpeg", e.url(), roomID, stream), nil)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := e.client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,9 +13,9 @@ import (
 	"github.com/evalroom/evalroom/simulators/camera"
 )
 
-func getJSON(t *testing.T, url string, v any) {
+func getJSON(t *testing.T, e *hubEnv, url string, v any) {
 	t.Helper()
-	resp, err := http.Get(url)
+	resp, err := e.client().Get(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestTimelineAndPlayback(t *testing.T) {
 	rs.list[0].SetFault("cam1", "none")
 	var tl timeline
 	eventually(t, 60*time.Second, "timeline shows recorded, gap, recorded", func() bool {
-		getJSON(t, e.url()+"/api/v1/rooms/room-1/timeline?from="+from, &tl)
+		getJSON(t, e, e.url()+"/api/v1/rooms/room-1/timeline?from="+from, &tl)
 		return bandKinds(tl, "cam1") == "recorded gap:device_lost recorded"
 	})
 	for _, s := range tl.Streams {
@@ -97,8 +97,8 @@ func TestTimelineAndPlayback(t *testing.T) {
 		Frames []protocol.Frame `json:"frames"`
 	}
 	base := e.url() + "/api/v1/rooms/room-1/streams/"
-	getJSON(t, base+"cam1/segments/0", &detail)
-	resp, err := http.Get(base + "cam1/segments/0/payload")
+	getJSON(t, e, base+"cam1/segments/0", &detail)
+	resp, err := e.client().Get(base + "cam1/segments/0/payload")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,16 +112,16 @@ func TestTimelineAndPlayback(t *testing.T) {
 	if err != nil || st.Time.UnixNano() != f.Time || st.Stream != "cam1" {
 		t.Fatalf("first frame stamp %+v (%v), index says t=%d", st, err, f.Time)
 	}
-	getJSON(t, base+"mic1/segments/0", &detail)
+	getJSON(t, e, base+"mic1/segments/0", &detail)
 	if detail.Codec != protocol.CodecPCM {
 		t.Fatalf("mic codec %s", detail.Codec)
 	}
-	if resp, _ := http.Get(base + "cam1/segments/999999"); resp.StatusCode != http.StatusNotFound {
+	if resp, _ := e.client().Get(base + "cam1/segments/999999"); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("missing segment: %d", resp.StatusCode)
 	}
 
 	// Download the range: every file matches its manifest entry.
-	resp, err = http.Get(e.url() + "/api/v1/rooms/room-1/download?from=" + from)
+	resp, err = e.client().Get(e.url() + "/api/v1/rooms/room-1/download?from=" + from)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -99,10 +100,21 @@ func New(opts Options) (*Agent, error) {
 		return nil, err
 	}
 	a := &Agent{opts: opts, room: enr.Room, signer: signer, spool: sp, streams: map[string]bool{}, quality: map[string]quality.Analyzer{}, log: log.With("component", "agent")}
-	client := &http.Client{Timeout: 60 * time.Second}
-	if opts.Dial != nil {
-		client.Transport = &http.Transport{DialContext: opts.Dial, MaxIdleConnsPerHost: cfg.Upload.Workers}
+	tlsCfg, err := identity.LoadTLS(cfg.DataDir, signer)
+	if err != nil {
+		return nil, err
 	}
+	if strings.HasPrefix(hub, "https://") && tlsCfg == nil {
+		return nil, fmt.Errorf("the hub %s takes only boxes with a certificate and this box has none: enroll it again with a new token", hub)
+	}
+	password, err := protocol.MQTTPassword(signer, enr.Room, reporter.ClientID(enr.Room))
+	if err != nil {
+		return nil, err
+	}
+	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{
+		DialContext: opts.Dial, MaxIdleConnsPerHost: cfg.Upload.Workers, TLSClientConfig: tlsCfg,
+		TLSHandshakeTimeout: 10 * time.Second, IdleConnTimeout: 90 * time.Second,
+	}}
 	a.up = uploader.New(uploader.Config{
 		Hub: hub, Room: enr.Room, Workers: cfg.Upload.Workers, LiveWindow: time.Duration(cfg.Upload.LiveWindow),
 		MaxBytesPerSec: cfg.Upload.MaxBytesPerSec, Client: client,
@@ -110,7 +122,8 @@ func New(opts Options) (*Agent, error) {
 		a.rep.Event(protocol.EventUploadRefused, stream, fmt.Sprintf("seq %d: %s", seq, why))
 	})
 	a.rep = reporter.New(reporter.Config{
-		Broker: cfg.MQTT, Room: enr.Room, Interval: time.Duration(cfg.Report.Interval), Version: opts.Version, Dial: opts.Dial,
+		Broker: cfg.MQTT, TLS: tlsCfg, Password: password,
+		Room: enr.Room, Interval: time.Duration(cfg.Report.Interval), Version: opts.Version, Dial: opts.Dial,
 	}, a, a.command, log)
 	a.live = live.New(enr.Room, a.rep)
 	recorded := opts.Recorded

@@ -4,8 +4,6 @@
 package identity
 
 import (
-	"bytes"
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/x509"
@@ -13,11 +11,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/evalroom/evalroom/protocol"
@@ -99,49 +94,6 @@ func LoadEnrollment(dir string) (Enrollment, error) {
 	}
 	if err := json.Unmarshal(b, &e); err != nil {
 		return e, fmt.Errorf("enrollment file %s is damaged: %w", filepath.Join(dir, EnrollmentFile), err)
-	}
-	return e, nil
-}
-
-// EnrollRequest is sent to the hub's POST /api/v1/enroll.
-type EnrollRequest struct {
-	Token     string `json:"token"`
-	PublicKey string `json:"public_key"`
-}
-
-// EnrollResponse is the hub's answer.
-type EnrollResponse struct {
-	Room string `json:"room"`
-	Name string `json:"name"`
-}
-
-// Enroll registers the box's public key with the hub using a one-time token
-// and saves the enrollment in dir.
-func Enroll(ctx context.Context, client *http.Client, hub, token, dir string, signer protocol.Signer) (Enrollment, error) {
-	hub = strings.TrimRight(hub, "/")
-	body, _ := json.Marshal(EnrollRequest{Token: token, PublicKey: signer.PublicKey().String()})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub+"/api/v1/enroll", bytes.NewReader(body))
-	if err != nil {
-		return Enrollment{}, fmt.Errorf("enroll: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return Enrollment{}, fmt.Errorf("enroll: cannot reach the hub at %s: %w", hub, err)
-	}
-	defer resp.Body.Close()
-	rb, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		return Enrollment{}, fmt.Errorf("enroll: hub refused (%s): %s", resp.Status, strings.TrimSpace(string(rb)))
-	}
-	var er EnrollResponse
-	if err := json.Unmarshal(rb, &er); err != nil || !protocol.ValidID(er.Room) {
-		return Enrollment{}, fmt.Errorf("enroll: unexpected answer from the hub: %q", rb)
-	}
-	e := Enrollment{Room: er.Room, Name: er.Name, Hub: hub, PublicKey: signer.PublicKey().String(), EnrolledAt: time.Now().UTC()}
-	eb, _ := json.MarshalIndent(e, "", "  ")
-	if err := writeFileSync(filepath.Join(dir, EnrollmentFile), eb, 0o600); err != nil {
-		return Enrollment{}, fmt.Errorf("save enrollment: %w", err)
 	}
 	return e, nil
 }

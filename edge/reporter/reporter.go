@@ -5,6 +5,7 @@ package reporter
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -29,7 +30,12 @@ type CommandHandler func(cmd protocol.Command) protocol.Reply
 
 // Config for a reporter.
 type Config struct {
-	Broker   string // host:port of the MQTT broker
+	Broker string // host:port of the MQTT broker
+	// TLS, when set, connects over TLS with the box's certificate, which
+	// is how the broker knows the box; otherwise the box signs its
+	// password (protocol.MQTTPassword).
+	TLS      *tls.Config
+	Password string
 	Room     string
 	Interval time.Duration // health and telemetry; default 5 s
 	Version  string
@@ -37,6 +43,9 @@ type Config struct {
 	// uses it to cut a room off the network).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
+
+// ClientID is the MQTT client id of a room's box.
+func ClientID(room string) string { return "evalroom-box-" + room }
 
 // Reporter is the box's MQTT side.
 type Reporter struct {
@@ -63,9 +72,16 @@ func New(cfg Config, src Source, onCmd CommandHandler, log *slog.Logger) *Report
 	}
 	r := &Reporter{cfg: cfg, src: src, onCmd: onCmd, log: log.With("component", "reporter")}
 	will, _ := protocol.Encode(&protocol.Status{V: protocol.Version, Room: cfg.Room, Online: false})
+	scheme := "tcp://"
+	if cfg.TLS != nil {
+		scheme = "ssl://"
+	}
 	opts := mqtt.NewClientOptions().
-		AddBroker("tcp://"+cfg.Broker).
-		SetClientID("evalroom-box-"+cfg.Room).
+		AddBroker(scheme+cfg.Broker).
+		SetClientID(ClientID(cfg.Room)).
+		SetUsername(protocol.MQTTUsername(cfg.Room)).
+		SetPassword(cfg.Password).
+		SetTLSConfig(cfg.TLS).
 		SetCleanSession(false).
 		SetStore(newStore()).
 		SetOrderMatters(false).
@@ -86,7 +102,18 @@ func New(cfg Config, src Source, onCmd CommandHandler, log *slog.Logger) *Report
 		opts.SetCustomOpenConnectionFn(func(u *url.URL, _ mqtt.ClientOptions) (net.Conn, error) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
-			return cfg.Dial(ctx, "tcp", u.Host)
+			conn, err := cfg.Dial(ctx, "tcp", u.Host)
+			if err != nil || cfg.TLS == nil {
+				return conn, err
+			}
+			tc := cfg.TLS.Clone()
+			tc.ServerName = u.Hostname()
+			tconn := tls.Client(conn, tc)
+			if err := tconn.HandshakeContext(ctx); err != nil {
+				conn.Close()
+				return nil, err
+			}
+			return tconn, nil
 		})
 	}
 	r.client = mqtt.NewClient(opts)

@@ -4,7 +4,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -26,7 +25,7 @@ type Store interface {
 	UpdateRoom(ctx context.Context, id string, u store.RoomUpdate) (store.RoomChange, error)
 	UnresolvedAlerts(ctx context.Context) ([]store.Alert, error)
 	IssueToken(ctx context.Context, room string, ttl time.Duration) (string, time.Time, error)
-	Enroll(ctx context.Context, token, publicKey string) (store.Room, error)
+	EnrollBox(ctx context.Context, token, publicKey string, issue store.Issuer) (store.Room, store.Box, error)
 	Segments(ctx context.Context, room, stream string, from, to time.Time, limit int) ([]store.Segment, error)
 	Alerts(ctx context.Context, state, room string, limit int) ([]store.Alert, error)
 	Segment(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
@@ -40,8 +39,10 @@ type API struct {
 	live     *live.Hub
 	alerts   *alerts.Engine
 	audit    *audit.Log
+	playback playbackLog
 	log      *slog.Logger
 	tokenTTL time.Duration
+	ca       CA // nil: boxes enroll without certificates (plain transport)
 }
 
 // New returns the API.
@@ -105,34 +106,6 @@ func (a *API) sendToken(w http.ResponseWriter, r *http.Request, room, name strin
 	writeJSON(w, code, tokenResp{Room: room, Name: name, Token: tok, ExpiresAt: exp.UTC()})
 }
 
-type enrollReq struct {
-	Token     string `json:"token"`
-	PublicKey string `json:"public_key"`
-}
-
-func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
-	var req enrollReq
-	if !decode(w, r, &req) {
-		return
-	}
-	if _, err := protocol.ParsePublicKey(req.PublicKey); err != nil {
-		a.fail(w, http.StatusBadRequest, "public_key: "+err.Error(), nil)
-		return
-	}
-	rm, err := a.store.Enroll(r.Context(), req.Token, req.PublicKey)
-	if errors.Is(err, store.ErrToken) {
-		a.fail(w, http.StatusForbidden, err.Error(), nil)
-		return
-	}
-	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot enroll", err)
-		return
-	}
-	a.log.Info("box enrolled", "room", rm.ID, "key", req.PublicKey)
-	a.record(r, "box", audit.BoxEnroll, rm.ID, req.PublicKey)
-	writeJSON(w, http.StatusOK, map[string]string{"room": rm.ID, "name": rm.Name})
-}
-
 // Segment is one record in the API.
 type Segment struct {
 	Seq       uint64    `json:"seq"`
@@ -146,6 +119,14 @@ type Segment struct {
 	Session   string    `json:"session,omitempty"`
 	Flags     []string  `json:"flags,omitempty"`
 	Bytes     int64     `json:"bytes"`
+}
+
+// toSegment is how the API shows an indexed record.
+func toSegment(s store.Segment) Segment {
+	return Segment{
+		Seq: s.Seq, LastSeq: s.LastSeq, Start: s.Start, End: s.End, SHA256: s.Hash, Verified: s.Verified,
+		Gap: s.Record == protocol.RecordGap, GapReason: s.GapReason, Session: s.Session, Flags: s.Flags, Bytes: s.Size,
+	}
 }
 
 const maxSegmentsPerPage = 20000
@@ -168,10 +149,7 @@ func (a *API) segments(w http.ResponseWriter, r *http.Request) {
 	}
 	out := make([]Segment, 0, len(segs))
 	for _, s := range segs {
-		out = append(out, Segment{
-			Seq: s.Seq, LastSeq: s.LastSeq, Start: s.Start, End: s.End, SHA256: s.Hash, Verified: s.Verified,
-			Gap: s.Record == protocol.RecordGap, GapReason: s.GapReason, Session: s.Session, Flags: s.Flags, Bytes: s.Size,
-		})
+		out = append(out, toSegment(s))
 	}
 	writeJSON(w, http.StatusOK, out)
 }

@@ -5,6 +5,7 @@ package bus
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,7 +13,6 @@ import (
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	mochi "github.com/mochi-mqtt/server/v2"
-	"github.com/mochi-mqtt/server/v2/hooks/auth"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
 )
@@ -34,8 +34,10 @@ type Embedded struct {
 	next int
 }
 
-// StartEmbedded listens for boxes on addr (host:port).
-func StartEmbedded(addr string, log *slog.Logger) (*Embedded, error) {
+// StartEmbedded listens for boxes on addr (host:port): over TLS with a
+// client certificate required when tlsCfg is set, plain otherwise.
+// access decides who may connect and which topics each may use.
+func StartEmbedded(addr string, tlsCfg *tls.Config, access mochi.Hook, log *slog.Logger) (*Embedded, error) {
 	caps := mochi.NewDefaultServerCapabilities()
 	// A box has one subscription and little traffic to it; the default
 	// queue of 8192 writes costs ~64 KiB per connected room.
@@ -43,11 +45,10 @@ func StartEmbedded(addr string, log *slog.Logger) (*Embedded, error) {
 	caps.MaximumSessionExpiryInterval = 24 * 3600
 	caps.MaximumPacketSize = 8 << 20
 	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: log.With("component", "broker"), Capabilities: caps})
-	// Issue 3 replaces this with per-room identities and ACLs.
-	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
+	if err := srv.AddHook(access, nil); err != nil {
 		return nil, err
 	}
-	ln := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr})
+	ln := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr, TLSConfig: tlsCfg})
 	if err := srv.AddListener(ln); err != nil {
 		return nil, fmt.Errorf("MQTT listener on %s: %w", addr, err)
 	}
@@ -88,10 +89,12 @@ type External struct {
 	log  *slog.Logger
 }
 
-// DialExternal connects to an external broker at url (tcp://host:port).
-func DialExternal(ctx context.Context, url, clientID string, log *slog.Logger) (*External, error) {
+// DialExternal connects to an external broker at url: tcp://host:port, or
+// ssl://host:port with tlsCfg (the hub's client certificate and the CA
+// that signed the broker's).
+func DialExternal(ctx context.Context, url, clientID string, tlsCfg *tls.Config, log *slog.Logger) (*External, error) {
 	x := &External{subs: map[string]Handler{}, log: log.With("component", "bus")}
-	opts := mqtt.NewClientOptions().AddBroker(url).SetClientID(clientID).SetCleanSession(true).
+	opts := mqtt.NewClientOptions().AddBroker(url).SetClientID(clientID).SetCleanSession(true).SetTLSConfig(tlsCfg).
 		SetAutoReconnect(true).SetConnectRetry(true).SetConnectRetryInterval(time.Second).SetOrderMatters(false).
 		SetKeepAlive(10 * time.Second).
 		SetOnConnectHandler(func(c mqtt.Client) {

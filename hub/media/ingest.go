@@ -44,6 +44,7 @@ type Ingest struct {
 
 	locks   sync.Map // room/stream -> *sync.Mutex: one writer per chain
 	commits *committer
+	current CurrentCert // nil: no client certificate needed (plain transport)
 
 	stored, refusals *prometheus.CounterVec
 	bytes            prometheus.Counter
@@ -61,7 +62,7 @@ func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registere
 	if reg != nil {
 		reg.MustRegister(in.stored, in.refusals, in.bytes)
 	}
-	for _, code := range []string{"400", "403", "409", "413"} {
+	for _, code := range []string{"400", "401", "403", "409", "413"} {
 		in.refusals.WithLabelValues(code) // present at zero, so rates work from the start
 	}
 	return in
@@ -106,6 +107,9 @@ func (in *Ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr error) (*protocol.Segment, bool, error) {
 	if !protocol.ValidID(room) || !protocol.ValidID(stream) || perr != nil {
 		return nil, false, fail(http.StatusBadRequest, "bad room, stream or sequence number in the path")
+	}
+	if err := in.checkCert(r, room); err != nil {
+		return nil, false, err
 	}
 	if r.ContentLength > protocol.MaxSegmentSize {
 		return nil, false, fail(http.StatusRequestEntityTooLarge, "segment over %d bytes", protocol.MaxSegmentSize)

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/media"
+	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/web"
 )
@@ -33,9 +35,18 @@ type Config struct {
 	DataDir string
 	HTTP    string // listen address for HTTP
 	MQTT    string // listen address of the embedded broker
-	// Broker, when set (tcp://host:port), uses an external broker instead
-	// of the embedded one.
-	Broker           string
+	// Broker, when set (ssl://host:port, or tcp:// with Insecure), uses an
+	// external broker instead of the embedded one.
+	Broker string
+	// BrokerCA is the CA of an external broker's certificate when another
+	// CA than the hub's signed it.
+	BrokerCA string
+	// Insecure serves plain HTTP and MQTT without certificates
+	// (--insecure-dev): for a demo or test on one machine, never a network.
+	Insecure bool
+	// TLS says where certificates come from; by default the hub makes its
+	// CA and server certificate under DataDir/tls on first start.
+	TLS              pki.Options
 	HeartbeatTimeout time.Duration
 	TokenTTL         time.Duration
 	PingInterval     time.Duration // clock-offset measurement per room
@@ -77,6 +88,8 @@ type Hub struct {
 	Fleet  *fleet.Fleet
 	Live   *live.Hub
 	Alerts *alerts.Engine
+	ca     *pki.CA // nil with Insecure
+	addr   string  // HTTP listen address
 }
 
 // fleetSource gives the alert engine the rooms and their state.
@@ -104,11 +117,19 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	tr, err := setupTLS(cfg)
+	if err != nil {
+		return nil, err
+	}
+	h.ca = tr.ca
+	if cfg.Insecure {
+		h.log.Warn("plain HTTP and MQTT without certificates (--insecure-dev): anyone on the network can read and send; use it only on one closed machine")
+	}
 	if cfg.Broker != "" {
 		host, _ := os.Hostname()
-		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), log)
+		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), tr.external, log)
 	} else {
-		h.bus, err = bus.StartEmbedded(cfg.MQTT, log)
+		h.bus, err = bus.StartEmbedded(cfg.MQTT, tr.mqtt, bus.NewAccess(h.store, log), log)
 	}
 	if err != nil {
 		return nil, err
@@ -149,12 +170,21 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL).Register(mux)
+	a := api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL)
+	if tr.ca != nil {
+		a.WithCA(tr.ca)
+		ingest.RequireCertificates(h.store.CurrentCert)
+	}
+	a.Register(mux)
 	mux.Handle("/", web.Handler())
 
 	h.ln, err = net.Listen("tcp", cfg.HTTP)
 	if err != nil {
 		return nil, fmt.Errorf("HTTP listen on %s (is another hub running?): %w", cfg.HTTP, err)
+	}
+	h.addr = h.ln.Addr().String()
+	if tr.http != nil {
+		h.ln = tls.NewListener(h.ln, tr.http)
 	}
 	h.http = &http.Server{
 		Handler:           mux,
@@ -169,12 +199,23 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		}
 	}()
 	ok = true
-	h.log.Info("hub running", "http", "http://"+h.ln.Addr().String(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir)
+	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir)
 	return h, nil
 }
 
-// HTTPAddr is where the hub serves HTTP.
-func (h *Hub) HTTPAddr() string { return h.ln.Addr().String() }
+// HTTPAddr is where the hub serves HTTP (HTTPS unless Insecure).
+func (h *Hub) HTTPAddr() string { return h.addr }
+
+// URL is the hub's base URL.
+func (h *Hub) URL() string {
+	if h.ca == nil {
+		return "http://" + h.addr
+	}
+	return "https://" + h.addr
+}
+
+// CA is the hub's certificate authority; nil with Insecure.
+func (h *Hub) CA() *pki.CA { return h.ca }
 
 // MQTTAddr is where boxes connect.
 func (h *Hub) MQTTAddr() string {

@@ -75,7 +75,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(4)
-	if _, err := db.ExecContext(ctx, schema+alertSchema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+alertSchema+boxSchema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create schema in %s: %w", path, err)
 	}
@@ -137,34 +137,6 @@ func (s *Store) IssueToken(ctx context.Context, room string, ttl time.Duration) 
 		return "", time.Time{}, fmt.Errorf("issue token: %w", err)
 	}
 	return tok, exp, nil
-}
-
-// Enroll spends a token and binds the public key to its room.
-func (s *Store) Enroll(ctx context.Context, token, publicKey string) (Room, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return Room{}, err
-	}
-	defer tx.Rollback()
-	var room string
-	now := time.Now().UnixNano()
-	err = tx.QueryRowContext(ctx, `SELECT room FROM enroll_tokens WHERE token_hash = ? AND used_at = 0 AND expires_at > ?`, hashToken(token), now).Scan(&room)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Room{}, ErrToken
-	}
-	if err != nil {
-		return Room{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE enroll_tokens SET used_at = ? WHERE token_hash = ?`, now, hashToken(token)); err != nil {
-		return Room{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET public_key = ?, enrolled_at = ? WHERE id = ?`, publicKey, now, room); err != nil {
-		return Room{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return Room{}, fmt.Errorf("enroll: %w", err)
-	}
-	return s.Room(ctx, room)
 }
 
 func hashToken(t string) string {

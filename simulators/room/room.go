@@ -6,12 +6,15 @@ package room
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -42,7 +45,10 @@ type Config struct {
 	FPS     int
 	Segment time.Duration
 	Budget  int64 // spool budget in bytes; 0 = default
-	Report  time.Duration
+	// CAFile is the hub's CA (PEM) for a hub on HTTPS; "" for a hub run
+	// with --insecure-dev.
+	CAFile string
+	Report time.Duration
 	// Owner is who the hub records as the room's regulator and agency. The
 	// zero value leaves the hub's record alone; otherwise it is set at every
 	// start, so a hub from before owners existed gets one too.
@@ -68,7 +74,18 @@ type Room struct {
 // its agent. reg may be nil.
 func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Registerer, recorded func(*protocol.Segment)) (*Room, error) {
 	sw := netsim.New()
-	client := &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DialContext: sw.Dial}}
+	tr := &http.Transport{DialContext: sw.Dial}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("the hub's CA: %w", err)
+		}
+		tr.TLSClientConfig = &tls.Config{RootCAs: x509.NewCertPool(), MinVersion: tls.VersionTLS12}
+		if !tr.TLSClientConfig.RootCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("the hub's CA %s holds no PEM certificate", cfg.CAFile)
+		}
+	}
+	client := &http.Client{Timeout: 15 * time.Second, Transport: tr}
 	signer, err := identity.LoadOrCreateKey(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -80,7 +97,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		if err != nil {
 			return nil, err
 		}
-		if _, err := identity.Enroll(ctx, client, cfg.Hub, tok, cfg.DataDir, signer); err != nil {
+		if _, err := identity.Enroll(ctx, client, cfg.Hub, tok, cfg.DataDir, signer, identity.Trust{CAFile: cfg.CAFile}); err != nil {
 			return nil, err
 		}
 		log.Info("simulated room enrolled", "room", cfg.ID)

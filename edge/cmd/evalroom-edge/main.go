@@ -1,6 +1,6 @@
 // Command evalroom-edge is the room box agent.
 //
-//	evalroom-edge enroll --hub URL --token TOKEN [--data DIR]
+//	evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR]
 //	evalroom-edge run --config FILE
 package main
 
@@ -26,7 +26,7 @@ import (
 )
 
 const usage = `usage:
-  evalroom-edge enroll --hub URL --token TOKEN [--data DIR]
+  evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR]
   evalroom-edge run --config FILE
 `
 
@@ -58,6 +58,9 @@ func enroll(args []string) error {
 	hub := fs.String("hub", "", "hub base URL, e.g. https://hub.example.gov.cn")
 	tok := fs.String("token", "", "one-time enrollment token from the hub")
 	data := fs.String("data", config.Default().DataDir, "data directory of the agent")
+	var trust identity.Trust
+	fs.StringVar(&trust.CAPin, "ca-pin", "", "sha256 pin of the hub's CA, as printed by `evalroom-hub room add`")
+	fs.StringVar(&trust.CAFile, "ca", "", "the hub's CA certificate (PEM file), instead of --ca-pin")
 	fs.Parse(args)
 	if *hub == "" || *tok == "" {
 		return errors.New("enroll needs --hub and --token (ask the operator for a token for this room)")
@@ -68,7 +71,7 @@ func enroll(args []string) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	e, err := identity.Enroll(ctx, &http.Client{}, *hub, *tok, *data, signer)
+	e, err := identity.Enroll(ctx, &http.Client{}, *hub, *tok, *data, signer, trust)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,17 @@ func serve(args []string) error {
 	fs.StringVar(&cfg.DataDir, "data", "./var/hub", "data directory (database, recordings)")
 	fs.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "HTTP listen address")
 	fs.StringVar(&cfg.MQTT, "mqtt", "127.0.0.1:1883", "listen address of the embedded MQTT broker")
-	fs.StringVar(&cfg.Broker, "mqtt-broker", "", "use this external broker (tcp://HOST:PORT) instead of the embedded one")
+	fs.StringVar(&cfg.Broker, "mqtt-broker", "", "use this external broker (ssl://HOST:PORT; tcp:// with --insecure-dev) instead of the embedded one")
+	fs.StringVar(&cfg.BrokerCA, "mqtt-broker-ca", "", "CA of the external broker's certificate, when not the hub's own CA")
+	fs.BoolVar(&cfg.Insecure, "insecure-dev", false, "plain HTTP and MQTT, no certificates: only for a demo or test on one closed machine")
+	fs.StringVar(&cfg.TLS.Cert, "tls-cert", "", "server certificate (PEM chain) instead of one made from the hub's CA")
+	fs.StringVar(&cfg.TLS.Key, "tls-key", "", "key of --tls-cert")
+	fs.StringVar(&cfg.TLS.CACert, "ca-cert", "", "an operator's CA certificate (PEM) to sign box certificates with, instead of one made on first start")
+	fs.StringVar(&cfg.TLS.CAKey, "ca-key", "", "key of --ca-cert")
+	fs.Func("tls-host", "a name or address of the hub for the server certificate it makes (repeatable; default localhost, 127.0.0.1, ::1 and the host name)", func(h string) error {
+		cfg.TLS.Hosts = append(cfg.TLS.Hosts, h)
+		return nil
+	})
 	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "a room with no message for this long shows offline")
 	fs.Func("webhook", "POST every alert change as JSON to this URL (repeatable)", func(u string) error {
 		cfg.Webhooks = append(cfg.Webhooks, u)

@@ -236,6 +236,7 @@ func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "room %s: enrollment token (one use, until %s):\n%s\n", *id, exp.Format(time.RFC3339), tok)
+	printEnrollCommand(out, *data, tok)
 	return nil
 }
 

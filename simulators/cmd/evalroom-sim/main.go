@@ -44,6 +44,7 @@ func run() error {
 	height := flag.Int("height", 360, "camera picture height")
 	fps := flag.Int("fps", 10, "camera frames per second")
 	segment := flag.Duration("segment", 2*time.Second, "segment length")
+	caFile := flag.String("ca", "", "the hub's CA certificate (PEM; the hub keeps it in DATA/tls/ca.pem) when the hub serves HTTPS")
 	budget := flag.Int64("spool-budget", 0, "spool budget per room in bytes (0 = agent default)")
 	report := flag.Duration("report", 5*time.Second, "health and telemetry interval")
 	level := flag.String("log-level", "info", "debug, info, warn or error (debug logs every recorded segment)")
@@ -67,6 +68,7 @@ func run() error {
 		cfg := room.Config{
 			ID: id, Name: fmt.Sprintf("第%d评标室", i), Hub: *hub, MQTT: *mqtt, DataDir: room.Dir(*data, id),
 			Cameras: *cams, Mics: *mics, Width: *width, Height: *height, FPS: *fps, Segment: *segment, Budget: *budget, Report: *report,
+			CAFile: *caFile,
 		}
 		if *owners {
 			cfg.Owner = ownerOf(i)
