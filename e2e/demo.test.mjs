@@ -8,20 +8,15 @@
 // EVALROOM_SIM override the binaries; KEEP_TMP=1 keeps the data dirs. Screenshots and the
 // processes' logs go to e2e/artifacts/.
 
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { artifacts, launchBrowser, removeFailures, startSystem, stopAll, tails } from './lib.mjs';
+import { artifacts, suite } from './lib.mjs';
 
 const ROOMS = 3;
 const TILES_PER_ROOM = 2;
 
 let sys;
-let browser;
 let page;
-let failed = false;
-let pageLog = [];
 
 // pageState describes what the page shows, for failure messages.
 async function pageState() {
@@ -36,51 +31,9 @@ async function pageState() {
   }).catch((err) => `(page unreadable: ${err.message})`);
 }
 
-// waitFor polls fn in the page until it returns true, failing with what
-// was awaited and what the page showed instead.
-async function waitFor(what, fn, arg, timeout) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout, polling: 250 });
-  } catch (err) {
-    throw new Error(`${what}: not within ${timeout / 1000} s (${err.message.split('\n')[0]}); the page shows:\n  ${await pageState()}`);
-  }
-}
-
-// check runs a test body and remembers a failure for the after hook.
-function check(name, fn, timeout = 60000) {
-  test(name, { timeout }, async (t) => {
-    try {
-      await fn(t);
-    } catch (err) {
-      failed = true;
-      if (page) await page.screenshot({ path: path.join(artifacts, `failure-demo-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
-      throw err;
-    }
-  });
-}
-
-before(async () => {
-  removeFailures('demo');
-  try {
-    sys = await startSystem({ rooms: ROOMS });
-    ({ browser, page, log: pageLog } = await launchBrowser({ width: 1920, height: 1080 }));
-    await page.goto(`${sys.baseURL}/`);
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-});
-
-after(async () => {
-  if (page) fs.writeFileSync(path.join(artifacts, 'page-console.log'), pageLog.join('\n') + '\n');
-  await browser?.close().catch(() => {});
-  await stopAll();
-  if (failed) {
-    console.error(tails());
-    if (pageLog.length) console.error(`\n----- page console -----\n${pageLog.slice(-30).join('\n')}`);
-    console.error(`\nfull logs and screenshots: ${artifacts}`);
-  }
-  sys?.cleanup();
+const { check, waitFor } = suite({
+  tag: 'demo', rooms: ROOMS, state: pageState,
+  ready: (s) => ({ sys, page } = s),
 });
 
 check('all rooms come online', async () => {

@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { after, before, test } from 'node:test';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -107,7 +108,7 @@ export async function startSystem({ prefix = '', rooms = 3, hubArgs = [], simArg
   const [httpPort, mqttPort, controlPort] = await freePorts(3);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evalroom-e2e-'));
   const baseURL = `http://127.0.0.1:${httpPort}`;
-  const hub = start(`${prefix}hub`, HUB_BIN, ['serve', '--data', path.join(tmp, 'hub'),
+  const hub = start(`${prefix}hub`, HUB_BIN, ['serve', '--insecure-dev', '--data', path.join(tmp, 'hub'),
     '--http', `127.0.0.1:${httpPort}`, '--mqtt', `127.0.0.1:${mqttPort}`, ...hubArgs]);
   await waitHealthy(`${baseURL}/healthz`, hub, 30000);
   const sim = start(`${prefix}sim`, SIM_BIN, ['--hub', baseURL, '--mqtt', `127.0.0.1:${mqttPort}`,
@@ -156,4 +157,59 @@ export async function until(what, fn, ms, every = 250) {
     if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s (last: ${JSON.stringify(last)})`);
     await new Promise((r) => setTimeout(r, every));
   }
+}
+
+// suite wraps one test file: before its tests it starts the system
+// (startSystem options) and a browser on the hub's page, and hands both to
+// ready; after them it stops everything and, if a test failed, prints the
+// processes' logs and the page console (ready gets it as pageLog too). It returns check, a test that keeps
+// a screenshot failure-<tag>-<name>.png when it fails, and waitFor, which
+// polls in the page and fails with what was awaited and what state() says
+// the page showed instead.
+export function suite({ tag, state, ready, ...system }) {
+  let browser;
+  let page;
+  let sys;
+  let failed = false;
+  let pageLog = [];
+  before(async () => {
+    removeFailures(tag);
+    try {
+      sys = await startSystem(system);
+      ({ browser, page, log: pageLog } = await launchBrowser({ width: 1920, height: 1080 }));
+      await page.goto(`${sys.baseURL}/`);
+      ready({ sys, page, pageLog });
+    } catch (err) {
+      failed = true;
+      throw err;
+    }
+  });
+  after(async () => {
+    if (page) fs.writeFileSync(path.join(artifacts, `${system.prefix ?? ''}page-console.log`), pageLog.join('\n') + '\n');
+    await browser?.close().catch(() => {});
+    await stopAll();
+    if (failed) {
+      console.error(tails());
+      if (pageLog.length) console.error(`\n----- page console -----\n${pageLog.slice(-30).join('\n')}`);
+      console.error(`\nfull logs and screenshots: ${artifacts}`);
+    }
+    sys?.cleanup();
+  });
+  const check = (name, fn, timeout = 60000) => test(name, { timeout }, async (t) => {
+    try {
+      await fn(t);
+    } catch (err) {
+      failed = true;
+      if (page) await page.screenshot({ path: path.join(artifacts, `failure-${tag}-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
+      throw err;
+    }
+  });
+  const waitFor = async (what, fn, arg, timeout) => {
+    try {
+      await page.waitForFunction(fn, arg, { timeout, polling: 250 });
+    } catch (err) {
+      throw new Error(`${what}: not within ${timeout / 1000} s (${err.message.split('\n')[0]}); the page shows:\n  ${await state()}`);
+    }
+  };
+  return { check, waitFor };
 }

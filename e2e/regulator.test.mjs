@@ -15,19 +15,15 @@
 // Screenshots of every step: e2e/artifacts/reg-*.png; logs: reg-hub.log,
 // reg-sim.log, reg-page-console.log; a failing test leaves failure-reg-*.png.
 
-import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
-import { artifacts, launchBrowser, removeFailures, startSystem, stopAll, tails, until } from './lib.mjs';
+import { artifacts, suite, until } from './lib.mjs';
 
 const ROOMS = 2;
 const CUT_MS = 8000;
 
 let sys;
-let browser;
 let page;
-let failed = false;
 let pageLog = [];
 
 // ---- helpers ---------------------------------------------------------------
@@ -67,16 +63,6 @@ async function pageState() {
   }).catch((err) => `(page unreadable: ${err.message})`);
 }
 
-// waitFor polls fn in the page until it returns true, failing with what
-// was awaited and what the page showed instead.
-async function waitFor(what, fn, arg, timeout) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout, polling: 250 });
-  } catch (err) {
-    throw new Error(`${what}: not within ${timeout / 1000} s (${err.message.split('\n')[0]}); the page shows:\n  ${await pageState()}`);
-  }
-}
-
 async function setLang(l) {
   await page.click(`button[data-lang="${l}"]`);
   await waitFor(`page in ${l}`, (x) => document.documentElement.lang === x, l, 5000);
@@ -102,45 +88,11 @@ function timelinePoint(ms, stream) {
   }, [ms, stream]);
 }
 
-// check runs a test body and remembers a failure for the after hook.
-function check(name, fn, timeout = 60000) {
-  test(name, { timeout }, async (t) => {
-    try {
-      await fn(t);
-    } catch (err) {
-      failed = true;
-      if (page) await page.screenshot({ path: path.join(artifacts, `failure-reg-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
-      throw err;
-    }
-  });
-}
-
-before(async () => {
-  removeFailures('reg');
-  try {
-    sys = await startSystem({
-      prefix: 'reg-', rooms: ROOMS, control: true,
-      hubArgs: ['--alert-raise-after', '1s', '--alert-clear-after', '3s'],
-      simArgs: ['--report', '1s'],
-    });
-    ({ browser, page, log: pageLog } = await launchBrowser({ width: 1920, height: 1080 }));
-    await page.goto(`${sys.baseURL}/`);
-  } catch (err) {
-    failed = true;
-    throw err;
-  }
-});
-
-after(async () => {
-  if (page) fs.writeFileSync(path.join(artifacts, 'reg-page-console.log'), pageLog.join('\n') + '\n');
-  await browser?.close().catch(() => {});
-  await stopAll();
-  if (failed) {
-    console.error(tails());
-    if (pageLog.length) console.error(`\n----- page console -----\n${pageLog.slice(-30).join('\n')}`);
-    console.error(`\nfull logs and screenshots: ${artifacts}`);
-  }
-  sys?.cleanup();
+const { check, waitFor } = suite({
+  tag: 'reg', prefix: 'reg-', rooms: ROOMS, control: true, state: pageState,
+  hubArgs: ['--alert-raise-after', '1s', '--alert-clear-after', '3s'],
+  simArgs: ['--report', '1s'],
+  ready: (s) => ({ sys, page, pageLog } = s),
 });
 
 // ---- the wall --------------------------------------------------------------
