@@ -108,8 +108,14 @@ func (e *env) put(segs ...*protocol.Segment) {
 // spool_eviction gap standing for two records dropped unsent. Each record
 // starts 2 s after the one before, from start.
 func chain(signer protocol.Signer, room, stream, kinds string, start time.Time) []*protocol.Segment {
+	return chainFrom(signer, room, stream, kinds, start, 0, "")
+}
+
+// chainFrom goes on with a chain at seq after the record whose chain hash
+// is prev.
+func chainFrom(signer protocol.Signer, room, stream, kinds string, start time.Time, seq uint64, prev string) []*protocol.Segment {
 	var out []*protocol.Segment
-	seq, prev, t := uint64(0), "", start
+	t := start
 	for _, k := range kinds {
 		h := protocol.SegmentHeader{Room: room, Stream: stream, Seq: seq, Start: t, End: t.Add(2 * time.Second), Prev: prev}
 		var payload []byte

@@ -39,6 +39,7 @@ type Store interface {
 	SegmentAfter(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
 	LastStartingBefore(ctx context.Context, room, stream string, t time.Time) (store.Segment, error)
 	FirstStartingAfter(ctx context.Context, room, stream string, t time.Time) (store.Segment, error)
+	Boxes(ctx context.Context, room string) ([]store.Box, error)
 }
 
 // Audit is the part of the audit log an export writes and reads.
@@ -105,7 +106,7 @@ func Prepare(ctx context.Context, st Store, au Audit, req Request, now time.Time
 		return nil, fmt.Errorf("room %s: %w", rm.ID, ErrNotEnrolled)
 	}
 	e := &Export{}
-	if e.enrollment, err = enrollment(ctx, au, rm); err != nil {
+	if e.enrollment, err = enrollment(ctx, st, au, rm); err != nil {
 		return nil, err
 	}
 	m := &bundle.Manifest{

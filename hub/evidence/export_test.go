@@ -2,6 +2,7 @@ package evidence_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"strings"
@@ -54,6 +55,35 @@ func TestExportVerifiesWhole(t *testing.T) {
 	}
 	if bundle.AuditExportAction != audit.Export {
 		t.Fatalf("bundle says exports are %q, the audit log %q", bundle.AuditExportAction, audit.Export)
+	}
+}
+
+// TestExportReplacedBox: a room whose box was replaced mid-range exports
+// records of both boxes, and both verify: the enrollment record lists the
+// replaced box's key and the new box's certificate.
+func TestExportReplacedBox(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	old := chain(prototest.Signer, "room-1", "cam1", "mmm", t0)
+	e.put(old...)
+	tok, _, err := e.st.IssueToken(ctx, "room-1", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newBox := protocol.Ed25519Signer{Key: ed25519.NewKeyFromSeed([]byte("evalroom-evidence-test-seed-0003"))}
+	const cert = "-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n"
+	if _, _, err := e.st.EnrollBox(ctx, tok, newBox.PublicKey().String(), func(string) (string, string, error) { return "02", cert, nil }); err != nil {
+		t.Fatal(err)
+	}
+	e.audit("box@127.0.0.1", audit.BoxEnroll, "room-1", newBox.PublicKey().String())
+	e.put(chainFrom(newBox, "room-1", "cam1", "mm", t0.Add(6*time.Second), 3, old[2].Hash())...)
+	b, ex := e.export(from, t0.Add(9*time.Second))
+	rep := verify(t, b)
+	if rep.Err() != nil || ex.Records() != 5 {
+		t.Fatalf("%v, %d records\n%s", rep.Err(), ex.Records(), dump(rep))
+	}
+	if d := dump(rep); !strings.Contains(d, "replaced") || !strings.Contains(d, "with a certificate") {
+		t.Fatalf("the enrollment line does not show the replaced box and the certificate\n%s", d)
 	}
 }
 

@@ -19,33 +19,48 @@ func fileOf(name string, b []byte) bundle.File {
 	return bundle.File{Path: name, Size: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}
 }
 
-// enrollment is the room's enrollment record: the current key from the
-// rooms table, and the keys of boxes enrolled before it from the audit
-// log, so that records of a replaced box still verify.
-func enrollment(ctx context.Context, au Audit, rm store.Room) ([]byte, error) {
+// enrollment is the room's enrollment record: every box the room has had
+// (the boxes table, with certificates), boxes enrolled before that table
+// existed from the audit log, and the current key from the rooms table, so
+// that records of a replaced box still verify.
+func enrollment(ctx context.Context, st Store, au Audit, rm store.Room) ([]byte, error) {
 	past, err := au.List(ctx, audit.Filter{Action: audit.BoxEnroll, Target: rm.ID, From: time.Unix(0, 0), Limit: 10000})
 	if err != nil {
 		return nil, err
 	}
+	boxes, err := st.Boxes(ctx, rm.ID)
+	if err != nil {
+		return nil, err
+	}
 	var keys []bundle.Key
-	add := func(text string, at time.Time, current bool) {
-		pub, err := protocol.ParsePublicKey(text)
+	add := func(k bundle.Key) {
+		pub, err := protocol.ParsePublicKey(k.PublicKey)
 		if err != nil {
 			return // not a key this hub accepted; the current one is checked below
 		}
-		keys = slices.DeleteFunc(keys, func(k bundle.Key) bool { return k.PublicKey == text })
-		keys = append(keys, bundle.Key{PublicKey: text, Alg: pub.Alg, KeyID: pub.ID(), EnrolledAt: at.UTC(), Current: current})
+		keys = slices.DeleteFunc(keys, func(x bundle.Key) bool { return x.PublicKey == k.PublicKey })
+		k.Alg, k.KeyID, k.EnrolledAt, k.RevokedAt = pub.Alg, pub.ID(), k.EnrolledAt.UTC(), k.RevokedAt.UTC()
+		keys = append(keys, k)
 	}
 	slices.Reverse(past) // oldest first
 	for _, e := range past {
-		if e.Detail != rm.PublicKey {
-			add(e.Detail, e.At, false)
+		if !slices.ContainsFunc(boxes, func(b store.Box) bool { return b.PublicKey == e.Detail }) {
+			add(bundle.Key{PublicKey: e.Detail, EnrolledAt: e.At})
 		}
 	}
-	add(rm.PublicKey, rm.EnrolledAt, true)
-	if len(keys) == 0 || !keys[len(keys)-1].Current {
+	for _, b := range boxes {
+		add(bundle.Key{PublicKey: b.PublicKey, EnrolledAt: b.EnrolledAt, RevokedAt: b.RevokedAt, Certificate: b.CertPEM})
+	}
+	if i := slices.IndexFunc(keys, func(k bundle.Key) bool { return k.PublicKey == rm.PublicKey }); i >= 0 {
+		cur := keys[i]
+		keys = append(slices.Delete(keys, i, i+1), cur)
+	} else {
+		add(bundle.Key{PublicKey: rm.PublicKey, EnrolledAt: rm.EnrolledAt})
+	}
+	if len(keys) == 0 || keys[len(keys)-1].PublicKey != rm.PublicKey {
 		return nil, fmt.Errorf("room %s: the enrolled public key %q cannot be read: %w", rm.ID, rm.PublicKey, protocol.ErrInvalid)
 	}
+	keys[len(keys)-1].Current, keys[len(keys)-1].RevokedAt = true, time.Time{}
 	return bundle.EncodeJSON(bundle.Enrollment{Format: bundle.FormatEnrollment, V: bundle.Version, Room: rm.ID, Name: rm.Name, Keys: keys})
 }
 

@@ -107,9 +107,11 @@ type Key struct {
 	Alg        string    `json:"alg"`
 	KeyID      string    `json:"key_id"`
 	EnrolledAt time.Time `json:"enrolled_at"`
+	RevokedAt  time.Time `json:"revoked_at,omitzero"` // when another box replaced it
 	Current    bool      `json:"current"`
-	// Certificate is the box's certificate (PEM) once the hub issues them;
-	// empty until then, and not checked by this version.
+	// Certificate is the box's certificate (PEM) the hub's CA issued at
+	// enrollment; empty for a box enrolled without one. This version of
+	// the verifier does not check it.
 	Certificate string `json:"certificate"`
 }
 

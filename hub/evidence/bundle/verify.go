@@ -8,6 +8,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -215,9 +216,16 @@ func (v *verifier) checkEnrollment() {
 	}
 	var keys []string
 	for _, k := range v.enroll.Keys {
-		keys = append(keys, fmt.Sprintf("%s key %s enrolled %s", k.Alg, k.KeyID, k.EnrolledAt.UTC().Format("2006-01-02T15:04:05Z")))
+		s := fmt.Sprintf("%s key %s enrolled %s", k.Alg, k.KeyID, k.EnrolledAt.UTC().Format(time.RFC3339))
+		if !k.RevokedAt.IsZero() {
+			s += ", replaced " + k.RevokedAt.UTC().Format(time.RFC3339)
+		}
+		if k.Certificate != "" {
+			s += ", with a certificate (not checked by this version)"
+		}
+		keys = append(keys, s)
 	}
-	v.rep.part(OK, PartEnrollment, -1, "room %s (%s): %s; no certificate to check", v.enroll.Room, v.enroll.Name, strings.Join(keys, ", "))
+	v.rep.part(OK, PartEnrollment, -1, "room %s (%s): %s", v.enroll.Room, v.enroll.Name, strings.Join(keys, "; "))
 }
 
 func (v *verifier) checkReadme() {
