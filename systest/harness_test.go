@@ -144,6 +144,7 @@ func (l *ledger) snapshot() map[string]map[uint64]string {
 }
 
 type rooms struct {
+	dir    string // the rooms' data directories are room.Dir(dir, id)
 	list   []*room.Room
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -160,6 +161,7 @@ func startRoomsBudget(t *testing.T, e *hubEnv, n int, l *ledger, budget int64) *
 	t.Helper()
 	rs := &rooms{}
 	dir := t.TempDir()
+	rs.dir = dir
 	ctx, cancel := context.WithCancel(context.Background())
 	rs.cancel = cancel
 	for i := 1; i <= n; i++ {

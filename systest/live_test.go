@@ -2,7 +2,6 @@ package systest
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,14 +9,9 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/evalroom/evalroom/hub/server"
 	"github.com/evalroom/evalroom/simulators/camera"
 )
 
@@ -82,65 +76,6 @@ func TestLiveStartsAndStops(t *testing.T) {
 		before = e.hub.Live.Received()
 		time.Sleep(time.Second)
 		return e.hub.Live.Received() == before
-	})
-}
-
-// TestExternalMosquitto runs the hub against Debian's mosquitto instead of
-// the embedded broker.
-func TestExternalMosquitto(t *testing.T) {
-	bin, err := exec.LookPath("mosquitto")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("mosquitto is not installed; .ci/run installs it")
-		}
-		t.Skip("mosquitto not installed (apt-get install mosquitto)")
-	}
-	addr := freeAddr(t)
-	host, port, _ := strings.Cut(addr, ":")
-	dir := t.TempDir()
-	conf := filepath.Join(dir, "mosquitto.conf")
-	os.WriteFile(conf, []byte(fmt.Sprintf("listener %s %s\nallow_anonymous true\npersistence false\n", port, host)), 0o600)
-	var out bytes.Buffer
-	cmd := exec.Command(bin, "-c", conf)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("mosquitto said:\n%s", out.String())
-		}
-	})
-	eventually(t, 10*time.Second, "mosquitto listening", func() bool {
-		c, err := (&netDialer).Dial("tcp", addr)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	})
-	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: t.TempDir(), HTTP: freeAddr(t), Broker: "tcp://" + addr, HeartbeatTimeout: 6 * time.Second,
-	}}
-	e.start()
-	t.Cleanup(e.shutdown)
-	e.cfg.MQTT = addr // the rooms connect to mosquitto
-	l := newLedger()
-	rs := startRooms(t, e, 2, l)
-	eventually(t, 30*time.Second, "rooms online through mosquitto", func() bool {
-		return e.hub.Fleet.State("room-1").Online && e.hub.Fleet.State("room-2").Online
-	})
-	stamps := watchMJPEG(t, e, "room-2", "cam1", 3)
-	if stamps[0].Room != "room-2" {
-		t.Fatalf("live picture from %s", stamps[0].Room)
-	}
-	rs.list[0].Net.SetDown(true)
-	eventually(t, 30*time.Second, "room-1 offline by its last will", func() bool { return !e.hub.Fleet.State("room-1").Online })
-	want := l.snapshot()
-	eventually(t, 60*time.Second, "segments stored", func() bool {
-		ok, _ := allArrived(t, e.hub.Store(), map[string]map[uint64]string{"room-2/cam1": want["room-2/cam1"]})
-		return ok
 	})
 }
 
