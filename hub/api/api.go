@@ -43,6 +43,7 @@ type API struct {
 	log      *slog.Logger
 	tokenTTL time.Duration
 	ca       CA // nil: boxes enroll without certificates (plain transport)
+	enrolled func(room string)
 }
 
 // New returns the API.

@@ -24,6 +24,13 @@ type CA interface {
 // enrolled again (new token) before it ends.
 const BoxCertValidity = 5 * 365 * 24 * time.Hour
 
+// OnEnrolled is called after a box is enrolled for room, replacing any
+// earlier box (the server ends the old box's broker session).
+func (a *API) OnEnrolled(fn func(room string)) *API {
+	a.enrolled = fn
+	return a
+}
+
 // WithCA makes enrollment issue each box a client certificate from ca.
 func (a *API) WithCA(ca CA) *API {
 	a.ca = ca
@@ -91,6 +98,9 @@ func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
 		detail += " cert " + box.CertSerial
 	}
 	a.record(r, "box", audit.BoxEnroll, rm.ID, detail)
+	if a.enrolled != nil {
+		a.enrolled(rm.ID)
+	}
 	resp := EnrollResponse{Room: rm.ID, Name: rm.Name, Certificate: box.CertPEM}
 	if a.ca != nil {
 		resp.CA = string(a.ca.PEM())

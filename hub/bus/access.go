@@ -117,3 +117,17 @@ func (a *Access) OnACLCheck(cl *mochi.Client, topic string, write bool) bool {
 	}
 	return ok
 }
+
+// Kick ends the sessions of room's box: after the room is enrolled again,
+// the replaced box must not go on with the session it opened before.
+// Its next attempt is refused by OnConnectAuthenticate.
+func (e *Embedded) Kick(room string) int {
+	n := 0
+	for _, cl := range e.srv.Clients.GetAll() {
+		if !cl.Net.Inline && string(cl.Properties.Username) == room {
+			e.srv.DisconnectClient(cl, packets.ErrNotAuthorized)
+			n++
+		}
+	}
+	return n
+}
