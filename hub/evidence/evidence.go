@@ -64,7 +64,7 @@ type Request struct {
 // Validate checks the request before anything is read.
 func (r Request) Validate() error {
 	if !protocol.ValidID(r.Room) {
-		return fmt.Errorf("room %q: %w", r.Room, protocol.ErrInvalid)
+		return fmt.Errorf("room %q: a room id is 1-63 lower-case letters, digits or dashes: %w", r.Room, protocol.ErrInvalid)
 	}
 	if !r.To.After(r.From) || r.To.Sub(r.From) > MaxRange {
 		return ErrRange
