@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -64,7 +65,7 @@ func TestEvictionDuringOutage(t *testing.T) {
 	}
 }
 
-func coveredByEviction(have map[uint64]storeSegment, seq uint64) bool {
+func coveredByEviction(have map[uint64]store.Segment, seq uint64) bool {
 	for _, r := range have {
 		if r.GapReason == protocol.GapSpoolEviction && r.Seq <= seq && seq <= r.LastSeq {
 			return true

@@ -41,17 +41,7 @@ func TestHubOutage(t *testing.T) {
 		return e.hub.Fleet.State("room-1").Online && e.hub.Fleet.State("room-2").Online
 	})
 	want := l.snapshot()
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		ok, why := allArrived(t, e.hub.Store(), want)
-		if ok {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("two minutes after the hub came back: %s", why)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	waitArrived(t, e.hub.Store(), want, 2*time.Minute)
 	rs.stop()
 	for key := range want {
 		have := hubHas(t, e.hub.Store(), key)

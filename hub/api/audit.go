@@ -34,21 +34,39 @@ func (a *API) record(r *http.Request, name, action, target, detail string) {
 	}
 }
 
-// playbackSeen remembers who played what, so that a player fetching a
-// stream segment by segment makes one audit entry per stream every few
-// minutes, not one per segment.
-var playbackSeen sync.Map // actor + target -> time.Time
+// playbackLog remembers who played what, so that a player fetching a
+// stream segment by segment makes one audit entry per person and stream
+// every few minutes, not one per segment. Entries older than that go.
+type playbackLog struct {
+	mu   sync.Mutex
+	seen map[string]time.Time // actor + target -> last audit entry
+}
 
 const playbackAuditEvery = 5 * time.Minute
 
-func (a *API) recordPlayback(r *http.Request, target string, seq uint64) {
-	k := actor(r, "") + " " + target
-	now := time.Now()
-	if v, ok := playbackSeen.Load(k); ok && now.Sub(v.(time.Time)) < playbackAuditEvery {
-		return
+// due reports whether key needs an audit entry now, and notes it.
+func (p *playbackLog) due(key string, now time.Time) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.seen == nil {
+		p.seen = map[string]time.Time{}
 	}
-	playbackSeen.Store(k, now)
-	a.record(r, "", audit.Playback, target, "from seq "+strconv.FormatUint(seq, 10))
+	if last, ok := p.seen[key]; ok && now.Sub(last) < playbackAuditEvery {
+		return false
+	}
+	for k, t := range p.seen {
+		if now.Sub(t) >= playbackAuditEvery {
+			delete(p.seen, k)
+		}
+	}
+	p.seen[key] = now
+	return true
+}
+
+func (a *API) recordPlayback(r *http.Request, target string, seq uint64) {
+	if a.playback.due(actor(r, "")+" "+target, time.Now()) {
+		a.record(r, "", audit.Playback, target, "from seq "+strconv.FormatUint(seq, 10))
+	}
 }
 
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {

@@ -139,16 +139,10 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	type entry struct {
-		Stream   string    `json:"stream"`
-		Seq      uint64    `json:"seq"`
-		LastSeq  uint64    `json:"last_seq"`
-		Start    time.Time `json:"start"`
-		End      time.Time `json:"end"`
-		SHA256   string    `json:"sha256"`
-		Verified bool      `json:"verified"`
-		Gap      string    `json:"gap,omitempty"`
-		File     string    `json:"file"`
-		path     string
+		Stream string `json:"stream"`
+		Segment
+		File string `json:"file"`
+		path string
 	}
 	var entries []entry
 	for _, st := range streams {
@@ -159,8 +153,8 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, s := range segs {
 			entries = append(entries, entry{
-				Stream: st, Seq: s.Seq, LastSeq: s.LastSeq, Start: s.Start, End: s.End, SHA256: s.Hash, Verified: s.Verified,
-				Gap: s.GapReason, File: fmt.Sprintf("%s/%s/%012d-%.16s.seg", room, st, s.Seq, s.Hash), path: s.Path,
+				Stream: st, Segment: toSegment(s), path: s.Path,
+				File: fmt.Sprintf("%s/%s/%012d-%.16s.seg", room, st, s.Seq, s.Hash),
 			})
 		}
 	}
