@@ -117,9 +117,6 @@ func (r *Recorder) Run(ctx context.Context) error {
 			r.lost(ctx, err)
 			continue
 		}
-		if r.cfg.Analyzer != nil {
-			r.cfg.Analyzer.Frame(f)
-		}
 		r.frame(ctx, f)
 	}
 }
@@ -145,6 +142,14 @@ func (r *Recorder) lost(ctx context.Context, err error) {
 }
 
 func (r *Recorder) frame(ctx context.Context, f devices.Frame) {
+	// Live first: a viewer should not wait for the analyzer's JPEG decode,
+	// nor for a gap record to be written.
+	if r.live != nil {
+		r.live.Frame(r.info, r.frames, f)
+	}
+	if r.cfg.Analyzer != nil {
+		r.cfg.Analyzer.Frame(f)
+	}
 	if !r.lostAt.IsZero() {
 		r.gap(ctx, protocol.GapDeviceLost, r.lostAt, f.Time, "no data from "+r.info.Device)
 		r.lostAt = time.Time{}
@@ -166,9 +171,6 @@ func (r *Recorder) frame(ctx context.Context, f devices.Frame) {
 		r.event(protocol.EventClockJump, detail)
 	}
 	r.lastT = f.Time
-	if r.live != nil {
-		r.live.Frame(r.info, r.frames, f)
-	}
 	r.frames++
 	if r.cur != nil && f.Time.Sub(r.cur.start) >= r.cfg.SegmentLength {
 		r.flush(ctx, f.Time)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,5 +182,65 @@ func TestRestartWritesGapAndContinuesChain(t *testing.T) {
 	hs := records(t, sp)
 	if len(hs) != 3 || hs[1].Gap == nil || hs[1].Gap.Reason != protocol.GapRestart {
 		t.Fatalf("after restart: %s", summary(hs))
+	}
+}
+
+// calls records, in order, what the live sink and the analyzer were given.
+type calls struct{ log []string }
+
+func (c *calls) Frame(info devices.Info, seq uint64, f devices.Frame) {
+	c.log = append(c.log, fmt.Sprintf("live %d %s", seq, f.Time.Format(time.StampMilli)))
+}
+
+// analyzer is a recorder.Analyzer that writes into the same calls log.
+type analyzer struct{ c *calls }
+
+func (a analyzer) Frame(f devices.Frame) {
+	a.c.log = append(a.c.log, "analyze "+f.Time.Format(time.StampMilli))
+}
+func (a analyzer) Error()              { a.c.log = append(a.c.log, "error") }
+func (a analyzer) TakeFlags() []string { return nil }
+
+var (
+	_ recorder.LiveSink = (*calls)(nil)
+	_ recorder.Analyzer = analyzer{}
+)
+
+// TestLiveFirst: every frame goes to live viewers before the analyzer's
+// decode, and before the gap record that the first frame after a lost device
+// or a clock jump writes.
+func TestLiveFirst(t *testing.T) {
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool"))
+	steps := frames(prototest.T0, 2, 100*time.Millisecond)
+	steps = append(steps, step{err: devices.ErrUnplugged})
+	steps = append(steps, frames(prototest.T0.Add(time.Second), 2, 100*time.Millisecond)...)
+	steps = append(steps, frames(prototest.T0.Add(-time.Hour), 1, 0)...)
+	want := []string{
+		"live 0 Mar  2 09:30:00.000", "analyze Mar  2 09:30:00.000",
+		"live 1 Mar  2 09:30:00.100", "analyze Mar  2 09:30:00.100",
+		"error", "recorded media",
+		"live 2 Mar  2 09:30:01.000", "analyze Mar  2 09:30:01.000", "recorded gap device_lost",
+		"live 3 Mar  2 09:30:01.100", "analyze Mar  2 09:30:01.100",
+		"live 4 Mar  2 08:30:00.000", "analyze Mar  2 08:30:00.000", "recorded media", "recorded gap clock_jump",
+		"recorded media",
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := &calls{}
+	cfg := recorder.Config{Room: "room-1", Analyzer: analyzer{c}, Recorded: func(seg *protocol.Segment) {
+		if g := seg.Header.Gap; g != nil {
+			c.log = append(c.log, "recorded gap "+g.Reason)
+		} else {
+			c.log = append(c.log, "recorded media")
+		}
+	}}
+	src := &script{steps: steps, cancel: cancel}
+	r := recorder.New(cfg, src, sp, prototest.Signer, devices.NewRegistry(), c, nil, nil)
+	if err := r.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(c.log, "\n"), strings.Join(want, "\n"); got != want {
+		t.Fatalf("calls:\n%s\nwant:\n%s", got, want)
 	}
 }
