@@ -14,7 +14,11 @@ import (
 )
 
 // mjpeg serves one stream as multipart/x-mixed-replace JPEG parts, the way
-// IP cameras do; any browser or player shows it.
+// IP cameras do; any browser or player shows it. Each part is followed at
+// once by the next boundary, as mjpg-streamer does, so a reader that ends a
+// part at the boundary (Go's mime/multipart) has the frame now, not when the
+// next one comes. Chromium still shows a part only once the next part's
+// headers arrive; the hub's own pages use the WebSocket.
 func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 	room, stream := r.PathValue("room"), r.PathValue("stream")
 	if !protocol.ValidID(room) || !protocol.ValidID(stream) {
@@ -33,7 +37,9 @@ func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
 	rc := http.NewResponseController(w)
-	rc.Flush()
+	if _, err := fmt.Fprintf(w, "--%s\r\n", boundary); err != nil || rc.Flush() != nil {
+		return
+	}
 	for {
 		select {
 		case <-r.Context().Done():
@@ -43,12 +49,12 @@ func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			rc.SetWriteDeadline(time.Now().Add(10 * time.Second))
-			_, err := fmt.Fprintf(w, "--%s\r\nContent-Type: image/jpeg\r\nContent-Length: %d\r\nX-Capture-Time: %d\r\nX-Frame: %d\r\n\r\n", boundary, len(f.Data), f.Header.Time, f.Header.Seq)
+			_, err := fmt.Fprintf(w, "Content-Type: image/jpeg\r\nContent-Length: %d\r\nX-Capture-Time: %d\r\nX-Frame: %d\r\n\r\n", len(f.Data), f.Header.Time, f.Header.Seq)
 			if err == nil {
 				_, err = w.Write(f.Data)
 			}
 			if err == nil {
-				_, err = w.Write([]byte("\r\n"))
+				_, err = fmt.Fprintf(w, "\r\n--%s\r\n", boundary)
 			}
 			if err != nil || rc.Flush() != nil {
 				return
