@@ -12,6 +12,10 @@
 //	  commands and replies over MQTT; segment container v1 with Ed25519
 //	  signatures and SHA-256 chain; signed gap records; live frames;
 //	  signal quality in health, segment flags and signal events.
+//	  2026-11-23, additive: SM2 with SM3 as a second signature algorithm
+//	  ("alg":"sm2"; key text "sm2:" and the uncompressed point); a box
+//	  with an SM2 key binds its TLS transport key at enrollment with an
+//	  SM2 signature over the certificate request. Ed25519 bytes unchanged.
 package protocol
 
 // Version is the protocol version this code speaks and requires in every

@@ -2,6 +2,7 @@ package protocol_test
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/evalroom/evalroom/protocol"
@@ -80,7 +81,9 @@ func FuzzParseTopic(f *testing.F) {
 }
 
 func FuzzParsePublicKey(f *testing.F) {
-	f.Add(prototest.Signer.PublicKey().String())
+	for _, v := range prototest.Keys() {
+		f.Add(v.Text)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		k, err := protocol.ParsePublicKey(s)
 		if err != nil {
@@ -88,6 +91,38 @@ func FuzzParsePublicKey(f *testing.F) {
 		}
 		if _, err := protocol.ParsePublicKey(k.String()); err != nil {
 			t.Fatalf("round trip of %q: %v", s, err)
+		}
+	})
+}
+
+// FuzzVerify feeds signatures from outside to both verifiers: none may
+// panic, and none but the true signature may pass.
+func FuzzVerify(f *testing.F) {
+	vs := prototest.Signatures()
+	segs := make([]*protocol.Segment, len(vs))
+	for i, v := range vs {
+		s, err := protocol.DecodeSegment(v.Data)
+		if err != nil {
+			f.Fatal(err)
+		}
+		segs[i] = s
+		f.Add(s.Signature, v.Key.Alg == protocol.AlgSM2)
+	}
+	// The first two vectors are the good Ed25519 and SM2 records.
+	ed, sm := segs[0], segs[1]
+	f.Fuzz(func(t *testing.T, sig []byte, useSM2 bool) {
+		s, signer := *ed, protocol.Signer(prototest.Signer)
+		if useSM2 {
+			s, signer = *sm, prototest.SM2Signer
+		}
+		good := bytes.Equal(sig, s.Signature)
+		s.Signature = sig
+		err := s.Verify(signer.PublicKey())
+		if err != nil && !errors.Is(err, protocol.ErrSignature) {
+			t.Fatalf("Verify = %v, want nil or ErrSignature", err)
+		}
+		if err == nil && !good {
+			t.Fatalf("a %s signature other than the true one verified", signer.PublicKey().Alg)
 		}
 	})
 }

@@ -10,7 +10,8 @@ import (
 	"strings"
 )
 
-// AlgEd25519 is the default signature algorithm.
+// AlgEd25519 is the default signature algorithm. Its public key's text
+// form is "ed25519:" and the base64 of the 32-byte key.
 const AlgEd25519 = "ed25519"
 
 // Signer signs segment headers with the box's private key.
@@ -20,7 +21,7 @@ type Signer interface {
 }
 
 // PublicKey is a box's public key with its algorithm. Its text form is
-// "ALG:BASE64", e.g. "ed25519:...".
+// "ALG:BASE64", e.g. "ed25519:..." or "sm2:...".
 type PublicKey struct {
 	Alg string
 	Key []byte
@@ -53,18 +54,29 @@ func ParsePublicKey(s string) (PublicKey, error) {
 		if len(key) != ed25519.PublicKeySize {
 			return PublicKey{}, invalid("ed25519 public key has %d bytes", len(key))
 		}
+	case AlgSM2:
+		if _, err := parseSM2Point(key); err != nil {
+			return PublicKey{}, err
+		}
 	default:
 		return PublicKey{}, invalid("unknown key algorithm %q", alg)
 	}
 	return PublicKey{Alg: alg, Key: key}, nil
 }
 
-// Crypto returns the key as the standard library's type, for certificates.
+// Crypto returns the key as the standard library's type: an
+// ed25519.PublicKey, which certificates can name, or for SM2 an
+// *ecdsa.PublicKey on the SM2 curve, which crypto/x509 and crypto/tls
+// cannot use (a box with an SM2 key has a separate transport key for TLS).
 func (k PublicKey) Crypto() (crypto.PublicKey, error) {
 	switch k.Alg {
 	case AlgEd25519:
 		if len(k.Key) == ed25519.PublicKeySize {
 			return ed25519.PublicKey(k.Key), nil
+		}
+	case AlgSM2:
+		if pub, err := parseSM2Point(k.Key); err == nil {
+			return pub, nil
 		}
 	}
 	return nil, invalid("%s public key cannot be used for a certificate", k.Alg)
@@ -78,6 +90,8 @@ func (k PublicKey) Verify(msg, sig []byte) error {
 			return ErrSignature
 		}
 		return nil
+	case AlgSM2:
+		return verifySM2(k.Key, msg, sig)
 	default:
 		return fmt.Errorf("%w: unknown algorithm %q", ErrSignature, k.Alg)
 	}

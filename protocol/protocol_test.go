@@ -2,6 +2,7 @@ package protocol_test
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"testing"
 	"time"
@@ -46,7 +47,7 @@ func TestSegmentVectors(t *testing.T) {
 			if !bytes.Equal(s.Encode(), v.Data) {
 				t.Fatal("re-encoding changed the bytes")
 			}
-			if err := s.Verify(prototest.Signer.PublicKey()); err != nil {
+			if err := s.Verify(v.Key); err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
 		})
@@ -138,15 +139,91 @@ func TestLiveRoundTrip(t *testing.T) {
 	}
 }
 
-func TestPublicKeyText(t *testing.T) {
-	k := prototest.Signer.PublicKey()
-	got, err := protocol.ParsePublicKey(k.String())
-	if err != nil || got.ID() != k.ID() {
-		t.Fatalf("ParsePublicKey = %v %v", got, err)
+func TestKeyVectors(t *testing.T) {
+	for _, v := range prototest.Keys() {
+		t.Run(v.Name, func(t *testing.T) {
+			k, err := protocol.ParsePublicKey(v.Text)
+			if !errors.Is(err, v.Err) || (v.Err == nil) != (err == nil) {
+				t.Fatalf("ParsePublicKey(%q) = %v, want %v", v.Text, err, v.Err)
+			}
+			if err != nil {
+				return
+			}
+			if k.String() != v.Text || len(k.ID()) != 16 {
+				t.Fatalf("text form %q gives back %q, id %q", v.Text, k.String(), k.ID())
+			}
+			if _, err := k.Crypto(); err != nil {
+				t.Fatalf("Crypto: %v", err)
+			}
+		})
 	}
-	for _, bad := range []string{"", "ed25519", "ed25519:!!", "ed25519:AAAA", "rsa:AAAA"} {
-		if _, err := protocol.ParsePublicKey(bad); err == nil {
-			t.Errorf("ParsePublicKey(%q) accepted", bad)
+}
+
+func TestSignatureVectors(t *testing.T) {
+	for _, v := range prototest.Signatures() {
+		t.Run(v.Name, func(t *testing.T) {
+			s, err := protocol.DecodeSegment(v.Data)
+			if err != nil {
+				t.Fatalf("DecodeSegment: %v", err)
+			}
+			err = s.Verify(v.Key)
+			if !errors.Is(err, v.Err) || (v.Err == nil) != (err == nil) {
+				t.Fatalf("Verify = %v, want %v", err, v.Err)
+			}
+		})
+	}
+}
+
+func TestSM2SignsLikeEd25519(t *testing.T) {
+	for _, signer := range []protocol.Signer{prototest.Signer, prototest.SM2Signer} {
+		pub := signer.PublicKey()
+		t.Run(pub.Alg, func(t *testing.T) {
+			pw, err := protocol.MQTTPassword(signer, "room-1", "box-room-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := protocol.VerifyMQTTPassword(pub, "room-1", "box-room-1", pw); err != nil {
+				t.Fatalf("MQTT password: %v", err)
+			}
+			if err := protocol.VerifyMQTTPassword(pub, "room-2", "box-room-1", pw); !errors.Is(err, protocol.ErrSignature) {
+				t.Fatalf("MQTT password for another room: %v", err)
+			}
+			s := prototest.MediaSegmentBy(signer, "room-1", "cam1", 0, "")
+			if s.Header.Alg != pub.Alg || s.Header.Key != pub.ID() {
+				t.Fatalf("header names %s/%s, key is %s/%s", s.Header.Alg, s.Header.Key, pub.Alg, pub.ID())
+			}
+		})
+	}
+}
+
+func TestKeyBinding(t *testing.T) {
+	csr := []byte("certificate request DER")
+	b, err := protocol.SignKeyBinding(prototest.SM2Signer, csr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := prototest.SM2Signer.PublicKey()
+	if err := protocol.VerifyKeyBinding(pub, csr, b); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := protocol.SignKeyBinding(prototest.OtherSM2Signer, csr)
+	// The same signer's signature over the bare bytes (as for a segment
+	// header) is no binding.
+	bare, _ := prototest.SM2Signer.Sign(csr)
+	for name, c := range map[string]struct {
+		pub     protocol.PublicKey
+		csr     []byte
+		binding string
+	}{
+		"another request":      {pub, []byte("another request"), b},
+		"another box's key":    {pub, csr, other},
+		"checked with ed25519": {prototest.Signer.PublicKey(), csr, b},
+		"without the context":  {pub, csr, base64.StdEncoding.EncodeToString(bare)},
+		"missing":              {pub, csr, ""},
+		"not base64":           {pub, csr, "!!"},
+	} {
+		if err := protocol.VerifyKeyBinding(c.pub, c.csr, c.binding); !errors.Is(err, protocol.ErrSignature) {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

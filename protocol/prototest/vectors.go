@@ -74,11 +74,17 @@ type SegmentVector struct {
 	Name string
 	Data []byte
 	Err  error
+	Key  protocol.PublicKey // the key a good vector verifies with
 }
 
 // MediaSegment returns a sealed video segment of the test key with the
 // given sequence number and previous hash.
 func MediaSegment(room, stream string, seq uint64, prev string) *protocol.Segment {
+	return MediaSegmentBy(Signer, room, stream, seq, prev)
+}
+
+// MediaSegmentBy is MediaSegment sealed by signer.
+func MediaSegmentBy(signer protocol.Signer, room, stream string, seq uint64, prev string) *protocol.Segment {
 	frames := [][]byte{[]byte("\xff\xd8frame-one\xff\xd9"), []byte("\xff\xd8frame-two\xff\xd9")}
 	var payload []byte
 	var index []protocol.Frame
@@ -91,41 +97,58 @@ func MediaSegment(room, stream string, seq uint64, prev string) *protocol.Segmen
 		Room: room, Stream: stream, Record: protocol.RecordMedia, Seq: seq,
 		Start: start, End: start.Add(2 * time.Second), Codec: protocol.CodecMJPEG,
 		Frames: index, Prev: prev,
-	}, payload, Signer)
+	}, payload, signer)
 	if err != nil {
 		panic(err)
 	}
 	return s
 }
 
-// Segments returns the segment vectors.
+// Segments returns the segment vectors: the same cases sealed with the
+// Ed25519 test key and (names starting "sm2 ") with the SM2 one.
 func Segments() []SegmentVector {
-	good := MediaSegment("room-1", "cam1", 0, "")
-	next := MediaSegment("room-1", "cam1", 1, good.Hash())
+	return append(segmentsBy(Signer, ""), segmentsBy(SM2Signer, "sm2 ")...)
+}
+
+// GapSegmentBy returns a sealed device_lost gap record of signer.
+func GapSegmentBy(signer protocol.Signer, room, stream string, seq uint64, prev string) *protocol.Segment {
+	start := T0.Add(time.Duration(seq) * 2 * time.Second)
 	gap, err := protocol.Seal(protocol.SegmentHeader{
-		Room: "room-1", Stream: "cam1", Record: protocol.RecordGap, Seq: 2,
-		Start: T0.Add(4 * time.Second), End: T0.Add(9 * time.Second), Prev: next.Hash(),
+		Room: room, Stream: stream, Record: protocol.RecordGap, Seq: seq,
+		Start: start, End: start.Add(5 * time.Second), Prev: prev,
 		Gap: &protocol.Gap{Reason: protocol.GapDeviceLost, Detail: "camera unplugged"},
-	}, nil, Signer)
+	}, nil, signer)
 	if err != nil {
 		panic(err)
 	}
+	return gap
+}
+
+func segmentsBy(signer protocol.Signer, prefix string) []SegmentVector {
+	good := MediaSegmentBy(signer, "room-1", "cam1", 0, "")
+	next := MediaSegmentBy(signer, "room-1", "cam1", 1, good.Hash())
+	gap := GapSegmentBy(signer, "room-1", "cam1", 2, next.Hash())
 	enc := good.Encode()
 	flip := func(i int) []byte {
 		b := append([]byte(nil), enc...)
 		b[i] ^= 0x01
 		return b
 	}
-	return []SegmentVector{
-		{"media first", enc, nil},
-		{"media second", next.Encode(), nil},
-		{"gap device lost", gap.Encode(), nil},
-		{"empty", nil, protocol.ErrInvalid},
-		{"bad magic", flip(0), protocol.ErrInvalid},
-		{"bad container version", flip(4), protocol.ErrVersion},
-		{"truncated", enc[:len(enc)-1], protocol.ErrInvalid},
-		{"trailing byte", append(append([]byte(nil), enc...), 0), protocol.ErrInvalid},
-		{"payload flipped", flip(len(enc) - 3), protocol.ErrInvalid},
-		{"header length huge", append(append([]byte("ERSG\x01"), 0xff, 0xff, 0xff, 0xff), enc[9:]...), protocol.ErrTooLarge},
+	key := signer.PublicKey()
+	vs := []SegmentVector{
+		{"media first", enc, nil, key},
+		{"media second", next.Encode(), nil, key},
+		{"gap device lost", gap.Encode(), nil, key},
+		{"empty", nil, protocol.ErrInvalid, key},
+		{"bad magic", flip(0), protocol.ErrInvalid, key},
+		{"bad container version", flip(4), protocol.ErrVersion, key},
+		{"truncated", enc[:len(enc)-1], protocol.ErrInvalid, key},
+		{"trailing byte", append(append([]byte(nil), enc...), 0), protocol.ErrInvalid, key},
+		{"payload flipped", flip(len(enc) - 3), protocol.ErrInvalid, key},
+		{"header length huge", append(append([]byte("ERSG\x01"), 0xff, 0xff, 0xff, 0xff), enc[9:]...), protocol.ErrTooLarge, key},
 	}
+	for i := range vs {
+		vs[i].Name = prefix + vs[i].Name
+	}
+	return vs
 }
