@@ -76,7 +76,7 @@ func New(opts Options) (*Agent, error) {
 	if opts.Registry == nil {
 		opts.Registry = devices.NewRegistry()
 	}
-	signer, err := identity.LoadOrCreateKey(cfg.DataDir)
+	signer, err := identity.LoadOrCreateKeyAlg(cfg.DataDir, cfg.KeyAlgorithm)
 	if err != nil {
 		return nil, err
 	}

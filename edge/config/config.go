@@ -14,15 +14,19 @@ import (
 
 // Config is the whole agent configuration.
 type Config struct {
-	DataDir string            `json:"data_dir"`
-	Hub     string            `json:"hub"`     // base URL; defaults to the one from enrollment
-	MQTT    string            `json:"mqtt"`    // broker host:port
-	Metrics string            `json:"metrics"` // listen address for /metrics; "" = off
-	Segment protocol.Duration `json:"segment"` // segment length
-	Spool   Spool             `json:"spool"`
-	Upload  Upload            `json:"upload"`
-	Report  Report            `json:"report"`
-	Devices []Device          `json:"devices"`
+	DataDir string `json:"data_dir"`
+	Hub     string `json:"hub"`     // base URL; defaults to the one from enrollment
+	MQTT    string `json:"mqtt"`    // broker host:port
+	Metrics string `json:"metrics"` // listen address for /metrics; "" = off
+	// KeyAlgorithm is the box key a new box makes on first start:
+	// "ed25519" (default) or "sm2" (SM2 with SM3, where national
+	// algorithms are required). An existing key of another kind is refused.
+	KeyAlgorithm string            `json:"key_algorithm"`
+	Segment      protocol.Duration `json:"segment"` // segment length
+	Spool        Spool             `json:"spool"`
+	Upload       Upload            `json:"upload"`
+	Report       Report            `json:"report"`
+	Devices      []Device          `json:"devices"`
 }
 
 // Spool limits.
@@ -58,12 +62,13 @@ type Device struct {
 // Default returns a configuration with every default filled in.
 func Default() Config {
 	return Config{
-		DataDir: "/var/lib/evalroom",
-		MQTT:    "127.0.0.1:1883",
-		Segment: protocol.Duration(2 * time.Second),
-		Spool:   Spool{BudgetBytes: 20 << 30, MinFreeBytes: 1 << 30},
-		Upload:  Upload{Workers: 2, LiveWindow: protocol.Duration(10 * time.Second)},
-		Report:  Report{Interval: protocol.Duration(5 * time.Second)},
+		DataDir:      "/var/lib/evalroom",
+		MQTT:         "127.0.0.1:1883",
+		KeyAlgorithm: protocol.AlgEd25519,
+		Segment:      protocol.Duration(2 * time.Second),
+		Spool:        Spool{BudgetBytes: 20 << 30, MinFreeBytes: 1 << 30},
+		Upload:       Upload{Workers: 2, LiveWindow: protocol.Duration(10 * time.Second)},
+		Report:       Report{Interval: protocol.Duration(5 * time.Second)},
 	}
 }
 
@@ -92,6 +97,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("data_dir is required")
 	case c.MQTT == "":
 		return fmt.Errorf("mqtt (broker host:port) is required")
+	case c.KeyAlgorithm != protocol.AlgEd25519 && c.KeyAlgorithm != protocol.AlgSM2:
+		return fmt.Errorf("key_algorithm %q: use %q (default) or %q where national algorithms are required", c.KeyAlgorithm, protocol.AlgEd25519, protocol.AlgSM2)
 	case time.Duration(c.Segment) < 500*time.Millisecond || time.Duration(c.Segment) > 60*time.Second:
 		return fmt.Errorf("segment %v: use 0.5s to 60s", time.Duration(c.Segment))
 	case c.Spool.BudgetBytes < 0 || c.Spool.MinFreeBytes < 0:

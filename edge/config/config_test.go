@@ -14,7 +14,7 @@ func TestSampleConfigLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Devices) != 3 || c.Upload.Workers != 2 {
+	if len(c.Devices) != 3 || c.Upload.Workers != 2 || c.KeyAlgorithm != "ed25519" {
 		t.Fatalf("sample config = %+v", c)
 	}
 }
@@ -26,6 +26,7 @@ func TestBadConfigs(t *testing.T) {
 		"dup stream":    `{"data_dir":"/x","devices":[{"stream":"cam1","kind":"video","driver":"v4l2","path":"/dev/video0"},{"stream":"cam1","kind":"video","driver":"v4l2","path":"/dev/video2"}]}`,
 		"bad kind":      `{"data_dir":"/x","devices":[{"stream":"cam1","kind":"smell","driver":"v4l2","path":"/dev/video0"}]}`,
 		"no workers":    `{"data_dir":"/x","upload":{"workers":0}}`,
+		"key algorithm": `{"data_dir":"/x","key_algorithm":"rsa"}`,
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {

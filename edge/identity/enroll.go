@@ -38,7 +38,10 @@ type Trust struct {
 type EnrollRequest struct {
 	Token     string `json:"token"`
 	PublicKey string `json:"public_key"`
-	CSR       string `json:"csr"`
+	CSR       string `json:"csr"` // for the box key, or for its transport key
+	// KeyBinding is the box key's signature over the certificate request
+	// when that is for the transport key (protocol.SignKeyBinding).
+	KeyBinding string `json:"key_binding,omitempty"`
 }
 
 // EnrollResponse is the hub's answer.
@@ -64,11 +67,21 @@ func Enroll(ctx context.Context, client *http.Client, hub, token, dir string, si
 			return Enrollment{}, err
 		}
 	}
-	csr, err := certRequest(signer)
+	key, err := tlsKey(dir, signer, true)
 	if err != nil {
 		return Enrollment{}, err
 	}
-	body, _ := json.Marshal(EnrollRequest{Token: token, PublicKey: signer.PublicKey().String(), CSR: csr})
+	csr, der, err := certRequest(key)
+	if err != nil {
+		return Enrollment{}, err
+	}
+	er := EnrollRequest{Token: token, PublicKey: signer.PublicKey().String(), CSR: csr}
+	if needsBinding(signer) {
+		if er.KeyBinding, err = protocol.SignKeyBinding(signer, der); err != nil {
+			return Enrollment{}, err
+		}
+	}
+	body, _ := json.Marshal(er)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, hub+"/api/v1/enroll", bytes.NewReader(body))
 	if err != nil {
 		return Enrollment{}, fmt.Errorf("enroll: %w", err)
@@ -83,16 +96,16 @@ func Enroll(ctx context.Context, client *http.Client, hub, token, dir string, si
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
 		return Enrollment{}, fmt.Errorf("enroll: hub refused (%s): %s", resp.Status, strings.TrimSpace(string(rb)))
 	}
-	var er EnrollResponse
-	if err := json.Unmarshal(rb, &er); err != nil || !protocol.ValidID(er.Room) {
+	var ans EnrollResponse
+	if err := json.Unmarshal(rb, &ans); err != nil || !protocol.ValidID(ans.Room) {
 		return Enrollment{}, fmt.Errorf("enroll: unexpected answer from the hub: %q", rb)
 	}
 	if secure {
-		if err := saveCertificates(dir, er, signer, pinned); err != nil {
+		if err := saveCertificates(dir, ans, key, pinned); err != nil {
 			return Enrollment{}, fmt.Errorf("enroll: %w", err)
 		}
 	}
-	e := Enrollment{Room: er.Room, Name: er.Name, Hub: hub, PublicKey: signer.PublicKey().String(), EnrolledAt: time.Now().UTC()}
+	e := Enrollment{Room: ans.Room, Name: ans.Name, Hub: hub, PublicKey: signer.PublicKey().String(), EnrolledAt: time.Now().UTC()}
 	eb, _ := json.MarshalIndent(e, "", "  ")
 	if err := writeFileSync(filepath.Join(dir, EnrollmentFile), eb, 0o600); err != nil {
 		return Enrollment{}, fmt.Errorf("save enrollment: %w", err)
@@ -100,31 +113,20 @@ func Enroll(ctx context.Context, client *http.Client, hub, token, dir string, si
 	return e, nil
 }
 
-// certRequest makes a PEM certificate request for the box's own key.
-func certRequest(signer protocol.Signer) (string, error) {
-	key, err := cryptoSigner(signer)
-	if err != nil {
-		return "", err
-	}
+// certRequest makes a certificate request for the box's TLS key, as PEM
+// and DER.
+func certRequest(key crypto.Signer) (string, []byte, error) {
 	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "evalroom box"}}, key)
 	if err != nil {
-		return "", fmt.Errorf("certificate request: %w", err)
+		return "", nil, fmt.Errorf("certificate request: %w", err)
 	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), nil
-}
-
-func cryptoSigner(signer protocol.Signer) (crypto.Signer, error) {
-	cs, ok := signer.(interface{ Crypto() crypto.Signer })
-	if !ok {
-		return nil, fmt.Errorf("the box key (%s) cannot make a certificate request", signer.PublicKey().Alg)
-	}
-	return cs.Crypto(), nil
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})), der, nil
 }
 
 // saveCertificates checks what the hub sent, the CA against the trust the
-// box started with and the certificate against the box's key and that CA,
-// and keeps both.
-func saveCertificates(dir string, er EnrollResponse, signer protocol.Signer, pinned func(*x509.Certificate) error) error {
+// box started with and the certificate against the box's TLS key and that
+// CA, and keeps both.
+func saveCertificates(dir string, er EnrollResponse, key crypto.Signer, pinned func(*x509.Certificate) error) error {
 	ca, err := parseCert([]byte(er.CA))
 	if err != nil {
 		return fmt.Errorf("the hub's CA: %w", err)
@@ -140,10 +142,6 @@ func saveCertificates(dir string, er EnrollResponse, signer protocol.Signer, pin
 	pool.AddCert(ca)
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: pool, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}); err != nil {
 		return fmt.Errorf("the box certificate does not chain to the hub's CA: %w", err)
-	}
-	key, err := cryptoSigner(signer)
-	if err != nil {
-		return err
 	}
 	if k, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(leaf.PublicKey) {
 		return fmt.Errorf("the hub issued a certificate for another key")

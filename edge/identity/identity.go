@@ -6,7 +6,6 @@ package identity
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -14,6 +13,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/emmansun/gmsm/sm2"
+	"github.com/emmansun/gmsm/smx509"
 
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -27,50 +29,108 @@ const (
 // ErrNotEnrolled means the box has no enrollment yet.
 var ErrNotEnrolled = errors.New("box is not enrolled: run `evalroom-edge enroll --hub URL --token TOKEN` with a token from the hub")
 
-// LoadOrCreateKey returns the box's signer, making the key on first start.
+// LoadOrCreateKey returns the box's signer, of whichever algorithm its key
+// is, making an Ed25519 key on first start.
 func LoadOrCreateKey(dir string) (protocol.Signer, error) {
-	path := filepath.Join(dir, KeyFile)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return createKey(dir, path)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read box key: %w", err)
-	}
-	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("box key %s is readable by others (mode %v): run chmod 600 %s", path, fi.Mode().Perm(), path)
-	}
-	blk, _ := pem.Decode(b)
-	if blk == nil || blk.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("box key %s is not a PEM private key", path)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("box key %s: %w", path, err)
-	}
-	ek, ok := k.(ed25519.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("box key %s: want an Ed25519 key, got %T", path, k)
-	}
-	return protocol.Ed25519Signer{Key: ek}, nil
+	return LoadOrCreateKeyAlg(dir, "")
 }
 
-func createKey(dir, path string) (protocol.Signer, error) {
+// LoadOrCreateKeyAlg returns the box's signer, making a key of alg
+// (protocol.AlgEd25519 or protocol.AlgSM2; "" is Ed25519) on first start.
+// A key of another algorithm than alg is refused: a box keeps its key, so
+// changing the algorithm means a new key and a new enrollment.
+func LoadOrCreateKeyAlg(dir, alg string) (protocol.Signer, error) {
+	if err := checkAlg(alg); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, KeyFile)
+	k, err := readPrivateKey(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return createKey(dir, path, alg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("box key: %w", err)
+	}
+	var signer protocol.Signer
+	switch k := k.(type) {
+	case ed25519.PrivateKey:
+		signer = protocol.Ed25519Signer{Key: k}
+	case *sm2.PrivateKey:
+		signer = protocol.SM2Signer{Key: k}
+	default:
+		return nil, fmt.Errorf("box key %s: want an Ed25519 or SM2 key, got %T", path, k)
+	}
+	if have := signer.PublicKey().Alg; alg != "" && have != alg {
+		return nil, fmt.Errorf("%w: box key %s is %s, the configuration asks for %s: keep key_algorithm %q, or move the key away and enroll the box again with a new token",
+			ErrKeyAlgorithm, path, have, alg, have)
+	}
+	return signer, nil
+}
+
+// ErrKeyAlgorithm means the box's key is not of the algorithm asked for.
+var ErrKeyAlgorithm = errors.New("box key of another algorithm")
+
+func checkAlg(alg string) error {
+	switch alg {
+	case "", protocol.AlgEd25519, protocol.AlgSM2:
+		return nil
+	}
+	return fmt.Errorf("%w: %q: use %s or %s", ErrKeyAlgorithm, alg, protocol.AlgEd25519, protocol.AlgSM2)
+}
+
+func createKey(dir, path, alg string) (protocol.Signer, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, fmt.Errorf("generate box key: %w", err)
+	var signer protocol.Signer
+	var priv any
+	if alg == protocol.AlgSM2 {
+		k, err := sm2.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, fmt.Errorf("generate box key: %w", err)
+		}
+		signer, priv = protocol.SM2Signer{Key: k}, k
+	} else {
+		_, k, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return nil, fmt.Errorf("generate box key: %w", err)
+		}
+		signer, priv = protocol.Ed25519Signer{Key: k}, k
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(priv)
-	if err != nil {
-		return nil, fmt.Errorf("marshal box key: %w", err)
-	}
-	if err := writeFileSync(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+	if err := writePrivateKey(path, priv); err != nil {
 		return nil, fmt.Errorf("write box key: %w", err)
 	}
-	return protocol.Ed25519Signer{Key: priv}, nil
+	return signer, nil
+}
+
+// readPrivateKey reads a PKCS #8 PEM private key (Ed25519, SM2 or ECDSA)
+// that only its owner may read.
+func readPrivateKey(path string) (any, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s is readable by others (mode %v): run chmod 600 %s", path, fi.Mode().Perm(), path)
+	}
+	blk, _ := pem.Decode(b)
+	if blk == nil || blk.Type != "PRIVATE KEY" {
+		return nil, fmt.Errorf("%s is not a PEM private key", path)
+	}
+	k, err := smx509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return k, nil
+}
+
+// writePrivateKey writes a key as PKCS #8 PEM, readable by its owner only.
+func writePrivateKey(path string, key any) error {
+	der, err := smx509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return fmt.Errorf("marshal %s: %w", path, err)
+	}
+	return writeFileSync(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
 }
 
 // Enrollment is what the box keeps of its enrollment.

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"crypto"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -92,8 +93,9 @@ func verifyPinned(cs tls.ConnectionState, pin string) error {
 	return fmt.Errorf("the hub's certificate does not come from the CA with pin %s", pin)
 }
 
-// LoadTLS returns the box's TLS configuration: its certificate and key,
-// and the hub's CA as the only root. It returns nil for a box enrolled
+// LoadTLS returns the box's TLS configuration: its certificate and key
+// (the box key, or for an SM2 box its transport key), and the hub's CA as
+// the only root. It returns nil for a box enrolled
 // with a hub that issues no certificates (--insecure-dev).
 func LoadTLS(dir string, signer protocol.Signer) (*tls.Config, error) {
 	certPEM, err := os.ReadFile(filepath.Join(dir, CertFile))
@@ -111,9 +113,12 @@ func LoadTLS(dir string, signer protocol.Signer) (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the hub's CA (enroll again): %w", err)
 	}
-	key, err := cryptoSigner(signer)
+	key, err := tlsKey(dir, signer, false)
 	if err != nil {
 		return nil, err
+	}
+	if k, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(leaf.PublicKey) {
+		return nil, fmt.Errorf("box certificate %s is not for the box's TLS key (key replaced?): enroll the box again with a new token", filepath.Join(dir, CertFile))
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(ca)

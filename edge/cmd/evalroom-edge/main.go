@@ -1,6 +1,6 @@
 // Command evalroom-edge is the room box agent.
 //
-//	evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR]
+//	evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR] [--key-alg ed25519|sm2]
 //	evalroom-edge run --config FILE
 package main
 
@@ -26,7 +26,7 @@ import (
 )
 
 const usage = `usage:
-  evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR]
+  evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR] [--key-alg ed25519|sm2]
   evalroom-edge run --config FILE
 `
 
@@ -58,6 +58,7 @@ func enroll(args []string) error {
 	hub := fs.String("hub", "", "hub base URL, e.g. https://hub.example.gov.cn")
 	tok := fs.String("token", "", "one-time enrollment token from the hub")
 	data := fs.String("data", config.Default().DataDir, "data directory of the agent")
+	alg := fs.String("key-alg", "", "algorithm of a new box key: ed25519 or sm2 (SM2 with SM3, where national algorithms are required); the same as key_algorithm in the agent's config. Default: the existing key's, or ed25519")
 	var trust identity.Trust
 	fs.StringVar(&trust.CAPin, "ca-pin", "", "sha256 pin of the hub's CA, as printed by `evalroom-hub room add`")
 	fs.StringVar(&trust.CAFile, "ca", "", "the hub's CA certificate (PEM file), instead of --ca-pin")
@@ -65,7 +66,7 @@ func enroll(args []string) error {
 	if *hub == "" || *tok == "" {
 		return errors.New("enroll needs --hub and --token (ask the operator for a token for this room)")
 	}
-	signer, err := identity.LoadOrCreateKey(*data)
+	signer, err := identity.LoadOrCreateKeyAlg(*data, *alg)
 	if err != nil {
 		return err
 	}
@@ -75,7 +76,7 @@ func enroll(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("enrolled as room %s (%s) with key %s\n", e.Room, e.Name, signer.PublicKey().ID())
+	fmt.Printf("enrolled as room %s (%s) with %s key %s\n", e.Room, e.Name, signer.PublicKey().Alg, signer.PublicKey().ID())
 	return nil
 }
 
