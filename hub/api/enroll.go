@@ -2,9 +2,12 @@ package api
 
 import (
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -40,7 +43,12 @@ func (a *API) WithCA(ca CA) *API {
 type enrollReq struct {
 	Token     string `json:"token"`
 	PublicKey string `json:"public_key"`
-	CSR       string `json:"csr,omitempty"` // PEM certificate request for the same key
+	// CSR is a PEM certificate request for the same key or, from a box
+	// whose key TLS cannot use (SM2), for its transport key.
+	CSR string `json:"csr,omitempty"`
+	// KeyBinding is, with a transport key, the box key's signature over
+	// the request (protocol.SignKeyBinding).
+	KeyBinding string `json:"key_binding,omitempty"`
 }
 
 // EnrollResponse is the hub's answer to a box's enrollment.
@@ -63,13 +71,9 @@ func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
 	}
 	var issue store.Issuer
 	if a.ca != nil {
-		want, err := pub.Crypto()
+		want, err := certKey(pub, req)
 		if err != nil {
-			a.fail(w, http.StatusBadRequest, "public_key: "+err.Error(), nil)
-			return
-		}
-		if req.CSR == "" {
-			a.fail(w, http.StatusBadRequest, "csr: this hub issues box certificates: send a certificate request for the box key (update evalroom-edge)", nil)
+			a.fail(w, http.StatusBadRequest, err.Error(), nil)
 			return
 		}
 		issue = func(room string) (string, string, error) {
@@ -106,4 +110,34 @@ func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
 		resp.CA = string(a.ca.PEM())
 	}
 	writeJSON(w, http.StatusOK, resp)
+}
+
+// certKey returns the key a box's certificate is to be for: the box key
+// itself, or for an SM2 box (crypto/tls cannot use SM2) the transport key
+// of its request, which the SM2 key must have signed.
+func certKey(pub protocol.PublicKey, req enrollReq) (crypto.PublicKey, error) {
+	if pub.Alg != protocol.AlgSM2 {
+		want, err := pub.Crypto()
+		if err != nil {
+			return nil, fmt.Errorf("public_key: %w", err)
+		}
+		if req.CSR == "" {
+			return nil, errors.New("csr: this hub issues box certificates: send a certificate request for the box key (update evalroom-edge)")
+		}
+		return want, nil
+	}
+	if req.CSR == "" || req.KeyBinding == "" {
+		return nil, errors.New("csr, key_binding: this hub issues box certificates: an SM2 box sends a certificate request for its TLS transport key, signed with its SM2 key (update evalroom-edge)")
+	}
+	csr, err := pki.ParseCSR([]byte(req.CSR))
+	if err != nil {
+		return nil, fmt.Errorf("csr: %w", err)
+	}
+	if err := protocol.VerifyKeyBinding(pub, csr.Raw, req.KeyBinding); err != nil {
+		return nil, fmt.Errorf("key_binding: the box key did not sign this certificate request (%w): enroll again with an up-to-date evalroom-edge", err)
+	}
+	if k, ok := csr.PublicKey.(*ecdsa.PublicKey); !ok || k.Curve != elliptic.P256() {
+		return nil, fmt.Errorf("csr: the transport key of an SM2 box must be ECDSA P-256, not %T", csr.PublicKey)
+	}
+	return csr.PublicKey, nil
 }

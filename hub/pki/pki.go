@@ -137,16 +137,9 @@ func Pin(c *x509.Certificate) string {
 // certificate for room, valid for validity. The request must be for want,
 // the key the box enrolls.
 func (ca *CA) SignBox(csrPEM []byte, room string, want crypto.PublicKey, validity time.Duration) (*x509.Certificate, error) {
-	blk, _ := pem.Decode(csrPEM)
-	if blk == nil || blk.Type != "CERTIFICATE REQUEST" {
-		return nil, fmt.Errorf("%w: want a PEM CERTIFICATE REQUEST", ErrBadCSR)
-	}
-	csr, err := x509.ParseCertificateRequest(blk.Bytes)
+	csr, err := ParseCSR(csrPEM)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadCSR, err)
-	}
-	if err := csr.CheckSignature(); err != nil {
-		return nil, fmt.Errorf("%w: signature: %v", ErrBadCSR, err)
+		return nil, err
 	}
 	if w, ok := want.(interface{ Equal(crypto.PublicKey) bool }); !ok || !w.Equal(csr.PublicKey) {
 		return nil, ErrKeyDiffer
@@ -165,6 +158,23 @@ func (ca *CA) SignBox(csrPEM []byte, room string, want crypto.PublicKey, validit
 		return nil, fmt.Errorf("sign box certificate: %w", err)
 	}
 	return x509.ParseCertificate(raw)
+}
+
+// ParseCSR reads a PEM certificate request and checks its signature, the
+// proof that the requester holds the key it names.
+func ParseCSR(csrPEM []byte) (*x509.CertificateRequest, error) {
+	blk, _ := pem.Decode(csrPEM)
+	if blk == nil || blk.Type != "CERTIFICATE REQUEST" {
+		return nil, fmt.Errorf("%w: want a PEM CERTIFICATE REQUEST", ErrBadCSR)
+	}
+	csr, err := x509.ParseCertificateRequest(blk.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadCSR, err)
+	}
+	if err := csr.CheckSignature(); err != nil {
+		return nil, fmt.Errorf("%w: signature: %v", ErrBadCSR, err)
+	}
+	return csr, nil
 }
 
 // BoxRoom returns the room of a verified box certificate.
