@@ -21,11 +21,11 @@ var apiClient = &http.Client{Timeout: 10 * time.Second}
 
 // createRoom adds a room through the hub's API, as an operator would, and
 // enrolls a new box key for it with the token the hub gives, as a box would.
-func createRoom(ctx context.Context, hubURL, id, name string) (protocol.Signer, error) {
+func createRoom(ctx context.Context, hubURL, token, id, name string) (protocol.Signer, error) {
 	var created struct {
 		Token string `json:"token"`
 	}
-	if err := postJSON(ctx, hubURL+"/api/v1/rooms", map[string]string{"id": id, "name": name}, http.StatusCreated, &created); err != nil {
+	if err := postJSON(ctx, hubURL+"/api/v1/rooms", token, map[string]string{"id": id, "name": name}, http.StatusCreated, &created); err != nil {
 		return nil, fmt.Errorf("create room %s: %w", id, err)
 	}
 	_, key, err := ed25519.GenerateKey(rand.Reader)
@@ -34,20 +34,23 @@ func createRoom(ctx context.Context, hubURL, id, name string) (protocol.Signer, 
 	}
 	signer := protocol.Ed25519Signer{Key: key}
 	req := map[string]string{"token": created.Token, "public_key": signer.PublicKey().String()}
-	if err := postJSON(ctx, hubURL+"/api/v1/enroll", req, http.StatusOK, nil); err != nil {
+	if err := postJSON(ctx, hubURL+"/api/v1/enroll", "", req, http.StatusOK, nil); err != nil {
 		return nil, fmt.Errorf("enroll a box for room %s: %w", id, err)
 	}
 	return signer, nil
 }
 
 // postJSON POSTs v and decodes the answer into out, if given.
-func postJSON(ctx context.Context, url string, v any, want int, out any) error {
+func postJSON(ctx context.Context, url, token string, v any, want int, out any) error {
 	body, _ := json.Marshal(v)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := apiClient.Do(req)
 	if err != nil {
 		return err
@@ -66,11 +69,11 @@ func postJSON(ctx context.Context, url string, v any, want int, out any) error {
 // waitOnline polls the hub's room list until every room in ids is online.
 // A box shows online after its first status message, which it sends after
 // subscribing to its commands, so from then on a live command reaches it.
-func waitOnline(ctx context.Context, hubURL string, ids []string) error {
+func waitOnline(ctx context.Context, hubURL, token string, ids []string) error {
 	ctx, cancel := context.WithTimeout(ctx, onlineTimeout)
 	defer cancel()
 	for {
-		online, err := onlineRooms(ctx, hubURL)
+		online, err := onlineRooms(ctx, hubURL, token)
 		missing := 0
 		for _, id := range ids {
 			if !online[id] {
@@ -88,8 +91,9 @@ func waitOnline(ctx context.Context, hubURL string, ids []string) error {
 	}
 }
 
-func onlineRooms(ctx context.Context, hubURL string) (map[string]bool, error) {
+func onlineRooms(ctx context.Context, hubURL, token string) (map[string]bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, hubURL+"/api/v1/rooms", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
 	if err != nil {
 		return nil, err
 	}
@@ -110,4 +114,23 @@ func onlineRooms(ctx context.Context, hubURL string) (map[string]bool, error) {
 		out[r.ID] = r.Online
 	}
 	return out, nil
+}
+
+// withToken sends token as a bearer token on every request ("": none).
+func withToken(token string, next http.RoundTripper) http.RoundTripper {
+	if token == "" {
+		return next
+	}
+	return bearer{token, next}
+}
+
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
 }

@@ -75,7 +75,7 @@ func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string
 	defer stopHub(h, log)
 	keys := make(map[string]protocol.Signer, len(rooms))
 	for _, id := range rooms {
-		if keys[id], err = createRoom(ctx, h.url, id, "Bench "+id); err != nil {
+		if keys[id], err = createRoom(ctx, h.url, h.opToken, id, "Bench "+id); err != nil {
 			return Sample{}, err
 		}
 	}
@@ -84,10 +84,10 @@ func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string
 		return Sample{}, err
 	}
 	defer stopBoxes()
-	if err := waitOnline(ctx, h.url, rooms); err != nil {
+	if err := waitOnline(ctx, h.url, h.opToken, rooms); err != nil {
 		return Sample{}, err
 	}
-	vs := newViewers(ctx, h.url, rooms, k)
+	vs := newViewers(ctx, h.url, h.viewToken, rooms, k)
 	defer vs.stop()
 	if err := vs.waitFrames(ctx); err != nil {
 		return Sample{}, err
@@ -103,7 +103,7 @@ func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string
 		return Sample{}, err
 	}
 	if k == 0 {
-		n, err := hubMetric(ctx, h.url, "evalroom_hub_live_frames_total")
+		n, err := hubMetric(ctx, h.url, h.opToken, "evalroom_hub_live_frames_total")
 		if err != nil {
 			return Sample{}, err
 		}
@@ -171,10 +171,10 @@ type viewers struct {
 	tr     *http.Transport
 }
 
-func newViewers(ctx context.Context, hubURL string, rooms []string, k int) *viewers {
+func newViewers(ctx context.Context, hubURL, token string, rooms []string, k int) *viewers {
 	ctx, cancel := context.WithCancel(ctx)
 	vs := &viewers{cancel: cancel, tr: &http.Transport{MaxIdleConnsPerHost: k}}
-	client := &http.Client{Transport: vs.tr}
+	client := &http.Client{Transport: withToken(token, vs.tr)}
 	for i := range k {
 		v := &countingViewer{url: fmt.Sprintf("%s/api/v1/rooms/%s/streams/cam%d/live.mjpeg", hubURL, rooms[i/camerasPerBox], i%camerasPerBox+1)}
 		vs.list = append(vs.list, v)

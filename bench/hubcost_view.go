@@ -114,11 +114,12 @@ func (vs *viewers) check() error {
 }
 
 // hubMetric reads one unlabelled metric from the hub's /metrics.
-func hubMetric(ctx context.Context, hubURL, name string) (float64, error) {
+func hubMetric(ctx context.Context, hubURL, token, name string) (float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, hubURL+"/metrics", nil)
 	if err != nil {
 		return 0, err
 	}
+	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := apiClient.Do(req)
 	if err != nil {
 		return 0, err

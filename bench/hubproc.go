@@ -58,8 +58,11 @@ type hubProc struct {
 	url     string // http://host:port
 	mqtt    string // host:port of its embedded broker
 	logPath string
-	done    chan struct{} // closed once it has exited
-	waitErr error
+	// opToken is an operator's API token (rooms, metrics), viewToken a
+	// regulator's of every jurisdiction (live pictures).
+	opToken, viewToken string
+	done               chan struct{} // closed once it has exited
+	waitErr            error
 }
 
 // startHubProc runs `evalroom-hub serve` with its data under dir and waits
@@ -89,6 +92,14 @@ func startHubProc(ctx context.Context, bin, dir string) (*hubProc, error) {
 		close(h.done)
 	}()
 	if err := h.waitHealthy(ctx); err != nil {
+		h.stop()
+		return nil, err
+	}
+	data := filepath.Join(dir, "hub")
+	if h.opToken, err = hubToken(ctx, bin, data, "operator", ""); err == nil {
+		h.viewToken, err = hubToken(ctx, bin, data, "regulator", "*")
+	}
+	if err != nil {
 		h.stop()
 		return nil, err
 	}
@@ -171,4 +182,18 @@ func freeAddr() (string, error) {
 	}
 	defer l.Close()
 	return l.Addr().String(), nil
+}
+
+// hubToken makes an API token with the hub's own command, as an operator
+// would.
+func hubToken(ctx context.Context, bin, data, role, scope string) (string, error) {
+	args := []string{"token", "create", "--data", data, "--role", role, "--name", "bench-" + role}
+	if scope != "" {
+		args = append(args, "--scope", scope)
+	}
+	out, err := exec.CommandContext(ctx, bin, args...).Output()
+	if err != nil {
+		return "", fmt.Errorf("evalroom-hub token create --role %s: %w", role, err)
+	}
+	return strings.TrimSpace(string(out)), nil
 }

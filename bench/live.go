@@ -56,7 +56,7 @@ func liveThroughHub(ctx context.Context, cfg Config, bin, dir string, log *slog.
 	}
 	defer stopHub(h, log)
 	rm, err := room.New(ctx, room.Config{
-		ID: liveRoom, Name: "Bench live room", Hub: h.url, MQTT: h.mqtt, DataDir: filepath.Join(dir, "box"),
+		ID: liveRoom, Name: "Bench live room", Hub: h.url, MQTT: h.mqtt, DataDir: filepath.Join(dir, "box"), Token: h.opToken,
 		Cameras: cfg.LiveStreams, Width: cfg.LiveWidth, Height: cfg.LiveHeight, FPS: cfg.LiveFPS, Segment: 2 * time.Second,
 	}, boxLogger(log), nil, nil)
 	if err != nil {
@@ -71,10 +71,10 @@ func liveThroughHub(ctx context.Context, cfg Config, bin, dir string, log *slog.
 			log.Warn("simulated room stopped with an error", "component", "bench", "err", err)
 		}
 	}()
-	if err := waitOnline(ctx, h.url, []string{liveRoom}); err != nil {
+	if err := waitOnline(ctx, h.url, h.opToken, []string{liveRoom}); err != nil {
 		return Sample{}, err
 	}
-	return watchAll(ctx, cfg, func(stream string) string {
+	return watchAll(ctx, cfg, h.viewToken, func(stream string) string {
 		return fmt.Sprintf("%s/api/v1/rooms/%s/streams/%s/live.mjpeg", h.url, liveRoom, stream)
 	})
 }

@@ -68,7 +68,7 @@ func liveThroughMQTT(ctx context.Context, cfg Config, log *slog.Logger) (Sample,
 	for _, s := range streamNames("cam", cfg.LiveStreams) {
 		wg.Go(func() { publishCamera(pctx, c, liveCamera(cfg, s)) })
 	}
-	return watchAll(ctx, cfg, func(stream string) string { return base + "/live/" + stream })
+	return watchAll(ctx, cfg, "", func(stream string) string { return base + "/live/" + stream })
 }
 
 // publishCamera publishes every frame of a simulated camera at QoS 0 as

@@ -35,7 +35,7 @@ func liveThroughRelay(ctx context.Context, cfg Config) (Sample, error) {
 		return Sample{}, err
 	}
 	defer stop()
-	return watchAll(ctx, cfg, func(stream string) string { return base + "/live/" + stream })
+	return watchAll(ctx, cfg, "", func(stream string) string { return base + "/live/" + stream })
 }
 
 // liveCamera is the simulated camera of stream in the live measurements.

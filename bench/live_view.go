@@ -22,14 +22,14 @@ const liveWarmFrames = 3
 // watchAll watches the cameras cam1..camN (cfg.LiveStreams) at once, each
 // at urlOf(stream) until it has measured cfg.LiveFrames frames, and returns
 // the delays' p50 and p95 over all.
-func watchAll(ctx context.Context, cfg Config, urlOf func(stream string) string) (Sample, error) {
+func watchAll(ctx context.Context, cfg Config, token string, urlOf func(stream string) string) (Sample, error) {
 	streams := streamNames("cam", cfg.LiveStreams)
 	frames := liveWarmFrames + cfg.LiveFrames
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Duration(frames)*time.Second/time.Duration(cfg.LiveFPS)+20*time.Second)
 	defer cancel()
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr}
+	client := &http.Client{Transport: withToken(token, tr)}
 	type result struct {
 		delays []time.Duration
 		lost   uint64

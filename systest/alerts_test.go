@@ -123,25 +123,26 @@ func TestAlertAckOverHTTP(t *testing.T) {
 		a = findAlert(getAlerts(t, e, "state=open"), "cam2", alerts.CameraBlack)
 		return a != nil
 	})
-	post := func(body string) int {
-		resp, err := e.client().Post(fmt.Sprintf("%s/api/v1/alerts/%d/ack", e.url(), a.ID), "application/json", bytes.NewBufferString(body))
+	post := func(token, body string) int {
+		resp, err := e.clientAs(token).Post(fmt.Sprintf("%s/api/v1/alerts/%d/ack", e.url(), a.ID), "application/json", bytes.NewBufferString(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	if code := post(`{"comment":"no name"}`); code != http.StatusBadRequest {
-		t.Fatalf("ack without by: %d", code)
+	if code := post("", `{"comment":"nobody"}`); code != http.StatusUnauthorized {
+		t.Fatalf("ack without credentials: %d, want 401", code)
 	}
-	if code := post(`{"by":"regulator-7","comment":"called the agency"}`); code != http.StatusOK {
+	// Who acts is who signed in, whatever the body says.
+	if code := post(e.regToken, `{"by":"somebody-else","comment":"called the agency"}`); code != http.StatusOK {
 		t.Fatalf("ack: %d", code)
 	}
-	if code := post(`{"by":"regulator-7"}`); code != http.StatusConflict {
+	if code := post(e.regToken, `{}`); code != http.StatusConflict {
 		t.Fatalf("second ack: %d", code)
 	}
 	acked := findAlert(getAlerts(t, e, "state=acked"), "cam2", alerts.CameraBlack)
-	if acked == nil || acked.AckedBy != "regulator-7" {
+	if acked == nil || acked.AckedBy != "token:systest-regulator" {
 		t.Fatalf("acked alert %+v", acked)
 	}
 	if resp, _ := e.client().Get(e.url() + "/api/v1/alerts?state=bogus"); resp.StatusCode != http.StatusBadRequest {

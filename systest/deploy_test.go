@@ -74,7 +74,7 @@ func TestDeployFilesUseRealMetrics(t *testing.T) {
 	rs.list[0].SetFault("cam1", "black") // an alert, so the alert gauge has a series
 	var served string
 	eventually(t, 60*time.Second, "per-room, ping and alert metrics served", func() bool {
-		resp, err := e.client().Get(e.url() + "/metrics")
+		resp, err := e.clientAs(e.opToken).Get(e.url() + "/metrics")
 		if err != nil {
 			return false
 		}

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/server"
 	"github.com/evalroom/evalroom/hub/store"
@@ -42,12 +43,15 @@ func freeAddr(t *testing.T) string {
 }
 
 type hubEnv struct {
-	t    *testing.T
-	cfg  server.Config
-	hub  *server.Hub
-	log  *slog.Logger
-	ctx  context.Context
-	stop context.CancelFunc
+	t *testing.T
+	// Tokens made at the first start: an operator's (rooms, metrics) and a
+	// regulator's for every jurisdiction (recordings, live, alerts, audit).
+	opToken, regToken string
+	cfg               server.Config
+	hub               *server.Hub
+	log               *slog.Logger
+	ctx               context.Context
+	stop              context.CancelFunc
 }
 
 func startHub(t *testing.T) *hubEnv {
@@ -68,6 +72,15 @@ func (e *hubEnv) start() {
 		e.t.Fatal(err)
 	}
 	e.hub = h
+	if e.opToken == "" {
+		st := h.Store()
+		if e.opToken, err = st.CreateAPIToken(e.ctx, store.APIToken{Name: "systest-operator", Role: string(auth.Operator)}, 0); err != nil {
+			e.t.Fatal(err)
+		}
+		if e.regToken, err = st.CreateAPIToken(e.ctx, store.APIToken{Name: "systest-regulator", Role: string(auth.Regulator), Scope: auth.AllJurisdictions}, 0); err != nil {
+			e.t.Fatal(err)
+		}
+	}
 }
 
 func (e *hubEnv) shutdown() {
@@ -97,19 +110,36 @@ func (e *hubEnv) caFile() string {
 	return filepath.Join(e.cfg.DataDir, "tls", pki.CAFile)
 }
 
-// client is an HTTP client that trusts the hub's CA.
-func (e *hubEnv) client() *http.Client {
+// client is an HTTP client that trusts the hub's CA and acts as a
+// regulator of every jurisdiction.
+func (e *hubEnv) client() *http.Client { return e.clientAs(e.regToken) }
+
+// clientAs is an HTTP client that trusts the hub's CA and sends token.
+func (e *hubEnv) clientAs(token string) *http.Client {
 	e.t.Helper()
-	if e.cfg.Insecure {
-		return http.DefaultClient
+	tr := &http.Transport{}
+	if !e.cfg.Insecure {
+		pem, err := os.ReadFile(e.caFile())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		roots := x509.NewCertPool()
+		roots.AppendCertsFromPEM(pem)
+		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
 	}
-	pem, err := os.ReadFile(e.caFile())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	roots := x509.NewCertPool()
-	roots.AppendCertsFromPEM(pem)
-	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	return &http.Client{Transport: bearer{token, tr}}
+}
+
+// bearer adds an API token to every request.
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
 }
 
 // ledger remembers every record the agents reported durable in their spools.
@@ -150,6 +180,16 @@ type rooms struct {
 	wg     sync.WaitGroup
 }
 
+// keyAlg is the box key algorithm of the simulated rooms:
+// $EVALROOM_KEY_ALG (ed25519 or sm2), so the same tests run with either;
+// ed25519 when unset.
+func keyAlg() string {
+	if v := os.Getenv("EVALROOM_KEY_ALG"); v != "" {
+		return v
+	}
+	return protocol.AlgEd25519
+}
+
 // startRooms runs n small simulated rooms against the hub.
 func startRooms(t *testing.T, e *hubEnv, n int, l *ledger) *rooms {
 	t.Helper()
@@ -167,8 +207,9 @@ func startRoomsBudget(t *testing.T, e *hubEnv, n int, l *ledger, budget int64) *
 	for i := 1; i <= n; i++ {
 		id := fmt.Sprintf("room-%d", i)
 		r, err := room.New(ctx, room.Config{
-			ID: id, Name: id, Hub: e.url(), MQTT: e.cfg.MQTT, DataDir: room.Dir(dir, id), CAFile: e.caFile(),
+			ID: id, Name: id, Hub: e.url(), MQTT: e.cfg.MQTT, DataDir: room.Dir(dir, id), CAFile: e.caFile(), Token: e.opToken,
 			Cameras: 2, Mics: 1, Width: 160, Height: 90, FPS: 5, Segment: time.Second, Report: time.Second, Budget: budget,
+			KeyAlg: keyAlg(),
 		}, e.log, nil, l.add)
 		if err != nil {
 			t.Fatal(err)

@@ -38,7 +38,8 @@ type simProc struct {
 func startSim(t *testing.T, bin string, e *hubEnv, data string, l *ledger) *simProc {
 	t.Helper()
 	cmd := exec.Command(bin, "--hub", e.url(), "--mqtt", e.cfg.MQTT, "--rooms", "1", "--data", data,
-		"--log-level", "debug", "--segment", "500ms", "--fps", "10", "--width", "160", "--height", "90", "--report", "1s", "--ca", e.caFile())
+		"--log-level", "debug", "--segment", "500ms", "--fps", "10", "--width", "160", "--height", "90", "--report", "1s", "--ca", e.caFile(), "--token", e.opToken)
+	cmd.Args = append(cmd.Args, "--key-alg", keyAlg())
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

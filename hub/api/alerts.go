@@ -9,6 +9,7 @@ import (
 
 	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -32,9 +33,16 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusInternalServerError, "cannot read alerts", err)
 		return
 	}
+	seen, err := a.inScope(r.Context())
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot read alerts", err)
+		return
+	}
 	out := make([]alerts.JSONAlert, 0, len(list))
 	for _, al := range list {
-		out = append(out, alerts.ToJSON(al))
+		if seen(al.Room) {
+			out = append(out, alerts.ToJSON(al))
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -62,10 +70,14 @@ func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx con
 	if !decode(w, r, &req) {
 		return
 	}
-	if req.By == "" || len(req.By) > 100 || len(req.Comment) > 2000 {
-		a.fail(w, http.StatusBadRequest, `"by" (who acts, at most 100 bytes) is required; "comment" at most 2000 bytes`, nil)
+	if len(req.Comment) > 2000 {
+		a.fail(w, http.StatusBadRequest, `"comment" is at most 2000 bytes`, nil)
 		return
 	}
+	// Who acts is who signed in (the route checked the alert's room);
+	// "by" in the body is not trusted.
+	p, _ := auth.From(r.Context())
+	req.By = p.User
 	al, err := f(r.Context(), id, req.By, req.Comment)
 	switch {
 	case errors.Is(err, store.ErrNotFound):

@@ -30,6 +30,19 @@ type Store interface {
 	Alerts(ctx context.Context, state, room string, limit int) ([]store.Alert, error)
 	Segment(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
 	Streams(ctx context.Context, room string) ([]string, error)
+	Alert(ctx context.Context, id int64) (store.Alert, error)
+	People
+}
+
+// People is the part of the store that signs people and scripts in.
+type People interface {
+	UserByName(ctx context.Context, username string) (store.User, error)
+	LoginFailed(ctx context.Context, username string, limit int, lock time.Duration) (time.Time, error)
+	LoginSucceeded(ctx context.Context, username string) error
+	CreateSession(ctx context.Context, username string, ttl time.Duration) (secret, csrf string, err error)
+	SessionBySecret(ctx context.Context, secret string) (store.Session, error)
+	DeleteSession(ctx context.Context, secret string) error
+	APITokenBySecret(ctx context.Context, secret string) (store.APIToken, error)
 }
 
 // API serves /api/v1.
@@ -49,27 +62,6 @@ type API struct {
 // New returns the API.
 func New(st Store, f *fleet.Fleet, l *live.Hub, al *alerts.Engine, au *audit.Log, log *slog.Logger, tokenTTL time.Duration) *API {
 	return &API{store: st, fleet: f, live: l, alerts: al, audit: au, log: log.With("component", "api"), tokenTTL: tokenTTL}
-}
-
-// Register adds the routes to mux.
-func (a *API) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /api/v1/rooms", a.rooms)
-	mux.HandleFunc("POST /api/v1/rooms", a.createRoom)
-	mux.HandleFunc("PATCH /api/v1/rooms/{room}", a.updateRoom)
-	mux.HandleFunc("POST /api/v1/rooms/{room}/token", a.issueToken)
-	mux.HandleFunc("POST /api/v1/enroll", a.enroll)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments", a.segments)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg", a.mjpeg)
-	mux.HandleFunc("GET /api/v1/live/ws", a.ws)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}", a.segmentDetail)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}/payload", a.segmentPayload)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/timeline", a.timeline)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/download", a.download)
-	mux.HandleFunc("GET /api/v1/rooms/{room}/evidence", a.evidenceExport)
-	mux.HandleFunc("GET /api/v1/audit", a.listAudit)
-	mux.HandleFunc("GET /api/v1/alerts", a.listAlerts)
-	mux.HandleFunc("POST /api/v1/alerts/{id}/ack", a.ackAlert)
-	mux.HandleFunc("POST /api/v1/alerts/{id}/resolve", a.resolveAlert)
 }
 
 // Stream is one stream of a room in the API.

@@ -4,10 +4,12 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/auth"
 )
 
 // actor names who did something. Until sign-in exists (issue 3) it is the
@@ -16,6 +18,9 @@ func actor(r *http.Request, name string) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
+	}
+	if p, ok := auth.From(r.Context()); ok {
+		name = p.User
 	}
 	if name == "" {
 		name = "anonymous"
@@ -69,6 +74,12 @@ func (a *API) recordPlayback(r *http.Request, target string, seq uint64) {
 	}
 }
 
+// auditRoom is the room an audit target names ("room-1", "room-1/cam1").
+func auditRoom(target string) string {
+	room, _, _ := strings.Cut(target, "/")
+	return room
+}
+
 func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	f := audit.Filter{Action: q.Get("action"), Target: q.Get("target"), Actor: q.Get("actor")}
@@ -89,8 +100,19 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
 		return
 	}
-	if list == nil {
-		list = []audit.Entry{}
+	seen, err := a.inScope(r.Context())
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
+		return
 	}
-	writeJSON(w, http.StatusOK, list)
+	p, _ := auth.From(r.Context())
+	out := []audit.Entry{}
+	for _, e := range list {
+		// A regulator reads what happened to the rooms of its scope; the
+		// operator reads everything.
+		if p.Role == auth.Operator || seen(auditRoom(e.Target)) {
+			out = append(out, e)
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }

@@ -51,7 +51,9 @@ func TestEvidenceEndpoint(t *testing.T) {
 		return "?from=" + url.QueryEscape(from.Format(time.RFC3339)) + "&to=" + url.QueryEscape(to.Format(time.RFC3339))
 	}
 	t0 := prototest.T0
-	res, err := http.Get(r.url + "/api/v1/rooms/room-1/evidence" + q(t0.Add(-time.Minute), t0.Add(3*time.Second)))
+	req, _ := http.NewRequest(http.MethodGet, r.url+"/api/v1/rooms/room-1/evidence"+q(t0.Add(-time.Minute), t0.Add(3*time.Second)), nil)
+	req.Header.Set("Authorization", "Bearer "+r.regulator)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +66,7 @@ func TestEvidenceEndpoint(t *testing.T) {
 		t.Fatalf("%v %v: %d records, manifest %s", err, rep.Err(), rep.Records, rep.ManifestSHA256)
 	}
 	list, _ := r.audit.List(ctx, audit.Filter{Action: audit.Export, Target: "room-1"})
-	if len(list) != 1 || list[0].Actor != "anonymous@127.0.0.1" || !strings.Contains(list[0].Detail, rep.ManifestSHA256) {
+	if len(list) != 1 || list[0].Actor != "token:regulator@127.0.0.1" || !strings.Contains(list[0].Detail, rep.ManifestSHA256) {
 		t.Fatalf("audit %+v", list)
 	}
 	for _, c := range []struct {
@@ -77,7 +79,7 @@ func TestEvidenceEndpoint(t *testing.T) {
 		{"/api/v1/rooms/room-1/evidence" + q(t0, t0.Add(-time.Second)), http.StatusBadRequest},
 		{"/api/v1/rooms/Room_1/evidence", http.StatusBadRequest},
 	} {
-		if code, body := r.do(t, http.MethodGet, c.path, ""); code != c.code {
+		if code, body := r.doAs(t, r.regulator, http.MethodGet, c.path, ""); code != c.code {
 			t.Errorf("%s: %d %s, want %d", c.path, code, body, c.code)
 		}
 	}

@@ -116,7 +116,7 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 			want := map[string]bool{}
 			for _, s := range list {
 				room, stream, ok := strings.Cut(s, "/")
-				if ok && protocol.ValidID(room) && protocol.ValidID(stream) && len(want) < maxWatch {
+				if ok && protocol.ValidID(room) && protocol.ValidID(stream) && len(want) < maxWatch && a.mayWatch(r, room) {
 					want[s] = true
 				}
 			}

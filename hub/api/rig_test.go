@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
@@ -25,6 +26,9 @@ type rig struct {
 	st    *store.Store
 	fleet *fleet.Fleet
 	audit *audit.Log
+	// token is sent by do: an operator's, unless a test changes it;
+	// regulator is a regulator's of every jurisdiction.
+	token, regulator string
 }
 
 func newRig(t *testing.T) *rig {
@@ -45,15 +49,37 @@ func newRig(t *testing.T) *rig {
 	New(st, fl, nil, nil, au, log, time.Hour).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &rig{url: srv.URL, st: st, fleet: fl, audit: au}
+	r := &rig{url: srv.URL, st: st, fleet: fl, audit: au}
+	r.token = r.tokenFor(t, auth.Operator, "")
+	r.regulator = r.tokenFor(t, auth.Regulator, auth.AllJurisdictions)
+	return r
 }
 
-// do sends a request and returns the status and the body.
+// tokenFor makes an API token named for its role.
+func (r *rig) tokenFor(t *testing.T, role auth.Role, scope string) string {
+	t.Helper()
+	tok, err := r.st.CreateAPIToken(context.Background(), store.APIToken{Name: string(role), Role: string(role), Scope: scope}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// do sends a request with r.token and returns the status and the body.
 func (r *rig) do(t *testing.T, method, path, body string) (int, string) {
+	t.Helper()
+	return r.doAs(t, r.token, method, path, body)
+}
+
+// doAs sends a request with token ("" for none).
+func (r *rig) doAs(t *testing.T, token, method, path, body string) (int, string) {
 	t.Helper()
 	req, err := http.NewRequest(method, r.url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
@@ -126,10 +127,11 @@ func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
 			alerting[al.Room] = true
 		}
 	}
+	p, _ := auth.From(r.Context())
 	out := make([]Room, 0, len(rooms))
 	for _, rm := range rooms {
 		st := a.fleet.State(rm.ID)
-		if inState(state, st, alerting[rm.ID]) {
+		if p.SeesRoom(ownerOf(rm)) && inState(state, st, alerting[rm.ID]) {
 			out = append(out, toRoom(rm, st))
 		}
 	}

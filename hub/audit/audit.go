@@ -30,6 +30,16 @@ const (
 	AlertResolve = "alert.resolve"
 )
 
+// People and tokens.
+const (
+	SignIn       = "user.signin"
+	SignInFailed = "user.signin_failed"
+	SignOut      = "user.signout"
+	UserAdd      = "user.add"
+	UserPassword = "user.password"
+	TokenCreate  = "token.create"
+)
+
 // Renames recorded: a jurisdiction or agency got another name, which shows
 // on every room with its code.
 const (

@@ -21,6 +21,7 @@ import (
 	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/api"
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/bus"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/live"
@@ -164,7 +165,6 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", ingest)
 	auditLog, err := audit.Open(ctx, h.store.DB())
 	if err != nil {
@@ -183,6 +183,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		ingest.RequireCertificates(h.store.CurrentCert)
 	}
 	a.Register(mux)
+	// Per-room metrics name rooms and their troubles: an operator's token.
+	mux.Handle("GET /metrics", a.Guard(auth.MetricsRead, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	mux.Handle("/", web.Handler())
 
 	h.ln, err = net.Listen("tcp", cfg.HTTP)

@@ -48,6 +48,11 @@ type Config struct {
 	// CAFile is the hub's CA (PEM) for a hub on HTTPS; "" for a hub run
 	// with --insecure-dev.
 	CAFile string
+	// Token is an operator's API token (evalroom-hub token create --role
+	// operator): the simulator creates its rooms through the hub's API.
+	Token string
+	// KeyAlg is the box key a new room makes: "" or "ed25519", or "sm2".
+	KeyAlg string
 	Report time.Duration
 	// Owner is who the hub records as the room's regulator and agency. The
 	// zero value leaves the hub's record alone; otherwise it is set at every
@@ -86,7 +91,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 		}
 	}
 	client := &http.Client{Timeout: 15 * time.Second, Transport: tr}
-	signer, err := identity.LoadOrCreateKey(cfg.DataDir)
+	signer, err := identity.LoadOrCreateKeyAlg(cfg.DataDir, cfg.KeyAlg)
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +143,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, reg prometheus.Regis
 	ac.DataDir = cfg.DataDir
 	ac.Hub = cfg.Hub
 	ac.MQTT = cfg.MQTT
+	if cfg.KeyAlg != "" {
+		ac.KeyAlgorithm = cfg.KeyAlg
+	}
 	if cfg.Segment > 0 {
 		ac.Segment = protocol.Duration(cfg.Segment)
 	}
@@ -176,10 +184,10 @@ func token(ctx context.Context, client *http.Client, cfg Config) (string, bool, 
 		Name string `json:"name"`
 		ownerJSON
 	}{cfg.ID, cfg.Name, cfg.Owner.json()})
-	code, rb, err := send(ctx, client, http.MethodPost, hub+"/api/v1/rooms", body)
+	code, rb, err := send(ctx, client, cfg.Token, http.MethodPost, hub+"/api/v1/rooms", body)
 	created := err == nil && code == http.StatusCreated
 	if err == nil && code == http.StatusConflict {
-		code, rb, err = send(ctx, client, http.MethodPost, hub+"/api/v1/rooms/"+cfg.ID+"/token", nil)
+		code, rb, err = send(ctx, client, cfg.Token, http.MethodPost, hub+"/api/v1/rooms/"+cfg.ID+"/token", nil)
 	}
 	if err != nil {
 		return "", false, fmt.Errorf("get an enrollment token from %s: %w", hub, err)
@@ -228,7 +236,7 @@ func (o Owner) json() ownerJSON {
 func setOwner(ctx context.Context, client *http.Client, cfg Config) error {
 	body, _ := json.Marshal(cfg.Owner.json())
 	url := strings.TrimRight(cfg.Hub, "/") + "/api/v1/rooms/" + cfg.ID
-	code, rb, err := send(ctx, client, http.MethodPatch, url, body)
+	code, rb, err := send(ctx, client, cfg.Token, http.MethodPatch, url, body)
 	if err != nil {
 		return err
 	}
@@ -238,12 +246,15 @@ func setOwner(ctx context.Context, client *http.Client, cfg Config) error {
 	return nil
 }
 
-func send(ctx context.Context, client *http.Client, method, url string, body []byte) (int, []byte, error) {
+func send(ctx context.Context, client *http.Client, token, method, url string, body []byte) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil, err

@@ -33,6 +33,9 @@ const usage = `usage:
   evalroom-hub audit verify [--data DIR]                   (checks the audit log's hash chain)
   evalroom-hub evidence export [--data DIR] --room ROOM --from TIME --to TIME --out FILE [--by NAME]
   evalroom-hub verify-evidence [--faults-only] FILE         (checks an evidence file offline)
+  evalroom-hub user add [--data DIR] --username U --role ROLE [--scope S] [--name N] [--password-stdin]
+  evalroom-hub user passwd [--data DIR] --username U [--password-stdin]   (new password, unlocks)
+  evalroom-hub token create [--data DIR] --role ROLE [--scope S] [--name N] [--ttl D]   (prints a bearer token)
 `
 
 func main() {
@@ -52,6 +55,10 @@ func main() {
 		err = evidenceCmd(os.Args[2:])
 	case "verify-evidence":
 		err = verifyEvidence(os.Args[2:])
+	case "user":
+		err = userCmd(context.Background(), os.Args[2:], os.Stdin, os.Stdout)
+	case "token":
+		err = tokenCmd(context.Background(), os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)

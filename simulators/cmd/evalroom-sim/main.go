@@ -2,7 +2,7 @@
 // each with its own key, spool and enrollment, fed by simulated cameras and
 // microphones.
 //
-//	evalroom-sim --hub URL --mqtt ADDR --rooms N --data DIR [--control ADDR] [--metrics ADDR]
+//	evalroom-sim --hub URL --mqtt ADDR --rooms N --data DIR [--control ADDR] [--metrics ADDR] [--key-alg ed25519|sm2]
 package main
 
 import (
@@ -44,6 +44,8 @@ func run() error {
 	height := flag.Int("height", 360, "camera picture height")
 	fps := flag.Int("fps", 10, "camera frames per second")
 	segment := flag.Duration("segment", 2*time.Second, "segment length")
+	keyAlg := flag.String("key-alg", "ed25519", "box key algorithm of new rooms: ed25519, or sm2 (SM2 with SM3)")
+	token := flag.String("token", os.Getenv("EVALROOM_TOKEN"), "an operator's API token for creating the rooms at the hub (evalroom-hub token create --role operator); default $EVALROOM_TOKEN")
 	caFile := flag.String("ca", "", "the hub's CA certificate (PEM; the hub keeps it in DATA/tls/ca.pem) when the hub serves HTTPS")
 	budget := flag.Int64("spool-budget", 0, "spool budget per room in bytes (0 = agent default)")
 	report := flag.Duration("report", 5*time.Second, "health and telemetry interval")
@@ -68,7 +70,8 @@ func run() error {
 		cfg := room.Config{
 			ID: id, Name: fmt.Sprintf("第%d评标室", i), Hub: *hub, MQTT: *mqtt, DataDir: room.Dir(*data, id),
 			Cameras: *cams, Mics: *mics, Width: *width, Height: *height, FPS: *fps, Segment: *segment, Budget: *budget, Report: *report,
-			CAFile: *caFile,
+			KeyAlg: *keyAlg,
+			CAFile: *caFile, Token: *token,
 		}
 		if *owners {
 			cfg.Owner = ownerOf(i)

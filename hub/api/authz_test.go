@@ -1,0 +1,224 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/evalroom/evalroom/hub/auth"
+	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/protocol"
+)
+
+// who are the principals the tests use; room-1 is in the jurisdiction
+// 450206 (a district of the city 450200) and belongs to agency lz-a.
+var who = map[string]struct {
+	role  auth.Role
+	scope string
+}{
+	"operator":        {auth.Operator, ""},
+	"regulator":       {auth.Regulator, "450206"},
+	"city-regulator":  {auth.Regulator, "450200"},
+	"other-regulator": {auth.Regulator, "110101"},
+	"agency-admin":    {auth.AgencyAdmin, "lz-a"},
+	"agency-staff":    {auth.AgencyStaff, "lz-a"},
+	"other-agency":    {auth.AgencyStaff, "lz-b"},
+	"purchaser":       {auth.Purchaser, ""},
+	"expert":          {auth.Expert, ""},
+	"technician":      {auth.Technician, "room-1"},
+	"other-tech":      {auth.Technician, "room-2"},
+}
+
+// allowed is, for every route, who may use it on room-1 (or its alert).
+// A route missing here fails the test: every new route says who may use it.
+var allowed = map[string][]string{
+	"POST /api/v1/login":                                               {"*"},
+	"POST /api/v1/enroll":                                              {"*"},
+	"GET /api/v1/session":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "expert", "technician", "other-tech"},
+	"POST /api/v1/logout":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "expert", "technician", "other-tech"},
+	"GET /api/v1/rooms":                                                {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
+	"POST /api/v1/rooms":                                               {"operator"},
+	"PATCH /api/v1/rooms/{room}":                                       {"operator"},
+	"POST /api/v1/rooms/{room}/token":                                  {"operator", "technician"},
+	"GET /api/v1/rooms/{room}/streams/{stream}/segments":               {"regulator", "city-regulator"},
+	"GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg":             {"regulator", "city-regulator", "technician"},
+	"GET /api/v1/live/ws":                                              {"regulator", "city-regulator", "other-regulator", "technician", "other-tech"},
+	"GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}":         {"regulator", "city-regulator"},
+	"GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}/payload": {"regulator", "city-regulator"},
+	"GET /api/v1/rooms/{room}/timeline":                                {"regulator", "city-regulator"},
+	"GET /api/v1/rooms/{room}/download":                                {"regulator", "city-regulator"},
+	"GET /api/v1/rooms/{room}/evidence":                                {"regulator", "city-regulator"},
+	"GET /api/v1/audit":                                                {"operator", "regulator", "city-regulator", "other-regulator"},
+	"GET /api/v1/alerts":                                               {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
+	"POST /api/v1/alerts/{id}/ack":                                     {"operator", "regulator", "city-regulator", "technician"},
+	"POST /api/v1/alerts/{id}/resolve":                                 {"operator", "regulator", "city-regulator", "technician"},
+}
+
+type authzRig struct {
+	*rig
+	api    *API
+	tokens map[string]string
+	alert  int64
+}
+
+func newAuthzRig(t *testing.T) *authzRig {
+	t.Helper()
+	r := newRig(t)
+	ctx := context.Background()
+	for _, rm := range []store.Room{
+		{ID: "room-1", Name: "一", Jurisdiction: store.Jurisdiction{Code: "450206", Name: "柳江区"}, Agency: store.Agency{ID: "lz-a", Name: "A"}},
+		{ID: "room-2", Name: "二", Jurisdiction: store.Jurisdiction{Code: "450202", Name: "城中区"}, Agency: store.Agency{ID: "lz-b", Name: "B"}},
+		{ID: "room-3", Name: "三"},
+	} {
+		if _, err := r.st.AddRoom(ctx, rm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	al, err := r.st.InsertAlert(ctx, store.Alert{Room: "room-1", Stream: "cam1", Kind: "camera_black", Severity: "warning", State: store.AlertOpen, OpenedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ar := &authzRig{rig: r, api: New(r.st, r.fleet, nil, nil, r.audit, slog.New(slog.DiscardHandler), time.Hour), tokens: map[string]string{}, alert: al.ID}
+	for name, w := range who {
+		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
+	}
+	return ar
+}
+
+// TestEveryRoleAgainstEveryRoute runs each principal, and nobody, against
+// every route of the API on room-1. The handlers are replaced by one that
+// answers 204, so what is tested is exactly the check in front of them:
+// 401 without credentials, 403 for the wrong role or scope, through for
+// the rest.
+func TestEveryRoleAgainstEveryRoute(t *testing.T) {
+	r := newAuthzRig(t)
+	mux := http.NewServeMux()
+	var patterns []string
+	for _, rt := range r.api.Routes() {
+		rt.handler = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
+		mux.HandleFunc(rt.Pattern, r.api.guard(rt))
+		patterns = append(patterns, rt.Pattern)
+		if _, ok := allowed[rt.Pattern]; !ok {
+			t.Errorf("route %s is not in the access table: say who may use it", rt.Pattern)
+		}
+	}
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	sort.Strings(patterns)
+	names := append([]string{""}, keys(who)...)
+	for _, pattern := range patterns {
+		method, path, _ := strings.Cut(pattern, " ")
+		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(r.alert)).Replace(path)
+		for _, name := range names {
+			t.Run(pattern+"/"+name, func(t *testing.T) {
+				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("{}"))
+				if name != "" {
+					req.Header.Set("Authorization", "Bearer "+r.tokens[name])
+				}
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res.Body.Close()
+				want := http.StatusForbidden
+				switch {
+				case contains(allowed[pattern], "*") || (name != "" && contains(allowed[pattern], name)):
+					want = http.StatusNoContent
+				case name == "":
+					want = http.StatusUnauthorized
+				}
+				if res.StatusCode != want {
+					t.Fatalf("%s %s as %q: %d, want %d", method, path, name, res.StatusCode, want)
+				}
+			})
+		}
+	}
+}
+
+// The room list and the alert list show each principal its own scope.
+func TestListsKeepToTheScope(t *testing.T) {
+	r := newAuthzRig(t)
+	for _, id := range []string{"room-2", "room-3"} {
+		if _, err := r.st.InsertAlert(context.Background(), store.Alert{Room: id, Stream: "cam1", Kind: "camera_black", Severity: "warning", State: store.AlertOpen, OpenedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cases := map[string]string{
+		"operator":        "room-1,room-2,room-3",
+		"regulator":       "room-1",
+		"city-regulator":  "room-1,room-2",
+		"other-regulator": "",
+		"agency-admin":    "room-1",
+		"other-agency":    "room-2",
+		"technician":      "room-1",
+		"other-tech":      "room-2",
+	}
+	for name, want := range cases {
+		code, body := r.doAs(t, r.tokens[name], http.MethodGet, "/api/v1/rooms", "")
+		if code != http.StatusOK || ids(t, body) != want {
+			t.Errorf("%s sees rooms %q (%d), want %q", name, ids(t, body), code, want)
+		}
+		code, body = r.doAs(t, r.tokens[name], http.MethodGet, "/api/v1/alerts", "")
+		if code != http.StatusOK || alertRooms(body) != want {
+			t.Errorf("%s sees alerts of %q (%d), want %q", name, alertRooms(body), code, want)
+		}
+	}
+}
+
+// While a procurement session runs, only regulators see the room live.
+func TestLiveDuringSessionIsForRegulators(t *testing.T) {
+	r := newAuthzRig(t)
+	r.send(t, protocol.TopicTelemetry, &protocol.Telemetry{V: protocol.Version, Room: "room-1", Time: time.Now(), Session: "zfcg-2026-001"})
+	p := auth.Principal{Role: auth.Technician, Scope: "room-1"}
+	if code, _ := r.api.roomAccess(context.Background(), p, "room-1", auth.Live); code != http.StatusForbidden {
+		t.Fatalf("technician during a session: %d, want 403", code)
+	}
+	p = auth.Principal{Role: auth.Regulator, Scope: "450206"}
+	if code, msg := r.api.roomAccess(context.Background(), p, "room-1", auth.Live); code != 0 {
+		t.Fatalf("regulator during a session: %d %s", code, msg)
+	}
+}
+
+func alertRooms(body string) string {
+	var list []struct{ Room string }
+	jsonUnmarshal(body, &list)
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range list {
+		if !seen[a.Room] {
+			seen[a.Room] = true
+			out = append(out, a.Room)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func jsonUnmarshal(s string, v any) { json.Unmarshal([]byte(s), v) }

@@ -1,0 +1,40 @@
+package auth
+
+import "slices"
+
+// Perm is something a role may do.
+type Perm string
+
+// The permissions routes ask for.
+const (
+	RoomsRead    Perm = "rooms.read"    // room list and state
+	RoomsWrite   Perm = "rooms.write"   // create rooms, change owners
+	RoomToken    Perm = "room.token"    // enrollment token for a (replaced) box
+	AlertsRead   Perm = "alerts.read"   // alerts
+	AlertsAct    Perm = "alerts.act"    // acknowledge and resolve
+	Live         Perm = "live"          // live pictures and sound
+	Recordings   Perm = "recordings"    // segments, timeline, playback, download, evidence
+	AuditRead    Perm = "audit.read"    // the audit log
+	MetricsRead  Perm = "metrics.read"  // /metrics
+	SessionRead  Perm = "session.read"  // who am I
+	UsersManage  Perm = "users.manage"  // people and tokens
+	ProjectsWork Perm = "projects.work" // the procurement workflow (to come)
+)
+
+// grants is each role's permissions. Evaluation is confidential (Order 87
+// art. 66): live pictures and recordings are for regulators; a technician
+// sees the live pictures of its rooms only while no session runs (the
+// route checks that), and the operator runs the platform without seeing
+// what is recorded.
+var grants = map[Role][]Perm{
+	Operator:    {SessionRead, RoomsRead, RoomsWrite, RoomToken, AlertsRead, AlertsAct, AuditRead, MetricsRead, UsersManage},
+	Regulator:   {SessionRead, RoomsRead, AlertsRead, AlertsAct, Live, Recordings, AuditRead},
+	AgencyAdmin: {SessionRead, RoomsRead, AlertsRead, ProjectsWork},
+	AgencyStaff: {SessionRead, RoomsRead, AlertsRead, ProjectsWork},
+	Purchaser:   {SessionRead, ProjectsWork},
+	Expert:      {SessionRead},
+	Technician:  {SessionRead, RoomsRead, RoomToken, AlertsRead, AlertsAct, Live},
+}
+
+// Can reports whether the principal's role has perm.
+func (p Principal) Can(perm Perm) bool { return slices.Contains(grants[p.Role], perm) }
