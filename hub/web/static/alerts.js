@@ -1,12 +1,13 @@
 // The alerts panel: open, acknowledged and resolved alerts, filtered by
-// state and room, polled every 2 s; acknowledge or resolve with a name and a
-// comment. Until sign-in exists the name is asked in the form and kept in
-// localStorage.
+// state and room, polled every 2 s; acknowledge or resolve with a comment,
+// as the signed-in person (on a hub without sign-in the name is asked in
+// the form and kept in localStorage). Roles that may not act see no buttons.
 
 import { apply, t } from './i18n.js';
 import { api, ago, dateTimeShort, duration, enc, h, iso, reorder, setData, setText } from './util.js';
 import { data, normalizeAlert, refresh, roomById, streamKind } from './data.js';
 import { alertStateWord, alertText, severityWord } from './words.js';
+import { can, session } from './auth.js';
 
 const POLL_MS = 2000;
 const NAME_KEY = 'evalroom.name';
@@ -64,11 +65,12 @@ class Row {
     this.info.replaceChildren(...lines);
 
     const btns = [];
-    if (a.state === 'open') btns.push(h('button', { type: 'button', class: 'btn', dataset: { act: 'ack' }, onclick: () => this.openForm('ack') }, t('al.ack')));
-    if (a.state === 'open' || a.state === 'acked') {
+    const act = can('ack');
+    if (act && a.state === 'open') btns.push(h('button', { type: 'button', class: 'btn', dataset: { act: 'ack' }, onclick: () => this.openForm('ack') }, t('al.ack')));
+    if (act && (a.state === 'open' || a.state === 'acked')) {
       btns.push(h('button', { type: 'button', class: 'btn', dataset: { act: 'resolve' }, onclick: () => this.openForm('resolve') }, t('al.resolve')));
     }
-    if (a.openedAt) {
+    if (a.openedAt && can('recordings')) {
       btns.push(h('a', { class: 'btn ghost', href: `#/room/${enc(a.room)}?t=${enc(iso(a.openedAt - 10000))}` }, t('al.playback')));
     }
     this.actions.replaceChildren(...btns);
@@ -77,19 +79,21 @@ class Row {
 
   openForm(act) {
     this.closeForm();
-    const name = h('input', { name: 'by', required: true, maxlength: '100', autocomplete: 'name', value: savedName() });
+    // Signed in, the hub knows who acts; without sign-in the form asks.
+    const signedIn = session.mode === 'in';
+    const name = h('input', { name: 'by', required: true, maxlength: '100', autocomplete: 'name', value: signedIn ? session.name : savedName() });
     const comment = h('textarea', { name: 'comment', rows: '2', maxlength: '2000' });
     const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t(act === 'ack' ? 'al.ack.do' : 'al.resolve.do'));
     const form = h('form', { class: 'alert-form', novalidate: true, dataset: { act } },
-      h('label', null, h('span', null, t('al.name')), name),
+      signedIn ? h('p', { class: 'alert-as' }, t('al.as', { name: session.name, user: session.user })) : h('label', null, h('span', null, t('al.name')), name),
       h('label', null, h('span', null, t('al.comment')), comment),
       h('div', { class: 'form-buttons' }, submit,
         h('button', { type: 'button', class: 'btn ghost', onclick: () => this.closeForm() }, t('al.cancel'))),
       err);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const by = name.value.trim();
+      const by = signedIn ? session.user : name.value.trim(); // signed in, the hub takes the session's user
       if (!by) {
         err.textContent = t('al.nameNeeded');
         err.hidden = false;
@@ -100,7 +104,7 @@ class Row {
       err.hidden = true;
       try {
         await api(`/api/v1/alerts/${this.id}/${act}`, { method: 'POST', body: { by, comment: comment.value.trim() } });
-        saveName(by);
+        if (!signedIn) saveName(by);
         this.closeForm();
         await refresh();
         this.view.poll();
@@ -112,7 +116,7 @@ class Row {
     });
     this.form = form;
     this.formBox.append(form);
-    (name.value ? comment : name).focus();
+    (signedIn || name.value ? comment : name).focus();
   }
 
   closeForm() {

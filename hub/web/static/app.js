@@ -6,11 +6,16 @@
 //                  and the wall's filter)
 // Data: data.js polls rooms and alerts every 2 s; live pictures and sound
 // come over one WebSocket (live.js) for whatever the current view watches.
+// Sign-in (signin.js): the sign-in screen stands in for any view while
+// nobody is signed in, without changing the address; auth.js says what the
+// signed-in role may see.
 
 import { apply, initLang, lang, setLang, t } from './i18n.js';
 import { LiveSocket } from './live.js';
 import { hms, setText } from './util.js';
-import { data, openAlerts, startPolling, subscribe } from './data.js';
+import { data, openAlerts, startPolling, stopPolling, subscribe } from './data.js';
+import { can, clearSession, onSessionLost, roleWord, scopeWords, session } from './auth.js';
+import { loadSession, NoPagesView, SignInView, signOut } from './signin.js';
 import { WallView } from './wall.js';
 import { AlertsView } from './alerts.js';
 import { RoomView } from './room.js';
@@ -35,8 +40,12 @@ function parseHash() {
   return { name: 'wall', key: 'wall', params };
 }
 
+const signedIn = () => session.mode === 'in' || session.mode === 'open';
+
 function navigate() {
+  if (!signedIn()) return; // the sign-in screen stays; the address is kept for after it
   const r = parseHash();
+  if (!can('wall')) r.name = r.key = 'nopages';
   if (view && r.key === route) {
     view.params?.(r.params);
   } else {
@@ -45,6 +54,7 @@ function navigate() {
     if (r.name === 'alerts') view = new AlertsView(r.params);
     else if (r.name === 'room') view = new RoomView(r.id, r.params);
     else if (r.name === 'patrol') view = new PatrolView(r.params);
+    else if (r.name === 'nopages') view = new NoPagesView();
     else view = new WallView(r.params);
     $('#view').replaceChildren(view.el);
     document.body.dataset.view = r.name;
@@ -58,7 +68,27 @@ function navigate() {
   live.setWatch(view.watch());
 }
 
+// renderUser shows who is signed in: name, role and scope in words, and
+// leaves out the navigation the role cannot use.
+function renderUser() {
+  const on = session.mode === 'in';
+  document.body.dataset.auth = session.mode;
+  document.body.dataset.role = on ? session.role : '';
+  $('#user').hidden = !on;
+  $('#patrol').hidden = !can('live');
+  $('.nav').hidden = !can('wall');
+  if (!on) return;
+  setText($('#user-name'), session.name);
+  setText($('#user-role'), roleWord());
+  const scope = scopeWords(data.rooms || []);
+  const el = $('#user-scope');
+  setText(el, scope.text);
+  el.hidden = !scope.text;
+  if (el.title !== scope.title) el.title = scope.title;
+}
+
 function renderHeader() {
+  renderUser();
   const n = openAlerts().length;
   const badge = $('#alert-count');
   setText(badge, data.alerts === null ? '–' : String(n));
@@ -71,7 +101,8 @@ function renderHeader() {
 function renderBanners(now) {
   const api = $('#banner-api');
   if (data.apiError) {
-    let msg = data.apiError.status ? t('banner.api.status', { status: data.apiError.status }) : t('banner.api');
+    const { status } = data.apiError;
+    let msg = status === 403 ? data.apiError.message : status ? t('banner.api.status', { status }) : t('banner.api');
     if (data.lastOK) msg += ' ' + t('banner.api.stale', { time: hms(data.lastOK) });
     setText(api, msg);
     api.hidden = false;
@@ -101,6 +132,46 @@ function showLang() {
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
 }
 
+// enter starts the page for whoever is signed in (or for everybody on a
+// hub without sign-in), at the address they asked for.
+function enter() {
+  route = '';
+  renderUser();
+  live.enable(can('live'));
+  if (can('wall')) startPolling();
+  navigate();
+  renderHeader();
+}
+
+// showSignIn stops everything and forgets what was shown, then asks for sign-in.
+function showSignIn(note) {
+  stopPolling();
+  live.enable(false);
+  view?.destroy();
+  route = 'signin';
+  view = new SignInView({ note, onDone: enter });
+  $('#view').replaceChildren(view.el);
+  document.body.dataset.view = 'signin';
+  renderHeader();
+  renderBanners(Date.now());
+}
+
+// begin asks the hub who is signed in; while it cannot be reached the
+// sign-in screen says so and the page asks again every few seconds.
+async function begin() {
+  const s = await loadSession();
+  if (route !== '' && route !== 'signin') return; // signed in on the screen meanwhile
+  if (s === 'in' || s === 'open') return enter();
+  const note = s === 'unreachable' ? 'unreachable' : '';
+  if (route === 'signin') {
+    view.note = note;
+    view.update();
+  } else {
+    showSignIn(note);
+  }
+  if (s === 'unreachable') setTimeout(() => { if (route === 'signin') begin(); }, 3000);
+}
+
 function main() {
   initLang();
   showLang();
@@ -111,6 +182,7 @@ function main() {
       apply();
       if (view?.relang) view.relang(); else view?.update();
       renderHeader();
+      renderBanners(Date.now());
       tick();
     });
   }
@@ -121,6 +193,14 @@ function main() {
     onFrame: (f) => view?.frame?.(f, Date.now()),
     onState: (s) => { liveState = s; renderBanners(Date.now()); },
   });
+  onSessionLost(() => {
+    clearSession('out');
+    showSignIn('expired');
+  });
+  $('#signout').addEventListener('click', async () => {
+    await signOut();
+    showSignIn('signedOut');
+  });
   subscribe(() => {
     view?.update();
     renderHeader();
@@ -128,11 +208,10 @@ function main() {
     if (view) live.setWatch(view.watch());
   });
   window.addEventListener('hashchange', navigate);
-  navigate();
   renderHeader();
   tick();
   setInterval(tick, 500);
-  startPolling();
+  begin();
 }
 
 main();

@@ -9,7 +9,7 @@ const STATES = ['ok', 'absent', 'failed'];
 export const data = {
   rooms: null,       // normalized rooms, sorted; null before the first answer
   lastOK: 0,         // when the last good room list came (ms)
-  apiError: null,    // null, or {status} (0 = no answer)
+  apiError: null,    // null, or {status, message} (0 = no answer)
   alerts: null,      // open and acked alerts; null before the first answer
   alertsError: null, // message of the last failed alert poll
 };
@@ -91,36 +91,51 @@ export function alertsOf(room) { return (data.alerts || []).filter((a) => a.room
 
 export const openAlerts = () => (data.alerts || []).filter((a) => a.state === 'open');
 
-async function pollRooms() {
+let generation = 0; // bumped by stopPolling: answers of an older loop are dropped
+
+async function pollRooms(gen) {
   try {
     const list = await api('/api/v1/rooms');
     if (!Array.isArray(list)) throw new Error('rooms: not an array');
+    if (gen !== generation) return;
     data.rooms = list.map(normalizeRoom).filter((r) => r.id)
       .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
     data.lastOK = Date.now();
     data.apiError = null;
   } catch (err) {
-    data.apiError = { status: err.status || 0 };
+    if (gen === generation) data.apiError = { status: err.status || 0, message: err.message };
   }
 }
 
-export async function pollAlerts() {
+export async function pollAlerts(gen = generation) {
   try {
     const [open, acked] = await Promise.all([api('/api/v1/alerts?state=open'), api('/api/v1/alerts?state=acked')]);
+    if (gen !== generation) return;
     data.alerts = [...open, ...acked].map(normalizeAlert).sort((a, b) => b.id - a.id);
     data.alertsError = null;
   } catch (err) {
-    data.alertsError = err.message;
+    if (gen === generation) data.alertsError = err.message;
   }
 }
 
+// startPolling polls until stopPolling (signed out); a new start supersedes
+// a loop still waiting.
 export function startPolling() {
+  const gen = ++generation;
   const loop = async () => {
-    await Promise.all([pollRooms(), pollAlerts()]);
+    await Promise.all([pollRooms(gen), pollAlerts(gen)]);
+    if (gen !== generation) return;
     notify();
-    setTimeout(loop, POLL_MS);
+    setTimeout(() => { if (gen === generation) loop(); }, POLL_MS);
   };
   loop();
+}
+
+// stopPolling stops and forgets everything polled: the next person to sign
+// in sees only what the hub gives them.
+export function stopPolling() {
+  generation++;
+  Object.assign(data, { rooms: null, lastOK: 0, apiError: null, alerts: null, alertsError: null });
 }
 
 // refresh polls the alerts at once (after an acknowledgement) and tells the views.

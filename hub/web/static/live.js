@@ -59,7 +59,26 @@ export class LiveSocket {
     this.attempt = 0;
     this.timer = null;
     this.up = false;
-    this.connect();
+    this.enabled = false;
+  }
+
+  // enable connects (and keeps reconnecting) while on; off closes the
+  // socket: nobody signed in, or a role without live pictures.
+  enable(on) {
+    if (on === this.enabled) return;
+    this.enabled = on;
+    if (on) {
+      this.attempt = 0;
+      this.connect();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.up = false;
+    ws?.close();
+    this.onState?.({ up: null });
   }
 
   // setWatch sends the full set of wanted "room/stream" keys when it changed.
@@ -77,6 +96,7 @@ export class LiveSocket {
 
   connect() {
     this.timer = null;
+    if (!this.enabled) return;
     let ws;
     try {
       ws = new WebSocket(this.url);
@@ -110,6 +130,7 @@ export class LiveSocket {
   }
 
   retry() {
+    if (!this.enabled) return;
     // 0.5 s, 1 s, 2 s, 4 s, 8 s, then every 10 s, with a little jitter.
     const base = Math.min(10000, 500 * 2 ** this.attempt);
     this.attempt++;

@@ -10,6 +10,7 @@ import { RoomLive } from './roomlive.js';
 import { OwnerView } from './owner.js';
 import { Timeline } from './timeline.js';
 import { Player } from './player.js';
+import { can, session } from './auth.js';
 
 // RoomHead shows a room's name, connection and what is wrong; shared with patrol.
 export class RoomHead {
@@ -29,7 +30,7 @@ export class RoomHead {
     setText(this.idEl, this.roomId);
     this.owner.update(room);
     if (!room) {
-      setText(this.name, data.rooms === null ? t('loading') : t('room.unknown'));
+      setText(this.name, data.rooms === null ? t('loading') : t(session.mode === 'in' ? 'room.unknown.scoped' : 'room.unknown'));
       setText(this.badge, '');
       this.problems.replaceChildren();
       return;
@@ -60,13 +61,14 @@ export class RoomView {
     this.roomId = roomId;
     this.head = new RoomHead(roomId);
     this.live = new RoomLive(roomId);
-    this.player = new Player(roomId, { onTime: (ms) => this.onTime(ms) });
-    this.timeline = new Timeline(roomId, { onPick: (ms) => this.play(ms) });
+    // Recordings only for the roles that may play them back (the hub refuses the rest).
+    this.recordings = can('recordings');
+    this.player = this.recordings ? new Player(roomId, { onTime: (ms) => this.onTime(ms) }) : null;
+    this.timeline = this.recordings ? new Timeline(roomId, { onPick: (ms) => this.play(ms) }) : null;
     this.el = h('div', { class: 'view view-room' },
       h('nav', { class: 'crumbs' }, h('a', { href: '#/', 'data-i18n': 'room.back' })),
       this.head.el, this.live.el,
-      h('h3', { class: 'section-title', 'data-i18n': 'room.recordings' }),
-      this.timeline.el, this.player.el);
+      this.recordings ? [h('h3', { class: 'section-title', 'data-i18n': 'room.recordings' }), this.timeline.el, this.player.el] : null);
     apply(this.el);
     this.params(params);
   }
@@ -78,12 +80,13 @@ export class RoomView {
   }
 
   streams() {
-    const tl = this.timeline.tl?.streams;
+    const tl = this.timeline?.tl?.streams;
     if (tl?.length) return tl.map((s) => ({ id: s.id, kind: s.kind }));
     return (roomById(this.roomId)?.streams || []).map((s) => ({ id: s.id, kind: s.kind }));
   }
 
   play(ms) {
+    if (!this.player) return;
     this.player.setStreams(this.streams());
     this.player.playFrom(ms);
   }
@@ -102,7 +105,7 @@ export class RoomView {
     const room = roomById(this.roomId);
     this.head.update(room, now);
     this.live.update(room, now);
-    if (this.pendingStart !== undefined && (room || this.timeline.tl)) {
+    if (this.pendingStart !== undefined && this.timeline && (room || this.timeline.tl)) {
       const ms = this.pendingStart;
       this.pendingStart = undefined;
       this.timeline.show(ms);
@@ -112,14 +115,14 @@ export class RoomView {
 
   tick(now) {
     this.live.tick(now);
-    this.timeline.tick(now);
+    this.timeline?.tick(now);
   }
 
-  relang() { this.update(); this.timeline.relang(); this.player.relang(); }
+  relang() { this.update(); this.timeline?.relang(); this.player?.relang(); }
 
   destroy() {
     this.live.destroy();
-    this.timeline.destroy();
-    this.player.destroy();
+    this.timeline?.destroy();
+    this.player?.destroy();
   }
 }

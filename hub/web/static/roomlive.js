@@ -7,6 +7,7 @@ import { h, reorder, setData, setText } from './util.js';
 import { Tile } from './tile.js';
 import { LevelMeter, LiveListener, level, toFloat } from './audio.js';
 import { kindWord, signalWord } from './words.js';
+import { canLive, noLiveReason } from './auth.js';
 
 class Mic {
   constructor(room, stream) {
@@ -70,6 +71,7 @@ export class RoomLive {
     this.camBox = h('div', { class: 'cams' });
     this.micBox = h('div', { class: 'mics' });
     this.offline = h('div', { class: 'offline-box' }, h('strong'), h('span'));
+    this.noLive = h('p', { class: 'no-live' });
     this.tbody = h('tbody');
     this.table = h('table', { class: 'streams-table' },
       h('thead', null, h('tr', null, ...['st.device', 'st.state', 'st.quality', 'st.signals'].map((k) => h('th', { 'data-i18n': k })))),
@@ -89,8 +91,12 @@ export class RoomLive {
   update(room, now) {
     const online = !!room?.online;
     const streams = room?.streams || [];
+    // Pictures and sound only for the roles that may watch; the table of
+    // the devices' state stays for everybody.
+    const live = !room || canLive(room);
+    setData(this.el, 'live', live);
     const sync = (map, kind, make) => {
-      const want = online ? streams.filter((s) => s.kind === kind) : [];
+      const want = online && live ? streams.filter((s) => s.kind === kind) : [];
       for (const [k, v] of map) if (!want.some((s) => `${this.roomId}/${s.id}` === k)) { v.destroy(); v.el.remove(); map.delete(k); }
       return want.map((s) => {
         const k = `${this.roomId}/${s.id}`;
@@ -106,6 +112,9 @@ export class RoomLive {
       setText(this.offline.children[0], t('room.offline.title'));
       setText(this.offline.children[1], room ? t('room.offline.body') : t('room.unknown'));
       cams.push(this.offline);
+    } else if (!live) {
+      setText(this.noLive, noLiveReason(room));
+      cams.push(this.noLive);
     }
     this.camBox.dataset.n = String(Math.min(cams.length, 4));
     reorder(this.camBox, cams);

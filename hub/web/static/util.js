@@ -2,6 +2,7 @@
 // and sizes, and talking to the hub's JSON API.
 
 import { t } from './i18n.js';
+import { forbidden, session, sessionLost, setSession } from './auth.js';
 
 // h builds an element: h('div', {class: 'x', title: 'y'}, child, 'text', …).
 // Attribute values false/null/undefined are left out; children likewise.
@@ -104,34 +105,51 @@ export const iso = (ms) => new Date(ms).toISOString();
 // ---- API -------------------------------------------------------------------
 
 const TIMEOUT_MS = 8000;
+const UNSAFE = ['POST', 'PATCH', 'PUT', 'DELETE'];
 
-// ApiError carries the hub's {"error": "..."} text, or a description of the failure.
+// ApiError carries the hub's {"error": "..."} text, or a description of the
+// failure; retryAfter is the Retry-After header in seconds (a locked sign-in).
 export class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, retryAfter = null) {
     super(message);
     this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
 
 // api fetches JSON (or, with as: 'buffer', raw bytes) from the hub; it throws
-// ApiError with the hub's own message on a 4xx/5xx answer.
-export async function api(path, { method = 'GET', body, as = 'json', timeout = TIMEOUT_MS, signal } = {}) {
+// ApiError with the hub's own message on a 4xx/5xx answer (a 403 says what
+// it means for the signed-in role). Every unsafe request carries the
+// session's X-CSRF-Token. A 401 means the session is gone and the page asks
+// for sign-in, except with auth: false (the sign-in requests themselves).
+export async function api(path, { method = 'GET', body, as = 'json', timeout = TIMEOUT_MS, signal, auth = true } = {}, retried = false) {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeout);
   const onAbort = () => ctl.abort();
   signal?.addEventListener('abort', onAbort);
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const unsafe = UNSAFE.includes(method);
+  if (unsafe && session.csrf) headers['X-CSRF-Token'] = session.csrf;
   let res;
   try {
     res = await fetch(path, {
-      method, cache: 'no-store', signal: ctl.signal,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      method, cache: 'no-store', signal: ctl.signal, headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) {
       let msg = '';
       try { msg = (await res.json()).error || ''; } catch { /* not JSON */ }
-      throw new ApiError(res.status, msg || t('err.http', { status: res.status }));
+      if (res.status === 401 && auth) sessionLost();
+      if (res.status === 403 && auth && unsafe && !retried && session.mode === 'in' && await freshCsrf()) {
+        // Signed in again in another tab: the cookie is new, and so is its token.
+        return api(path, { method, body, as, timeout, signal, auth }, true);
+      }
+      const wait = Number(res.headers.get('Retry-After'));
+      throw new ApiError(res.status, res.status === 403 && auth ? forbidden(msg) : msg || t('err.http', { status: res.status }),
+        Number.isFinite(wait) && wait > 0 ? wait : null);
     }
+    if (res.status === 204) return null;
     return as === 'buffer' ? await res.arrayBuffer() : await res.json();
   } catch (err) {
     if (err instanceof ApiError) throw err;
@@ -139,6 +157,20 @@ export async function api(path, { method = 'GET', body, as = 'json', timeout = T
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+// freshCsrf asks the hub for the session's token again; true if it changed.
+async function freshCsrf() {
+  try {
+    const res = await fetch('/api/v1/session', { cache: 'no-store', headers: { Accept: 'application/json' } });
+    if (!res.ok) return false;
+    const s = await res.json();
+    if (!s.csrf || s.csrf === session.csrf) return false;
+    setSession(s);
+    return true;
+  } catch {
+    return false;
   }
 }
 

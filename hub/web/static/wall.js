@@ -9,6 +9,7 @@ import { BACKLOG_WARN_S, roomHealth } from './health.js';
 import { Tile } from './tile.js';
 import { kindWord } from './words.js';
 import { OwnerView } from './owner.js';
+import { canLive, noLiveReason } from './auth.js';
 import { FilterBar, STATES, inScope, inState, matchesText, parseFilter, rememberFilter, wallHref } from './wallfilter.js';
 
 function streamText(s) {
@@ -35,6 +36,7 @@ class Card {
     this.tileBox = h('div', { class: 'tiles' });
     this.offline = h('div', { class: 'offline-box' }, h('strong'), h('span'));
     this.noVideo = h('p', { class: 'placeholder small' });
+    this.noLive = h('p', { class: 'no-live' });
     this.open = h('a', { class: 'open-room', href: `#/room/${encodeURIComponent(room.id)}`, 'data-i18n': 'wall.open' });
     this.el = h('article', { class: 'card', dataset: { room: room.id, health: 'ok' } },
       h('header', { class: 'card-head' }, h('div', { class: 'card-title' }, this.name, this.idEl), this.badge),
@@ -77,7 +79,10 @@ class Card {
       : [h('li', { class: 'chip st-unknown' }, t('room.noStreams'))];
     this.streams.replaceChildren(...chips);
 
-    const videos = room.online && show ? room.streams.filter((s) => s.kind === 'video') : [];
+    // Live pictures only for the roles that may watch (the hub refuses the rest).
+    const live = canLive(room);
+    setData(this.el, 'live', live);
+    const videos = room.online && show && live ? room.streams.filter((s) => s.kind === 'video') : [];
     for (const [id, tile] of this.tiles) {
       if (!videos.some((s) => s.id === id)) { tile.destroy(); this.tiles.delete(id); }
     }
@@ -95,6 +100,9 @@ class Card {
       setText(this.offline.children[0], t('room.offline.title'));
       setText(this.offline.children[1], t('room.offline.body'));
       want.push(this.offline);
+    } else if (!live && show) {
+      setText(this.noLive, noLiveReason(room));
+      want.push(this.noLive);
     } else if (videos.length === 0 && show) {
       setText(this.noVideo, t('room.noVideo'));
       want.push(this.noVideo);

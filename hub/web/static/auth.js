@@ -1,0 +1,100 @@
+// Who is signed in and what their role lets them see, as the hub says
+// (GET /api/v1/session). The hub enforces every rule; the page only leaves
+// out what the role could not use anyway, so nobody meets a refusal by
+// clicking something offered to them.
+//
+// mode: 'unknown' before the first answer, 'in' signed in, 'out' signed out,
+// 'open' when the hub has no sign-in at all (it answers /session with 404).
+
+import { t } from './i18n.js';
+
+export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', 'purchaser', 'expert', 'technician'];
+
+// What each role may use in this page; the hub's rules, seen from the page.
+const CAN = {
+  regulator: ['wall', 'live', 'recordings', 'ack'],
+  'agency-admin': ['wall'],
+  'agency-staff': ['wall'],
+  technician: ['wall', 'live', 'ack'],
+  operator: ['wall', 'ack'],
+  purchaser: [],
+  expert: [],
+};
+
+export const session = { mode: 'unknown', user: '', name: '', role: '', scope: '', csrf: '' };
+
+// setSession takes the hub's {"user","name","role","scope","csrf"}.
+export function setSession(s) {
+  Object.assign(session, {
+    mode: 'in', user: String(s.user ?? ''), name: String(s.name || s.user || ''), role: String(s.role ?? ''),
+    scope: String(s.scope ?? ''), csrf: String(s.csrf ?? ''),
+  });
+}
+
+export function clearSession(mode = 'out') {
+  Object.assign(session, { mode, user: '', name: '', role: '', scope: '', csrf: '' });
+}
+
+// can says whether the signed-in role may use a part of the page: 'wall',
+// 'live', 'recordings' or 'ack' (acknowledge and resolve alerts).
+export function can(what) {
+  if (session.mode === 'open') return true;
+  if (session.mode !== 'in') return false;
+  return (CAN[session.role] || []).includes(what);
+}
+
+// canLive: may this room's live pictures and sound be shown? A technician
+// sees them only while no procurement session runs in the room.
+export function canLive(room) {
+  if (!can('live')) return false;
+  return !(session.mode === 'in' && session.role === 'technician' && room?.session);
+}
+
+// noLiveReason names why a room shows no pictures ('' when it may).
+export function noLiveReason(room) {
+  if (canLive(room)) return '';
+  return can('live') ? t('live.no.session') : t('live.no.role', { role: roleWord() });
+}
+
+export function roleWord(role = session.role) {
+  return ROLES.includes(role) ? t(`role.${role.replace('-', '_')}`) : role;
+}
+
+// scopeWords says what the role's scope covers, with the names the page
+// knows from the room list: a jurisdiction's name (or its code, "whole
+// city"/"whole province" for codes ending in 00/0000), an agency's name,
+// the rooms' names. It returns {text, title}: title keeps the codes.
+export function scopeWords(rooms = [], s = session) {
+  const scope = s.scope.trim();
+  if (s.role === 'operator') return { text: t('scope.all'), title: '' };
+  if (!scope) return { text: '', title: '' };
+  if (s.role === 'regulator') {
+    if (scope === '*') return { text: t('scope.allJurisdictions'), title: '' };
+    const known = rooms.find((r) => r.jurisdiction?.code === scope)?.jurisdiction.name;
+    const name = known || scope;
+    const whole = /^\d{2}0000$/.test(scope) ? 'scope.province' : /^\d{4}00$/.test(scope) ? 'scope.city' : '';
+    return { text: whole ? t(whole, { name }) : name, title: t('owner.code', { code: scope }) };
+  }
+  if (s.role === 'agency-admin' || s.role === 'agency-staff') {
+    const name = rooms.find((r) => r.agency?.code === scope)?.agency.name;
+    return { text: name || scope, title: name ? t('owner.code', { code: scope }) : '' };
+  }
+  if (s.role === 'technician') {
+    const ids = scope.split(',').map((x) => x.trim()).filter(Boolean);
+    const names = ids.map((id) => rooms.find((r) => r.id === id)?.name || id);
+    return { text: t('scope.rooms', { list: names.join(t('list.sep')) }), title: ids.join(', ') };
+  }
+  return { text: scope, title: '' };
+}
+
+// forbidden says what a 403 means for the person reading it, with the hub's words.
+export function forbidden(hubSaid) {
+  const msg = session.mode === 'in' ? t('err.403', { role: roleWord() }) : t('err.403.anon');
+  return hubSaid ? `${msg} ${t('err.hubSaid', { msg: hubSaid })}` : msg;
+}
+
+// Who to tell when the hub answers 401: the session is gone (signed out
+// elsewhere, expired, the hub restarted with a new key).
+let lost = null;
+export function onSessionLost(fn) { lost = fn; }
+export function sessionLost() { if (session.mode !== 'out') lost?.(); }
