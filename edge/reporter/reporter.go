@@ -144,9 +144,15 @@ func (r *Reporter) Run(ctx context.Context) error {
 }
 
 func (r *Reporter) onConnect(c mqtt.Client) {
-	r.connected.Store(true)
 	r.log.Info("connected to the broker", "broker", r.cfg.Broker)
-	c.Subscribe(protocol.RoomTopic(r.cfg.Room, protocol.TopicCmd), 1, r.onMessage)
+	// paho sends subscriptions and publishes on separate queues: wait for
+	// the broker to confirm the command subscription before the status
+	// says online, or the hub's first command (live on) may find nobody.
+	tok := c.Subscribe(protocol.RoomTopic(r.cfg.Room, protocol.TopicCmd), 1, r.onMessage)
+	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		r.log.Warn("the broker did not confirm the command subscription; commands may be lost until it does", "err", tok.Error())
+	}
+	r.connected.Store(true)
 	r.publishStatus(true)
 	r.publishPeriodic()
 	r.mu.Lock()
