@@ -21,6 +21,7 @@ test: build lint test-go test-e2e ## all tests: vet, staticcheck, go test -race,
 
 test-go: ## Go tests with the race detector
 	$(GO) test -race -count=1 -timeout 20m ./...
+	EVALROOM_KEY_ALG=sm2 EVALROOM_OUTAGE=10s EVALROOM_KILLS=5 $(GO) test -race -count=1 -timeout 5m -run 'TestHubOutage|TestEvidenceAcrossNetworkCut|TestLiveStartsAndStops|TestKillLoop' ./systest/
 
 test-e2e: build e2e/node_modules ## browser end-to-end test (Debian chromium, playwright-core)
 	cd e2e && node --test --test-reporter=spec
@@ -38,7 +39,7 @@ bench: build ## measure against raw baselines in the same run and print ratios
 	$(GO) run ./bench/cmd/evalroom-bench
 
 fuzz: ## run each fuzz target for a while (FUZZTIME=30s)
-	@for p in ./protocol ./hub/fleet ./simulators/camera; do for t in $$($(GO) test -list "Fuzz.*" $$p | grep ^Fuzz); do $(GO) test -run=^$$ -fuzz=^$$t$$ -fuzztime=$${FUZZTIME:-30s} $$p || exit 1; done; done
+	@for p in $$(grep -rl --include=*_test.go "^func Fuzz" . | xargs -n1 dirname | sort -u); do for t in $$($(GO) test -list "Fuzz.*" $$p | grep ^Fuzz); do $(GO) test -run=^$$ -fuzz=^$$t$$ -fuzztime=$${FUZZTIME:-30s} $$p || exit 1; done; done
 
 clean: ## remove binaries and demo data
 	rm -rf $(BIN) var
