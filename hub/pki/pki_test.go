@@ -110,3 +110,28 @@ func TestHubClientIsNoBox(t *testing.T) {
 		t.Fatalf("the hub's client certificate passes as a box: %v", err)
 	}
 }
+
+// FuzzSignBox feeds the CA what a box sends at enrollment: whatever the
+// bytes, no panic, and no certificate for a request that is not for the
+// enrolled key.
+func FuzzSignBox(f *testing.F) {
+	ca, _, err := pki.LoadOrCreate(pki.Options{Dir: f.TempDir()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	der, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "box"}}, priv)
+	good := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
+	f.Add(good)
+	f.Add([]byte("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"))
+	f.Add([]byte{})
+	otherPub, _, _ := ed25519.GenerateKey(rand.Reader)
+	f.Fuzz(func(t *testing.T, csr []byte) {
+		if c, err := ca.SignBox(csr, "room-1", otherPub, time.Hour); err == nil {
+			t.Fatalf("issued %v for a request not for the enrolled key", c.Subject)
+		}
+		if c, err := ca.SignBox(csr, "room-1", pub, time.Hour); err == nil && !pub.Equal(c.PublicKey) {
+			t.Fatal("issued a certificate for another key")
+		}
+	})
+}

@@ -49,10 +49,13 @@ type Config struct {
 	// CA and server certificate under DataDir/tls on first start.
 	TLS              pki.Options
 	HeartbeatTimeout time.Duration
-	TokenTTL         time.Duration
-	PingInterval     time.Duration // clock-offset measurement per room
-	Alerts           alerts.Config
-	Webhooks         []string // URLs that receive every alert change
+	// ReadHeaderTimeout drops a client that has not sent its request
+	// headers in time (slow clients); default 10 s.
+	ReadHeaderTimeout time.Duration
+	TokenTTL          time.Duration
+	PingInterval      time.Duration // clock-offset measurement per room
+	Alerts            alerts.Config
+	Webhooks          []string // URLs that receive every alert change
 }
 
 // Defaults fills in what is unset.
@@ -65,6 +68,9 @@ func (c *Config) Defaults() {
 	}
 	if c.MQTT == "" {
 		c.MQTT = "127.0.0.1:1883"
+	}
+	if c.ReadHeaderTimeout == 0 {
+		c.ReadHeaderTimeout = 10 * time.Second
 	}
 	if c.HeartbeatTimeout == 0 {
 		c.HeartbeatTimeout = 20 * time.Second
@@ -197,7 +203,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	}
 	h.http = &http.Server{
 		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		MaxHeaderBytes:    64 << 10,
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
