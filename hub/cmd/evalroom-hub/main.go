@@ -86,6 +86,7 @@ func serve(args []string) error {
 		cfg.TLS.Hosts = append(cfg.TLS.Hosts, h)
 		return nil
 	})
+	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "drop an HTTP client that has not sent its request headers within this time")
 	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "a room with no message for this long shows offline")
 	fs.Func("webhook", "POST every alert change as JSON to this URL (repeatable)", func(u string) error {
 		cfg.Webhooks = append(cfg.Webhooks, u)
