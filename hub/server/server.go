@@ -129,9 +129,6 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, err
 	}
 	h.ca = tr.ca
-	if cfg.Insecure {
-		h.log.Warn("plain HTTP and MQTT without certificates (--insecure-dev): anyone on the network can read and send; use it only on one closed machine")
-	}
 	if cfg.Broker != "" {
 		host, _ := os.Hostname()
 		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), tr.external, log)

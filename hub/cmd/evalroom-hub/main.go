@@ -103,6 +103,9 @@ func serve(args []string) error {
 	log := newLogger(*level)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.Insecure {
+		log.Warn("plain HTTP and MQTT without certificates (--insecure-dev): anyone on the network can read and send; use it only on one closed machine")
+	}
 	h, err := server.Start(ctx, cfg, log)
 	if err != nil {
 		return err
