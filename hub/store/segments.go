@@ -41,9 +41,27 @@ func scanSeg(sc interface{ Scan(...any) error }) (Segment, error) {
 	return s, err
 }
 
+// prepare parses the statements of the upload path once.
+func (s *Store) prepare(ctx context.Context) error {
+	var err error
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&s.covering, `SELECT ` + segCols + ` FROM segments WHERE room = ? AND stream = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`},
+		{&s.overlapping, `SELECT ` + segCols + ` FROM segments WHERE room = ? AND stream = ? AND seq <= ? AND last_seq >= ? ORDER BY seq`},
+		{&s.insertSeg, `INSERT INTO segments(` + segCols + `, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+	} {
+		if *p.stmt, err = s.db.PrepareContext(ctx, p.sql); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Covering returns the record whose range [seq, last_seq] holds seq.
 func (s *Store) Covering(ctx context.Context, room, stream string, seq uint64) (Segment, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+segCols+` FROM segments WHERE room = ? AND stream = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`, room, stream, int64(seq))
+	row := s.covering.QueryRowContext(ctx, room, stream, int64(seq))
 	seg, err := scanSeg(row)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && seg.LastSeq < seq) {
 		return Segment{}, ErrNotFound
@@ -53,7 +71,7 @@ func (s *Store) Covering(ctx context.Context, room, stream string, seq uint64) (
 
 // Overlapping returns records of a stream whose ranges overlap [from, to].
 func (s *Store) Overlapping(ctx context.Context, room, stream string, from, to uint64) ([]Segment, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+segCols+` FROM segments WHERE room = ? AND stream = ? AND seq <= ? AND last_seq >= ? ORDER BY seq`, room, stream, int64(to), int64(from))
+	rows, err := s.overlapping.QueryContext(ctx, room, stream, int64(to), int64(from))
 	if err != nil {
 		return nil, err
 	}
@@ -90,8 +108,9 @@ func (s *Store) InsertSegments(ctx context.Context, segs []NewSegment) error {
 	}
 	defer tx.Rollback()
 	now := time.Now().UnixNano()
+	insert := tx.StmtContext(ctx, s.insertSeg)
 	for _, seg := range segs {
-		_, err = tx.ExecContext(ctx, `INSERT INTO segments(`+segCols+`, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		_, err = insert.ExecContext(ctx,
 			seg.Room, seg.Stream, int64(seg.Seq), int64(seg.LastSeq), seg.Record, seg.Start.UnixNano(), seg.End.UnixNano(),
 			seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, strings.Join(seg.Flags, ","), seg.Verified, now)
 		if err != nil {

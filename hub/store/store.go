@@ -27,6 +27,8 @@ var (
 // Store is the hub database.
 type Store struct {
 	db *sql.DB
+	// Statements every upload runs, parsed once.
+	covering, overlapping, insertSeg *sql.Stmt
 }
 
 const schema = `
@@ -83,7 +85,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("upgrade the database %s to this version: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	st := &Store{db: db}
+	if err := st.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("prepare statements in %s: %w", path, err)
+	}
+	return st, nil
 }
 
 // DB gives parts that keep their own tables (the audit log) the database.
