@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -101,24 +102,82 @@ export async function waitHealthy(url, hub, ms) {
   throw new Error(`${url} not healthy within ${ms / 1000} s (last: ${last})`);
 }
 
+// run runs a binary to its end with input on stdin; it returns stdout and
+// fails with stderr when the exit code is not 0.
+export function run(bin, args, input = '') {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: repo, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b) => { out += b; });
+    child.stderr.on('data', (b) => { err += b; });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out)
+      : reject(new Error(`${path.basename(bin)} ${args.join(' ')}: exit ${code}: ${err.trim()}`))));
+    child.stdin.end(input);
+  });
+}
+
+// The simulator's rooms are in two districts of Liuzhou (450206, 450202,
+// see simulators/cmd/evalroom-sim/owners.go): a regulator of the whole city
+// (450200) sees them all.
+export const DEMO_JURISDICTION = '450200';
+
+export const password = () => randomBytes(12).toString('base64url');
+
 // startSystem starts a hub and a simulator with `rooms` rooms on free
 // loopback ports; logs go to artifacts/<prefix>hub.log and <prefix>sim.log.
 // With control: true the simulator's control endpoint listens too.
+// Once the hub is up it makes an operator's API token for the simulator (to
+// create its rooms) and for the tests' own API calls (authHeaders), and a
+// regulator of the whole demo jurisdiction (regulator: {username, password},
+// the suite signs in as it); addUser makes more people.
 export async function startSystem({ prefix = '', rooms = 3, hubArgs = [], simArgs = [], control = false } = {}) {
   const [httpPort, mqttPort, controlPort] = await freePorts(3);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evalroom-e2e-'));
+  const data = path.join(tmp, 'hub');
   const baseURL = `http://127.0.0.1:${httpPort}`;
-  const hub = start(`${prefix}hub`, HUB_BIN, ['serve', '--insecure-dev', '--data', path.join(tmp, 'hub'),
+  const hub = start(`${prefix}hub`, HUB_BIN, ['serve', '--insecure-dev', '--data', data,
     '--http', `127.0.0.1:${httpPort}`, '--mqtt', `127.0.0.1:${mqttPort}`, ...hubArgs]);
   await waitHealthy(`${baseURL}/healthz`, hub, 30000);
+  const addUser = async ({ username, role, scope = '', name = '', password: pw = password() }) => {
+    await run(HUB_BIN, ['user', 'add', '--data', data, '--username', username, '--role', role,
+      ...(scope ? ['--scope', scope] : []), ...(name ? ['--name', name] : []), '--password-stdin'], `${pw}\n`);
+    return { username, password: pw, role, scope, name };
+  };
+  const token = (await run(HUB_BIN, ['token', 'create', '--data', data, '--role', 'operator', '--name', 'e2e'])).trim();
+  assert.ok(token, 'evalroom-hub token create printed no token');
+  const regulator = await addUser({ username: 'regulator', role: 'regulator', scope: DEMO_JURISDICTION, name: '值班员 王' });
   const sim = start(`${prefix}sim`, SIM_BIN, ['--hub', baseURL, '--mqtt', `127.0.0.1:${mqttPort}`,
     '--rooms', String(rooms), '--data', path.join(tmp, 'sim'),
-    ...(control ? ['--control', `127.0.0.1:${controlPort}`] : []), ...simArgs]);
+    ...(control ? ['--control', `127.0.0.1:${controlPort}`] : []), '--token', token, ...simArgs]);
   return {
-    tmp, baseURL, hub, sim,
+    tmp, baseURL, hub, sim, token, regulator, addUser,
+    authHeaders: { Authorization: `Bearer ${token}` },
     controlURL: control ? `http://127.0.0.1:${controlPort}` : null,
     cleanup() { if (!process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true }); },
   };
+}
+
+// signIn signs in through the page's sign-in screen and waits for the page
+// the address names.
+export async function signIn(page, { username, password: pw }, timeout = 15000) {
+  const form = '.view-signin form';
+  await page.waitForSelector(`${form} input[name="username"]`, { timeout });
+  await page.fill(`${form} input[name="username"]`, username);
+  await page.fill(`${form} input[name="password"]`, pw);
+  await page.click(`${form} button[type="submit"]`);
+  await page.waitForFunction(() => document.body.dataset.auth === 'in' && document.body.dataset.view !== 'signin', null, { timeout, polling: 100 })
+    .catch(async (err) => {
+      const msg = await page.textContent('.view-signin').catch(() => '(no sign-in screen)');
+      throw new Error(`signing in as ${username}: ${err.message.split('\n')[0]}; the page shows: ${msg}`);
+    });
+}
+
+// signOut signs out with the header's button and waits for the sign-in screen.
+export async function signOut(page, timeout = 10000) {
+  await page.click('#signout');
+  await page.waitForSelector('.view-signin form', { timeout });
 }
 
 export async function launchBrowser(viewport = { width: 1920, height: 1080 }) {
@@ -160,13 +219,14 @@ export async function until(what, fn, ms, every = 250) {
 }
 
 // suite wraps one test file: before its tests it starts the system
-// (startSystem options) and a browser on the hub's page, and hands both to
-// ready; after them it stops everything and, if a test failed, prints the
+// (startSystem options) and a browser on the hub's page, signs in (as the
+// system's regulator, or signInAs: {username, password}; null stays on the
+// sign-in screen), and hands both to ready (which may be async); after them it stops everything and, if a test failed, prints the
 // processes' logs and the page console (ready gets it as pageLog too). It returns check, a test that keeps
 // a screenshot failure-<tag>-<name>.png when it fails, and waitFor, which
 // polls in the page and fails with what was awaited and what state() says
 // the page showed instead.
-export function suite({ tag, state, ready, ...system }) {
+export function suite({ tag, state, ready, signInAs, ...system }) {
   let browser;
   let page;
   let sys;
@@ -178,7 +238,8 @@ export function suite({ tag, state, ready, ...system }) {
       sys = await startSystem(system);
       ({ browser, page, log: pageLog } = await launchBrowser({ width: 1920, height: 1080 }));
       await page.goto(`${sys.baseURL}/`);
-      ready({ sys, page, pageLog });
+      if (signInAs !== null) await signIn(page, signInAs || sys.regulator);
+      await ready({ sys, page, pageLog });
     } catch (err) {
       failed = true;
       throw err;
