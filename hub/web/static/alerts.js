@@ -1,7 +1,7 @@
 // The alerts panel: open, acknowledged and resolved alerts, filtered by
 // state and room, polled every 2 s; acknowledge or resolve with a comment,
-// as the signed-in person (on a hub without sign-in the name is asked in
-// the form and kept in localStorage). Roles that may not act see no buttons.
+// as the signed-in person (the hub records who). Roles that may not act see
+// no buttons.
 
 import { apply, t } from './i18n.js';
 import { api, ago, dateTimeShort, duration, enc, h, iso, reorder, setData, setText } from './util.js';
@@ -10,13 +10,7 @@ import { alertStateWord, alertText, severityWord } from './words.js';
 import { can, session } from './auth.js';
 
 const POLL_MS = 2000;
-const NAME_KEY = 'evalroom.name';
 const STATES = ['open', 'acked', 'resolved', 'all'];
-
-export function savedName() {
-  try { return localStorage.getItem(NAME_KEY) || ''; } catch { return ''; }
-}
-function saveName(v) { try { localStorage.setItem(NAME_KEY, v); } catch { /* storage off */ } }
 
 // explain says in the page's language what a refused request means, with the hub's own words.
 function explain(e) {
@@ -79,32 +73,21 @@ class Row {
 
   openForm(act) {
     this.closeForm();
-    // Signed in, the hub knows who acts; without sign-in the form asks.
-    const signedIn = session.mode === 'in';
-    const name = h('input', { name: 'by', required: true, maxlength: '100', autocomplete: 'name', value: signedIn ? session.name : savedName() });
     const comment = h('textarea', { name: 'comment', rows: '2', maxlength: '2000' });
     const err = h('p', { class: 'form-error', role: 'alert', hidden: true });
     const submit = h('button', { type: 'submit', class: 'btn primary' }, t(act === 'ack' ? 'al.ack.do' : 'al.resolve.do'));
     const form = h('form', { class: 'alert-form', novalidate: true, dataset: { act } },
-      signedIn ? h('p', { class: 'alert-as' }, t('al.as', { name: session.name, user: session.user })) : h('label', null, h('span', null, t('al.name')), name),
+      h('p', { class: 'alert-as' }, t('al.as', { name: session.name, user: session.user })),
       h('label', null, h('span', null, t('al.comment')), comment),
       h('div', { class: 'form-buttons' }, submit,
         h('button', { type: 'button', class: 'btn ghost', onclick: () => this.closeForm() }, t('al.cancel'))),
       err);
     form.addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const by = signedIn ? session.user : name.value.trim(); // signed in, the hub takes the session's user
-      if (!by) {
-        err.textContent = t('al.nameNeeded');
-        err.hidden = false;
-        name.focus();
-        return;
-      }
       submit.disabled = true;
       err.hidden = true;
       try {
-        await api(`/api/v1/alerts/${this.id}/${act}`, { method: 'POST', body: { by, comment: comment.value.trim() } });
-        if (!signedIn) saveName(by);
+        await api(`/api/v1/alerts/${this.id}/${act}`, { method: 'POST', body: { comment: comment.value.trim() } });
         this.closeForm();
         await refresh();
         this.view.poll();
@@ -116,7 +99,7 @@ class Row {
     });
     this.form = form;
     this.formBox.append(form);
-    (signedIn || name.value ? comment : name).focus();
+    comment.focus();
   }
 
   closeForm() {

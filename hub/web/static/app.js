@@ -40,7 +40,7 @@ function parseHash() {
   return { name: 'wall', key: 'wall', params };
 }
 
-const signedIn = () => session.mode === 'in' || session.mode === 'open';
+const signedIn = () => session.mode === 'in';
 
 function navigate() {
   if (!signedIn()) return; // the sign-in screen stays; the address is kept for after it
@@ -132,8 +132,7 @@ function showLang() {
   for (const b of document.querySelectorAll('[data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang()));
 }
 
-// enter starts the page for whoever is signed in (or for everybody on a
-// hub without sign-in), at the address they asked for.
+// enter starts the page for whoever is signed in, at the address they asked for.
 function enter() {
   route = '';
   renderUser();
@@ -161,7 +160,7 @@ function showSignIn(note) {
 async function begin() {
   const s = await loadSession();
   if (route !== '' && route !== 'signin') return; // signed in on the screen meanwhile
-  if (s === 'in' || s === 'open') return enter();
+  if (s === 'in') return enter();
   const note = s === 'unreachable' ? 'unreachable' : '';
   if (route === 'signin') {
     view.note = note;

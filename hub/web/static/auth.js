@@ -3,8 +3,7 @@
 // out what the role could not use anyway, so nobody meets a refusal by
 // clicking something offered to them.
 //
-// mode: 'unknown' before the first answer, 'in' signed in, 'out' signed out,
-// 'open' when the hub has no sign-in at all (it answers /session with 404).
+// mode: 'unknown' before the first answer, 'in' signed in, 'out' signed out.
 
 import { t } from './i18n.js';
 
@@ -38,7 +37,6 @@ export function clearSession(mode = 'out') {
 // can says whether the signed-in role may use a part of the page: 'wall',
 // 'live', 'recordings' or 'ack' (acknowledge and resolve alerts).
 export function can(what) {
-  if (session.mode === 'open') return true;
   if (session.mode !== 'in') return false;
   return (CAN[session.role] || []).includes(what);
 }
@@ -47,7 +45,7 @@ export function can(what) {
 // sees them only while no procurement session runs in the room.
 export function canLive(room) {
   if (!can('live')) return false;
-  return !(session.mode === 'in' && session.role === 'technician' && room?.session);
+  return !(session.role === 'technician' && room?.session);
 }
 
 // noLiveReason names why a room shows no pictures ('' when it may).

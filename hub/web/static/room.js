@@ -10,7 +10,7 @@ import { RoomLive } from './roomlive.js';
 import { OwnerView } from './owner.js';
 import { Timeline } from './timeline.js';
 import { Player } from './player.js';
-import { can, session } from './auth.js';
+import { can } from './auth.js';
 
 // RoomHead shows a room's name, connection and what is wrong; shared with patrol.
 export class RoomHead {
@@ -30,7 +30,7 @@ export class RoomHead {
     setText(this.idEl, this.roomId);
     this.owner.update(room);
     if (!room) {
-      setText(this.name, data.rooms === null ? t('loading') : t(session.mode === 'in' ? 'room.unknown.scoped' : 'room.unknown'));
+      setText(this.name, data.rooms === null ? t('loading') : t('room.unknown'));
       setText(this.badge, '');
       this.problems.replaceChildren();
       return;

@@ -109,7 +109,8 @@ export class RoomLive {
     };
     const cams = sync(this.tiles, 'video', (s) => new Tile(this.roomId, s, { big: true }));
     if (!online) {
-      setText(this.offline.children[0], t('room.offline.title'));
+      // An unknown room is not said to be offline: it may be outside the scope.
+      setText(this.offline.children[0], room ? t('room.offline.title') : '');
       setText(this.offline.children[1], room ? t('room.offline.body') : t('room.unknown'));
       cams.push(this.offline);
     } else if (!live) {

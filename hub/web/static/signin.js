@@ -7,15 +7,14 @@ import { apply, t } from './i18n.js';
 import { api, h, hms, setText } from './util.js';
 import { clearSession, roleWord, session, setSession } from './auth.js';
 
-// loadSession asks the hub who is signed in: 'in', 'out' (401), 'open' (the
-// hub has no sign-in: 404) or 'unreachable'.
+// loadSession asks the hub who is signed in: 'in', 'out' (401) or
+// 'unreachable' (no answer, or not the answer of a hub).
 export async function loadSession() {
   try {
     setSession(await api('/api/v1/session', { auth: false }));
     return 'in';
   } catch (e) {
     if (session.mode === 'in') return 'in'; // signed in on the screen while this was asked
-    if (e.status === 404) { clearSession('open'); return 'open'; }
     clearSession('out');
     return e.status === 401 ? 'out' : 'unreachable';
   }

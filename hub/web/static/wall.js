@@ -9,7 +9,7 @@ import { BACKLOG_WARN_S, roomHealth } from './health.js';
 import { Tile } from './tile.js';
 import { kindWord } from './words.js';
 import { OwnerView } from './owner.js';
-import { canLive, noLiveReason } from './auth.js';
+import { can, canLive, noLiveReason } from './auth.js';
 import { FilterBar, STATES, inScope, inState, matchesText, parseFilter, rememberFilter, wallHref } from './wallfilter.js';
 
 function streamText(s) {
@@ -37,7 +37,9 @@ class Card {
     this.offline = h('div', { class: 'offline-box' }, h('strong'), h('span'));
     this.noVideo = h('p', { class: 'placeholder small' });
     this.noLive = h('p', { class: 'no-live' });
-    this.open = h('a', { class: 'open-room', href: `#/room/${encodeURIComponent(room.id)}`, 'data-i18n': 'wall.open' });
+    // The link says what the room's page holds for this role.
+    const open = can('recordings') ? 'wall.open' : can('live') ? 'wall.open.live' : 'wall.open.state';
+    this.open = h('a', { class: 'open-room', href: `#/room/${encodeURIComponent(room.id)}`, 'data-i18n': open });
     this.el = h('article', { class: 'card', dataset: { room: room.id, health: 'ok' } },
       h('header', { class: 'card-head' }, h('div', { class: 'card-title' }, this.name, this.idEl), this.badge),
       this.owner.el, this.problems,
