@@ -23,7 +23,7 @@
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, signIn, signOut, suite } from './lib.mjs';
+import { artifacts, signIn, signOut, stop, suite } from './lib.mjs';
 
 let sys;
 let page;
@@ -186,6 +186,24 @@ check('session: sign-out ends the session at the hub', async () => {
   await waitFor('the sign-in screen after a reload', () => document.body.dataset.view === 'signin', null, 10000);
 });
 
+check('session: a session ended elsewhere brings the sign-in screen back, then the same page', async () => {
+  await signIn(page, sys.regulator);
+  await page.evaluate(() => { location.hash = '#/room/room-3'; });
+  await waitFor("room-3's page", () => document.querySelector('.room-head h2')?.textContent === '第3评标室', null, 15000);
+  // The same session signed out from outside the page (the browser's cookie,
+  // its CSRF token): the page's next request is answered 401.
+  const req = page.context().request;
+  const { csrf } = await (await req.get(`${sys.baseURL}/api/v1/session`)).json();
+  assert.equal((await req.post(`${sys.baseURL}/api/v1/logout`, { headers: { 'X-CSRF-Token': csrf } })).status(), 204);
+  await waitFor('the sign-in screen, saying the session ended', () => document.body.dataset.view === 'signin'
+    && document.querySelector('.signin-note').textContent === '登录已失效，请重新登录；登录后回到刚才的页面。', null, 10000);
+  assert.equal(await page.evaluate(() => location.hash), '#/room/room-3');
+  await shot('05-session-ended');
+  await signIn(page, sys.regulator);
+  await waitFor("room-3's page again", () => document.querySelector('.room-head h2')?.textContent === '第3评标室', null, 15000);
+  await signOut(page);
+});
+
 // ---- what each role sees ---------------------------------------------------
 
 check("roles: a district's regulator sees only that district's rooms", async () => {
@@ -266,6 +284,15 @@ check('roles: a technician sees only its rooms, live, and may acknowledge', asyn
   } finally {
     await fault('room-3', 'cam1', 'none');
   }
+});
+
+check('screen: a hub that cannot be reached is said so', async () => {
+  await signOut(page);
+  await stop(sys.hub);
+  await trySignIn(sys.regulator.username, sys.regulator.password);
+  await waitFor('"无法连接中心服务"', () => document.querySelector('.signin-error')?.dataset.error === 'unreachable'
+    && document.querySelector('.signin-error').textContent.startsWith('无法连接中心服务'), null, 15000);
+  await shot('09-unreachable');
 });
 
 check('the page logged no errors and no missing texts', async () => {
