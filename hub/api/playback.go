@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
 	"time"
 
@@ -48,7 +47,7 @@ func (a *API) loadSegment(w http.ResponseWriter, r *http.Request) (store.Segment
 		a.fail(w, http.StatusInternalServerError, "cannot read the segment index", err)
 		return row, nil, false
 	}
-	b, err := os.ReadFile(row.Path)
+	b, err := row.Read()
 	if err != nil {
 		a.fail(w, http.StatusInternalServerError, "the segment file is missing from the store", err)
 		return row, nil, false
@@ -142,7 +141,7 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 		Stream string `json:"stream"`
 		Segment
 		File string `json:"file"`
-		path string
+		rec  store.Segment
 	}
 	var entries []entry
 	for _, st := range streams {
@@ -153,7 +152,7 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, s := range segs {
 			entries = append(entries, entry{
-				Stream: st, Segment: toSegment(s), path: s.Path,
+				Stream: st, Segment: toSegment(s), rec: s,
 				File: fmt.Sprintf("%s/%s/%012d-%.16s.seg", room, st, s.Seq, s.Hash),
 			})
 		}
@@ -170,9 +169,9 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 	tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o644, Size: int64(len(manifest)), ModTime: now})
 	tw.Write(manifest)
 	for _, e := range entries {
-		b, err := os.ReadFile(e.path)
+		b, err := e.rec.Read()
 		if err != nil {
-			a.log.Error("segment file missing during download", "path", e.path, "err", err)
+			a.log.Error("segment missing from the store during download", "path", e.rec.Path, "err", err)
 			return // the client sees a truncated tar, not a silently incomplete one
 		}
 		if err := tw.WriteHeader(&tar.Header{Name: e.File, Mode: 0o644, Size: int64(len(b)), ModTime: e.End}); err != nil {

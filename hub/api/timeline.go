@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"os"
 	"slices"
 	"time"
 
@@ -146,7 +145,7 @@ func (a *API) streamKind(room, stream string, segs []store.Segment) string {
 		if s.Record != protocol.RecordMedia {
 			continue
 		}
-		if b, err := os.ReadFile(s.Path); err == nil {
+		if b, err := s.Read(); err == nil {
 			if seg, err := protocol.DecodeSegment(b); err == nil && seg.Header.Codec == protocol.CodecPCM {
 				return protocol.KindAudio
 			}

@@ -77,7 +77,8 @@ func (r Request) Validate() error {
 
 // record is one record to write, in manifest order.
 type record struct {
-	path, hash, name string // in the store, its hash, in the file
+	seg        store.Segment // where it is stored
+	hash, name string        // its hash, its name in the file
 }
 
 // Export is an export whose manifest is fixed and recorded in the audit

@@ -105,7 +105,7 @@ func streams(ctx context.Context, st Store, room string, from, to time.Time) ([]
 				Seq: g.Seq, LastSeq: g.LastSeq, Record: g.Record, Gap: g.GapReason, Start: g.Start, End: g.End,
 				Hash: g.Hash, Prev: g.Prev, Size: g.Size, Path: name,
 			})
-			recs = append(recs, record{path: g.Path, hash: g.Hash, name: name})
+			recs = append(recs, record{seg: g, hash: g.Hash, name: name})
 		}
 		out = append(out, s)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
 	"github.com/evalroom/evalroom/protocol"
@@ -43,13 +42,13 @@ func (e *Export) Write(ctx context.Context, w io.Writer) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		b, err := os.ReadFile(r.path)
+		b, err := r.seg.Read()
 		if err != nil {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: the stored file cannot be read, left out: %v", r.name, err))
 			continue
 		}
 		if seg, err := protocol.DecodeSegment(b); err != nil || seg.Hash() != r.hash {
-			res.Problems = append(res.Problems, fmt.Sprintf("%s: the stored file %s no longer matches its index (%v): written as stored", r.name, r.path, err))
+			res.Problems = append(res.Problems, fmt.Sprintf("%s: the stored record in %s no longer matches its index (%v): written as stored", r.name, r.seg.Path, err))
 		}
 		if err := bw.Add(r.name, b); err != nil {
 			return res, err

@@ -32,7 +32,7 @@ func (in *Ingest) checkCert(r *http.Request, room string) error {
 	if certRoom != room {
 		return fail(http.StatusForbidden, "the certificate of room %s cannot upload for room %s", certRoom, room)
 	}
-	ok, err := in.current(r.Context(), room, pki.Serial(c))
+	ok, err := in.currentCert(r.Context(), room, pki.Serial(c))
 	if err != nil {
 		return err
 	}

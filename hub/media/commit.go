@@ -12,7 +12,8 @@ import (
 // pending is one upload waiting for its directory sync and index row.
 type pending struct {
 	row  store.NewSegment
-	dir  string // directory the segment file was renamed into
+	pack string // pack file holding the record's bytes, to sync
+	dir  string // directory whose names must be synced ("" for none)
 	done chan error
 }
 
@@ -25,6 +26,7 @@ type pending struct {
 type committer struct {
 	insert func(ctx context.Context, rows []store.NewSegment) error
 	syncer func(dir string) error
+	packer func(pack string) error // syncs a pack's data
 
 	mu      sync.Mutex
 	queue   []*pending
@@ -68,7 +70,11 @@ func (c *committer) run(ctx context.Context) {
 }
 
 func (c *committer) flush(ctx context.Context, batch []*pending) {
-	if err := c.syncDirs(batch); err != nil {
+	err := syncEach(batch, func(p *pending) string { return p.pack }, c.packer)
+	if err == nil {
+		err = syncEach(batch, func(p *pending) string { return p.dir }, c.syncer)
+	}
+	if err != nil {
 		for _, p := range batch {
 			p.done <- err
 		}
@@ -90,18 +96,21 @@ func (c *committer) flush(ctx context.Context, batch []*pending) {
 	}
 }
 
-// syncDirs fsyncs each distinct directory of the batch once, concurrently.
-func (c *committer) syncDirs(batch []*pending) error {
-	dirs := make(map[string]bool)
+// syncEach runs sync once for each distinct non-empty key of the batch,
+// concurrently: data before names before the index.
+func syncEach(batch []*pending, key func(*pending) string, sync func(string) error) error {
+	keys := make(map[string]bool)
 	for _, p := range batch {
-		dirs[p.dir] = true
+		if k := key(p); k != "" {
+			keys[k] = true
+		}
 	}
-	errs := make(chan error, len(dirs))
-	for d := range dirs {
-		go func() { errs <- c.syncer(d) }()
+	errs := make(chan error, len(keys))
+	for k := range keys {
+		go func() { errs <- sync(k) }()
 	}
 	var first error
-	for range dirs {
+	for range keys {
 		if err := <-errs; err != nil && first == nil {
 			first = err
 		}

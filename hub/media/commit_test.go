@@ -20,6 +20,7 @@ func TestCommitterIsolatesAFailingRow(t *testing.T) {
 	gate := make(chan struct{})
 	c := &committer{
 		syncer: func(string) error { return nil },
+		packer: func(string) error { return nil },
 		insert: func(_ context.Context, rows []store.NewSegment) error {
 			mu.Lock()
 			defer mu.Unlock()

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -28,6 +27,7 @@ type Index interface {
 	Room(ctx context.Context, id string) (store.Room, error)
 	Covering(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
 	Overlapping(ctx context.Context, room, stream string, from, to uint64) ([]store.Segment, error)
+	Latest(ctx context.Context, room, stream string) (store.Segment, error)
 	InsertSegments(ctx context.Context, segs []store.NewSegment) error
 }
 
@@ -43,24 +43,28 @@ type Ingest struct {
 	refused Refusal
 
 	locks   sync.Map // room/stream -> *sync.Mutex: one writer per chain
+	heads   sync.Map // room/stream -> *streamHead, under the stream's lock
+	boxes   boxCache // what is known of each room's box
+	packs   *packs
 	commits *committer
 	current CurrentCert // nil: no client certificate needed (plain transport)
 
-	stored, refusals *prometheus.CounterVec
-	bytes            prometheus.Counter
+	storedCount, refusals *prometheus.CounterVec
+	bytes                 prometheus.Counter
 }
 
 // NewIngest stores segment files under dir/media.
 func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registerer, refused Refusal) *Ingest {
 	in := &Ingest{
 		dir: filepath.Join(dir, "media"), idx: idx, log: log.With("component", "ingest"), refused: refused,
-		stored:   prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_segments_stored_total", Help: "Segments stored durably."}, []string{"record"}),
-		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_uploads_refused_total", Help: "Uploads refused, by HTTP status."}, []string{"code"}),
-		bytes:    prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_ingest_bytes_total", Help: "Bytes of segments stored."}),
+		storedCount: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_segments_stored_total", Help: "Segments stored durably."}, []string{"record"}),
+		refusals:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_uploads_refused_total", Help: "Uploads refused, by HTTP status."}, []string{"code"}),
+		bytes:       prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_ingest_bytes_total", Help: "Bytes of segments stored."}),
 	}
-	in.commits = &committer{insert: idx.InsertSegments, syncer: syncDir}
+	in.commits = &committer{insert: idx.InsertSegments, syncer: syncDir, packer: syncPack}
+	in.packs = &packs{dir: in.dir}
 	if reg != nil {
-		reg.MustRegister(in.stored, in.refusals, in.bytes)
+		reg.MustRegister(in.storedCount, in.refusals, in.bytes)
 	}
 	for _, code := range []string{"400", "401", "403", "409", "413"} {
 		in.refusals.WithLabelValues(code) // present at zero, so rates work from the start
@@ -127,33 +131,13 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 		return nil, false, fail(http.StatusBadRequest, "segment is %s/%s/%d but was sent to %s/%s/%d", h.Room, h.Stream, h.Seq, room, stream, seq)
 	}
 	ctx := r.Context()
-	rm, err := in.idx.Room(ctx, room)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, false, fail(http.StatusForbidden, "room %s is not known to this hub", room)
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	if rm.PublicKey == "" {
-		return nil, false, fail(http.StatusForbidden, "room %s has no enrolled box: enroll it first", room)
-	}
-	pub, err := protocol.ParsePublicKey(rm.PublicKey)
+	pub, err := in.boxKey(ctx, room)
 	if err != nil {
 		return nil, false, err
 	}
 	if err := seg.Verify(pub); err != nil {
 		return nil, false, fail(http.StatusForbidden, "segment is not signed by the box enrolled for room %s: %v", room, err)
 	}
-
-	// The file is written and synced before the chain lock, so uploads of
-	// one stream overlap their slowest step; it gets its name only once
-	// the chain accepts it.
-	dir := filepath.Join(in.dir, h.Room, h.Stream)
-	tmp, err := writeTemp(dir, body)
-	if err != nil {
-		return nil, false, err
-	}
-	defer os.Remove(tmp) // a no-op once renamed
 
 	mu, _ := in.locks.LoadOrStore(room+"/"+stream, new(sync.Mutex))
 	mu.(*sync.Mutex).Lock()
@@ -163,24 +147,31 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	if err != nil || dup {
 		return seg, false, err
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%012d-%.16s.seg", h.Seq, seg.Hash()))
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, false, fmt.Errorf("name segment file: %w", err)
+	path, off, newFile, err := in.packs.appendRecord(room, body)
+	if err != nil {
+		return nil, false, err
+	}
+	dirToSync := ""
+	if newFile {
+		dirToSync = filepath.Dir(path)
 	}
 	row := store.Segment{
 		Room: room, Stream: stream, Seq: h.Seq, LastSeq: h.LastSeq(), Record: h.Record, Start: h.Start, End: h.End,
-		Hash: seg.Hash(), Chain: seg.ChainHash(), Prev: h.Prev, Size: int64(len(body)), Path: path,
+		Hash: seg.Hash(), Chain: seg.ChainHash(), Prev: h.Prev, Size: int64(len(body)), Path: path, Offset: off,
 		Session: h.Session, Flags: h.Flags, Verified: verified,
 	}
 	if h.Gap != nil {
 		row.GapReason = h.Gap.Reason
 	}
-	// The name and the index row become durable with the others' in flight.
-	if err := in.commits.commit(ctx, &pending{row: store.NewSegment{Segment: row, VerifySuccessor: linksNext}, dir: dir}); err != nil {
-		os.Remove(path)
+	// The record's bytes, a new pack's name and the index row become
+	// durable together with the other uploads' in flight. A row that fails
+	// leaves dead bytes in the pack, which nothing references.
+	if err := in.commits.commit(ctx, &pending{row: store.NewSegment{Segment: row, VerifySuccessor: linksNext}, pack: path, dir: dirToSync}); err != nil {
+		in.heads.Delete(room + "/" + stream) // read it again: the index may hold what this one did not expect
 		return nil, false, err
 	}
-	in.stored.WithLabelValues(h.Record).Inc()
+	in.stored(room, stream, row)
+	in.storedCount.WithLabelValues(h.Record).Inc()
 	in.bytes.Add(float64(len(body)))
 	return seg, true, nil
 }
@@ -192,6 +183,22 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 // that a stored successor links to it.
 func (in *Ingest) checkChain(ctx context.Context, seg *protocol.Segment) (verified, linksNext, dup bool, err error) {
 	h := seg.Header
+	head, err := in.head(ctx, h.Room, h.Stream)
+	if err != nil {
+		return false, false, false, err
+	}
+	if head.seen && h.Seq > head.lastSeq {
+		// Past everything stored (the common case: the next record, or the
+		// newest after an outage): nothing overlaps and nothing follows;
+		// the predecessor, if stored, is the head.
+		if h.Seq == head.lastSeq+1 {
+			if err := seg.Follows(head.lastSeq, head.chain); err != nil {
+				return false, false, false, fail(http.StatusConflict, "%v", err)
+			}
+			return true, false, false, nil
+		}
+		return false, false, false, nil
+	}
 	over, err := in.idx.Overlapping(ctx, h.Room, h.Stream, h.Seq, h.LastSeq())
 	if err != nil {
 		return false, false, false, err
@@ -232,27 +239,4 @@ func (in *Ingest) checkChain(ctx context.Context, seg *protocol.Segment) (verifi
 		linksNext = true
 	}
 	return verified, linksNext, false, nil
-}
-
-// writeTemp writes body to a new temporary file in dir and syncs it.
-func writeTemp(dir string, body []byte) (string, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", fmt.Errorf("media dir: %w", err)
-	}
-	f, err := os.CreateTemp(dir, ".incoming-*")
-	if err != nil {
-		return "", fmt.Errorf("segment file: %w", err)
-	}
-	_, err = f.Write(body)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("write segment file: %w", err)
-	}
-	return f.Name(), nil
 }

@@ -174,13 +174,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, err
 	}
 	a := api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL)
-	if e, ok := h.bus.(*bus.Embedded); ok {
-		a.OnEnrolled(func(room string) {
+	// A replaced box is refused from the next upload and message on.
+	a.OnEnrolled(func(room string) {
+		ingest.Forget(room)
+		if e, ok := h.bus.(*bus.Embedded); ok {
 			if n := e.Kick(room); n > 0 {
 				h.log.Info("ended the broker session of a replaced box", "room", room, "sessions", n)
 			}
-		})
-	}
+		}
+	})
 	if tr.ca != nil {
 		a.WithCA(tr.ca)
 		ingest.RequireCertificates(h.store.CurrentCert)

@@ -52,6 +52,16 @@ func migrate(ctx context.Context, db *sql.DB) error {
 			return fmt.Errorf("add column rooms.%s: %w", c.name, err)
 		}
 	}
+	// Records stored before packs are a file each: offset -1.
+	segCols, err := columns(ctx, tx, "segments")
+	if err != nil {
+		return err
+	}
+	if !segCols["offset"] {
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE segments ADD COLUMN offset INTEGER NOT NULL DEFAULT -1`); err != nil {
+			return fmt.Errorf("add column segments.offset: %w", err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `
 		CREATE INDEX IF NOT EXISTS rooms_jurisdiction ON rooms(jurisdiction);
 		CREATE INDEX IF NOT EXISTS rooms_agency ON rooms(agency);`); err != nil {

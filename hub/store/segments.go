@@ -1,6 +1,7 @@
 package store
 
 import (
+	"os"
 	"context"
 	"database/sql"
 	"errors"
@@ -18,27 +19,46 @@ type Segment struct {
 	Hash, Chain  string
 	Prev         string
 	Size         int64
-	Path         string
+	Path         string // the record's pack, or (before packs) its own file
+	Offset       int64  // where in the pack; -1: the whole file at Path
 	GapReason    string
 	Session      string
 	Flags        []string // signal conditions seen during the segment
 	Verified     bool
 }
 
-const segCols = `room, stream, seq, last_seq, record, start_ns, end_ns, hash, chain, prev, size, path, gap_reason, session, flags, verified`
+const segCols = `room, stream, seq, last_seq, record, start_ns, end_ns, hash, chain, prev, size, path, gap_reason, session, flags, verified, offset`
 
 func scanSeg(sc interface{ Scan(...any) error }) (Segment, error) {
 	var s Segment
 	var start, end int64
 	var seq, last int64
 	var flags string
-	err := sc.Scan(&s.Room, &s.Stream, &seq, &last, &s.Record, &start, &end, &s.Hash, &s.Chain, &s.Prev, &s.Size, &s.Path, &s.GapReason, &s.Session, &flags, &s.Verified)
+	err := sc.Scan(&s.Room, &s.Stream, &seq, &last, &s.Record, &start, &end, &s.Hash, &s.Chain, &s.Prev, &s.Size, &s.Path, &s.GapReason, &s.Session, &flags, &s.Verified, &s.Offset)
 	if flags != "" {
 		s.Flags = strings.Split(flags, ",")
 	}
 	s.Seq, s.LastSeq = uint64(seq), uint64(last)
 	s.Start, s.End = time.Unix(0, start).UTC(), time.Unix(0, end).UTC()
 	return s, err
+}
+
+// Read returns the record's bytes as stored: its range of the pack, or
+// (before packs) its whole file.
+func (g Segment) Read() ([]byte, error) {
+	if g.Offset < 0 {
+		return os.ReadFile(g.Path)
+	}
+	f, err := os.Open(g.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, g.Size)
+	if _, err := f.ReadAt(b, g.Offset); err != nil {
+		return nil, fmt.Errorf("read %s at %d: %w", g.Path, g.Offset, err)
+	}
+	return b, nil
 }
 
 // prepare parses the statements of the upload path once.
@@ -50,7 +70,8 @@ func (s *Store) prepare(ctx context.Context) error {
 	}{
 		{&s.covering, `SELECT ` + segCols + ` FROM segments WHERE room = ? AND stream = ? AND seq <= ? ORDER BY seq DESC LIMIT 1`},
 		{&s.overlapping, `SELECT ` + segCols + ` FROM segments WHERE room = ? AND stream = ? AND seq <= ? AND last_seq >= ? ORDER BY seq`},
-		{&s.insertSeg, `INSERT INTO segments(` + segCols + `, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
+		{&s.latest, `SELECT ` + segCols + ` FROM segments WHERE room = ? AND stream = ? ORDER BY seq DESC LIMIT 1`},
+		{&s.insertSeg, `INSERT INTO segments(` + segCols + `, stored_at) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`},
 	} {
 		if *p.stmt, err = s.db.PrepareContext(ctx, p.sql); err != nil {
 			return err
@@ -64,6 +85,15 @@ func (s *Store) Covering(ctx context.Context, room, stream string, seq uint64) (
 	row := s.covering.QueryRowContext(ctx, room, stream, int64(seq))
 	seg, err := scanSeg(row)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && seg.LastSeq < seq) {
+		return Segment{}, ErrNotFound
+	}
+	return seg, err
+}
+
+// Latest returns the stream's record with the highest sequence number.
+func (s *Store) Latest(ctx context.Context, room, stream string) (Segment, error) {
+	seg, err := scanSeg(s.latest.QueryRowContext(ctx, room, stream))
+	if errors.Is(err, sql.ErrNoRows) {
 		return Segment{}, ErrNotFound
 	}
 	return seg, err
@@ -112,7 +142,7 @@ func (s *Store) InsertSegments(ctx context.Context, segs []NewSegment) error {
 	for _, seg := range segs {
 		_, err = insert.ExecContext(ctx,
 			seg.Room, seg.Stream, int64(seg.Seq), int64(seg.LastSeq), seg.Record, seg.Start.UnixNano(), seg.End.UnixNano(),
-			seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, strings.Join(seg.Flags, ","), seg.Verified, now)
+			seg.Hash, seg.Chain, seg.Prev, seg.Size, seg.Path, seg.GapReason, seg.Session, strings.Join(seg.Flags, ","), seg.Verified, seg.Offset, now)
 		if err != nil {
 			return fmt.Errorf("index segment %s/%s/%d: %w", seg.Room, seg.Stream, seg.Seq, err)
 		}

@@ -28,7 +28,7 @@ var (
 type Store struct {
 	db *sql.DB
 	// Statements every upload runs, parsed once.
-	covering, overlapping, insertSeg *sql.Stmt
+	covering, overlapping, latest, insertSeg *sql.Stmt
 }
 
 const schema = `
@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS segments (
 	flags      TEXT NOT NULL DEFAULT '',
 	verified   INTEGER NOT NULL DEFAULT 0,
 	stored_at  INTEGER NOT NULL,
+	offset     INTEGER NOT NULL DEFAULT -1,
 	PRIMARY KEY (room, stream, seq)
 );
 CREATE INDEX IF NOT EXISTS segments_time ON segments(room, stream, start_ns);

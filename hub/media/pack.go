@@ -1,0 +1,125 @@
+package media
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+)
+
+// packLimit is where a stream starts a new pack file.
+const packLimit = 1 << 30
+
+// packs appends each room's records, of all its streams, to pack files
+// (DATA/media/ROOM/pack-NNNNNN.seg). A record is written into a place
+// reserved for it; the group commit then syncs each pack once for every
+// record that arrived meanwhile, where a file per record costs a creation,
+// a rename, a sync of the file and one of the directory each. A pack is only
+// ever appended to; a record's place is its pack, offset and size in the
+// index. Bytes that a crash left after the last indexed record are dead
+// and never read.
+type packs struct {
+	dir  string   // DATA/media
+	tail sync.Map // room dir -> *packTail, once read from the directory
+}
+
+// packTail is where a room's next record goes.
+type packTail struct {
+	mu   sync.Mutex
+	path string
+	size int64
+}
+
+// appendRecord writes body into the next place of the room's current pack,
+// without syncing it: the caller syncs the pack (group commit) before the
+// record counts as stored. newFile says a pack was created, whose name the
+// directory must make durable too.
+func (p *packs) appendRecord(room string, body []byte) (path string, off int64, newFile bool, err error) {
+	dir := filepath.Join(p.dir, room)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", 0, false, fmt.Errorf("media dir: %w", err)
+	}
+	t, err := p.tailOf(dir)
+	if err != nil {
+		return "", 0, false, err
+	}
+	t.mu.Lock()
+	if t.path == "" || t.size+int64(len(body)) > packLimit {
+		t.path, t.size, newFile = nextPack(dir, t.path), 0, true
+	}
+	path, off = t.path, t.size
+	t.size += int64(len(body)) // reserved: concurrent records write side by side
+	t.mu.Unlock()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o640)
+	if err != nil {
+		return "", 0, false, fmt.Errorf("open pack: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.WriteAt(body, off); err != nil {
+		return "", 0, false, fmt.Errorf("write pack %s: %w", path, err)
+	}
+	return path, off, newFile, f.Close()
+}
+
+// syncPack makes a pack's written records durable.
+func syncPack(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("open pack: %w", err)
+	}
+	defer f.Close()
+	if err := syscall.Fdatasync(int(f.Fd())); err != nil {
+		return fmt.Errorf("sync pack %s: %w", path, err)
+	}
+	return nil
+}
+
+// tailOf returns the stream's tail, reading the directory the first time.
+func (p *packs) tailOf(dir string) (*packTail, error) {
+	if t, ok := p.tail.Load(dir); ok {
+		return t.(*packTail), nil
+	}
+	path, size, err := currentPack(dir)
+	if err != nil {
+		return nil, err
+	}
+	t := &packTail{path: path, size: size}
+	p.tail.Store(dir, t)
+	return t, nil
+}
+
+// currentPack returns the stream's newest pack and its size; "" when the
+// stream has none yet.
+func currentPack(dir string) (string, int64, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return "", 0, fmt.Errorf("read media dir: %w", err)
+	}
+	var names []string
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "pack-") && strings.HasSuffix(e.Name(), ".seg") {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return "", 0, nil
+	}
+	sort.Strings(names)
+	path := filepath.Join(dir, names[len(names)-1])
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", 0, err
+	}
+	return path, fi.Size(), nil
+}
+
+func nextPack(dir, cur string) string {
+	n := 0
+	if cur != "" {
+		fmt.Sscanf(filepath.Base(cur), "pack-%06d.seg", &n)
+	}
+	return filepath.Join(dir, fmt.Sprintf("pack-%06d.seg", n+1))
+}
