@@ -1,11 +1,11 @@
 package store
 
 import (
-	"os"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 )
