@@ -48,7 +48,7 @@ func spoolPlan(cfg Config, log *slog.Logger) (*plan, error) {
 			{Label: fmt.Sprintf("  vs %d raw writers at once (info)", n), Real: "real", Baseline: "fdatasync"},
 		},
 		Notes: []string{
-			fmt.Sprintf("real: %d goroutines, one stream each, call (*spool.Spool).Append with %d KiB signed media segments (prototest.Signer, chained from spool.Head, sealed before the clock starts); Append returns after the bbolt commit (fdatasync of the data pages, then of the meta page); concurrent appends share a commit (group commit).", n, cfg.PayloadBytes>>10),
+			fmt.Sprintf("real: %d goroutines, one stream each, call (*spool.Spool).Append with %d KiB signed media segments (prototest.Signer, chained from spool.Head, sealed before the clock starts); Append returns after the bbolt commit of the stream's own file (fdatasync of the data pages, then of the meta page); the streams' files commit side by side.", n, cfg.PayloadBytes>>10),
 			"baseline: raw fsynced sequential writes of the same encoded segments: one writer appends each to a plain file (O_APPEND) and fdatasyncs it before the next (what `dd oflag=dsync` measures): the same per-segment durability without a database.",
 			fmt.Sprintf("informative: %d writers, one per stream, do the same to one file at once; the kernel overlaps their flushes and may merge them in one journal commit, the raw form of what a file per stream gives the spool.", n),
 		},
