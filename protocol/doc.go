@@ -16,6 +16,9 @@
 //	  ("alg":"sm2"; key text "sm2:" and the uncompressed point); a box
 //	  with an SM2 key binds its TLS transport key at enrollment with an
 //	  SM2 signature over the certificate request. Ed25519 bytes unchanged.
+//	  2026-11-23, additive: gap reason "box_replaced", the first record of
+//	  a box that took a room over, signed with its key and naming the last
+//	  record the hub holds from the box before it.
 package protocol
 
 // Version is the protocol version this code speaks and requires in every

@@ -22,6 +22,7 @@ const (
 	GapSpoolEviction = "spool_eviction" // the box's disk budget forced records out before upload
 	GapClockJump     = "clock_jump"     // the wall clock jumped; times around it are not comparable
 	GapRestart       = "restart"        // the agent was not running (power loss, crash, upgrade)
+	GapBoxReplaced   = "box_replaced"   // another box took the room over; the chain goes on under its key
 )
 
 // Codecs.
@@ -138,7 +139,7 @@ func (h *SegmentHeader) Validate() error {
 			return invalid("gap record needs a gap and no payload")
 		}
 		switch h.Gap.Reason {
-		case GapDeviceLost, GapClockJump, GapRestart:
+		case GapDeviceLost, GapClockJump, GapRestart, GapBoxReplaced:
 			if h.Gap.LastSeq != 0 || h.Gap.LastHash != "" {
 				return invalid("only a spool eviction replaces records")
 			}

@@ -99,6 +99,13 @@ func New(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A box that took the room over goes on with the chains the hub holds.
+	for _, c := range enr.Chains {
+		if err := sp.Seed(c.Stream, spool.Head{NextSeq: c.NextSeq, Prev: c.Prev, LastEnd: c.LastEnd}); err != nil {
+			sp.Close()
+			return nil, err
+		}
+	}
 	a := &Agent{opts: opts, room: enr.Room, signer: signer, spool: sp, streams: map[string]bool{}, quality: map[string]quality.Analyzer{}, log: log.With("component", "agent")}
 	tlsCfg, err := identity.LoadTLS(cfg.DataDir, signer)
 	if err != nil {

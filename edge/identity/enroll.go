@@ -46,10 +46,11 @@ type EnrollRequest struct {
 
 // EnrollResponse is the hub's answer.
 type EnrollResponse struct {
-	Room        string `json:"room"`
-	Name        string `json:"name"`
-	Certificate string `json:"certificate"`
-	CA          string `json:"ca"`
+	Room        string      `json:"room"`
+	Name        string      `json:"name"`
+	Certificate string      `json:"certificate"`
+	CA          string      `json:"ca"`
+	Chains      []ChainHead `json:"chains"`
 }
 
 // Enroll registers the box's key with the hub using a one-time token,
@@ -105,7 +106,12 @@ func Enroll(ctx context.Context, client *http.Client, hub, token, dir string, si
 			return Enrollment{}, fmt.Errorf("enroll: %w", err)
 		}
 	}
-	e := Enrollment{Room: ans.Room, Name: ans.Name, Hub: hub, PublicKey: signer.PublicKey().String(), EnrolledAt: time.Now().UTC()}
+	for _, c := range ans.Chains {
+		if !protocol.ValidID(c.Stream) || (c.NextSeq > 0) != (c.Prev != "") {
+			return Enrollment{}, fmt.Errorf("enroll: the hub sent a bad chain head for stream %q", c.Stream)
+		}
+	}
+	e := Enrollment{Room: ans.Room, Name: ans.Name, Hub: hub, PublicKey: signer.PublicKey().String(), EnrolledAt: time.Now().UTC(), Chains: ans.Chains}
 	eb, _ := json.MarshalIndent(e, "", "  ")
 	if err := writeFileSync(filepath.Join(dir, EnrollmentFile), eb, 0o600); err != nil {
 		return Enrollment{}, fmt.Errorf("save enrollment: %w", err)

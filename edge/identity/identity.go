@@ -140,6 +140,17 @@ type Enrollment struct {
 	Hub        string    `json:"hub"`
 	PublicKey  string    `json:"public_key"`
 	EnrolledAt time.Time `json:"enrolled_at"`
+	// Chains are where the room's streams stood at the hub at enrollment:
+	// a box that takes a room over goes on with them.
+	Chains []ChainHead `json:"chains,omitempty"`
+}
+
+// ChainHead is the last record the hub held of a stream.
+type ChainHead struct {
+	Stream  string    `json:"stream"`
+	NextSeq uint64    `json:"next_seq"`
+	Prev    string    `json:"prev"`
+	LastEnd time.Time `json:"last_end"`
 }
 
 // LoadEnrollment reads the enrollment, or ErrNotEnrolled.

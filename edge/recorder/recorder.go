@@ -96,7 +96,9 @@ func New(cfg Config, src devices.Source, sp Spool, signer protocol.Signer, reg *
 
 // Run records until ctx ends, then writes out the segment in progress.
 func (r *Recorder) Run(ctx context.Context) error {
-	if h := r.spool.Head(r.info.Stream); !h.LastEnd.IsZero() {
+	if h := r.spool.Head(r.info.Stream); h.Replaced {
+		r.gap(ctx, protocol.GapBoxReplaced, h.LastEnd, time.Now(), "this box took the room over from a replaced box; the chain goes on under its key")
+	} else if !h.LastEnd.IsZero() {
 		now := time.Now()
 		if now.After(h.LastEnd) {
 			r.gap(ctx, protocol.GapRestart, h.LastEnd, now, "the agent was not recording (restart, crash or power loss)")

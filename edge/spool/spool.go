@@ -57,6 +57,9 @@ type Head struct {
 	NextSeq uint64    `json:"next_seq"`
 	Prev    string    `json:"prev"`
 	LastEnd time.Time `json:"last_end"`
+	// Replaced marks a head taken over from the hub by a box that replaced
+	// another: its first record says so (a box_replaced gap record).
+	Replaced bool `json:"replaced,omitempty"`
 }
 
 // Spool is safe for concurrent use. Each stream has a file of its own in
@@ -319,4 +322,25 @@ func deleteData(streamBucket *bolt.Bucket, seq uint64) error {
 		return nil
 	}
 	return err
+}
+
+// Seed sets a stream's chain head where the hub says it stands, for a box
+// that takes a room over from a replaced one. It does nothing for a stream
+// this spool already has a head for.
+func (s *Spool) Seed(stream string, h Head) error {
+	if cur := s.Head(stream); cur.NextSeq != 0 || cur.Prev != "" {
+		return nil
+	}
+	sh, err := s.shard(stream, true)
+	if err != nil {
+		return err
+	}
+	h.Replaced = true
+	if err := sh.db.Update(func(tx *bolt.Tx) error { return putHead(tx, stream, h) }); err != nil {
+		return fmt.Errorf("seed the chain head of %s: %w", stream, err)
+	}
+	s.mu.Lock()
+	s.heads[stream] = h
+	s.mu.Unlock()
+	return nil
 }

@@ -31,6 +31,7 @@ type Store interface {
 	Segment(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
 	Streams(ctx context.Context, room string) ([]string, error)
 	Alert(ctx context.Context, id int64) (store.Alert, error)
+	Latest(ctx context.Context, room, stream string) (store.Segment, error)
 	People
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -57,6 +58,17 @@ type EnrollResponse struct {
 	Name        string `json:"name"`
 	Certificate string `json:"certificate,omitempty"` // PEM, the box's client certificate
 	CA          string `json:"ca,omitempty"`          // PEM, the CA the hub's certificates chain to
+	// Chains say where each stream of the room stands at the hub, so that
+	// a box taking the room over goes on with its chains.
+	Chains []ChainHead `json:"chains"`
+}
+
+// ChainHead is the last record the hub holds of a stream.
+type ChainHead struct {
+	Stream  string    `json:"stream"`
+	NextSeq uint64    `json:"next_seq"`
+	Prev    string    `json:"prev"`
+	LastEnd time.Time `json:"last_end"`
 }
 
 func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
@@ -105,7 +117,12 @@ func (a *API) enroll(w http.ResponseWriter, r *http.Request) {
 	if a.enrolled != nil {
 		a.enrolled(rm.ID)
 	}
-	resp := EnrollResponse{Room: rm.ID, Name: rm.Name, Certificate: box.CertPEM}
+	chains, err := a.chainHeads(r.Context(), rm.ID)
+	if err != nil {
+		a.fail(w, http.StatusInternalServerError, "enrolled, but cannot read the room's chains: enroll again with a new token", err)
+		return
+	}
+	resp := EnrollResponse{Room: rm.ID, Name: rm.Name, Certificate: box.CertPEM, Chains: chains}
 	if a.ca != nil {
 		resp.CA = string(a.ca.PEM())
 	}
@@ -140,4 +157,21 @@ func certKey(pub protocol.PublicKey, req enrollReq) (crypto.PublicKey, error) {
 		return nil, fmt.Errorf("csr: the transport key of an SM2 box must be ECDSA P-256, not %T", csr.PublicKey)
 	}
 	return csr.PublicKey, nil
+}
+
+// chainHeads returns where each of the room's streams stands.
+func (a *API) chainHeads(ctx context.Context, room string) ([]ChainHead, error) {
+	streams, err := a.store.Streams(ctx, room)
+	if err != nil {
+		return nil, err
+	}
+	out := []ChainHead{}
+	for _, st := range streams {
+		last, err := a.store.Latest(ctx, room, st)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ChainHead{Stream: st, NextSeq: last.LastSeq + 1, Prev: last.Chain, LastEnd: last.End})
+	}
+	return out, nil
 }
