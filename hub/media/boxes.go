@@ -5,14 +5,17 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
 
-// boxCache is what ingest remembers of each room's box between uploads,
-// until the room is enrolled again (Forget). An answer read from the index
-// is kept only if no Forget came in while it was read.
+// boxCache is what ingest remembers of each room's box between uploads:
+// until the room is enrolled again through this hub (Forget), and at most
+// boxCacheTTL, so that an enrollment this hub did not see (another replica,
+// a tool on the database) is noticed too. An answer read from the index is
+// kept only if no Forget came in while it was read.
 type boxCache struct {
 	mu  sync.Mutex
 	m   map[string]boxEntry
@@ -22,12 +25,20 @@ type boxCache struct {
 type boxEntry struct {
 	key    protocol.PublicKey
 	serial string // a certificate found current, "" until one is
+	at     time.Time
 }
+
+// boxCacheTTL bounds how long a key or certificate is trusted from memory.
+const boxCacheTTL = 10 * time.Second
 
 func (c *boxCache) get(room string) (boxEntry, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[room]
+	if ok && time.Since(e.at) > boxCacheTTL {
+		delete(c.m, room)
+		ok = false
+	}
 	return e, c.gen[room], ok
 }
 
@@ -78,7 +89,7 @@ func (in *Ingest) boxKey(ctx context.Context, room string) (protocol.PublicKey, 
 	if err != nil {
 		return protocol.PublicKey{}, err
 	}
-	in.boxes.put(room, gen, boxEntry{key: pub})
+	in.boxes.put(room, gen, boxEntry{key: pub, at: time.Now()})
 	return pub, nil
 }
 

@@ -135,7 +135,16 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	if err != nil {
 		return nil, false, err
 	}
-	if err := seg.Verify(pub); err != nil {
+	if err = seg.Verify(pub); err != nil {
+		// The room may have a new box this hub has not heard of: ask the
+		// index once more before refusing.
+		in.Forget(room)
+		if pub, err = in.boxKey(ctx, room); err != nil {
+			return nil, false, err
+		}
+		err = seg.Verify(pub)
+	}
+	if err != nil {
 		return nil, false, fail(http.StatusForbidden, "segment is not signed by the box enrolled for room %s: %v", room, err)
 	}
 
