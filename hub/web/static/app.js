@@ -2,6 +2,7 @@
 //   #/             the room wall (?state=&jurisdiction=&agency=&q=: its filter)
 //   #/alerts       the alerts panel (?state=open|acked|resolved|all&room=ID)
 //   #/room/{id}    one room: live view, timeline and playback (?t=RFC3339)
+//   #/audit        the audit log (?action=&target=&actor=&from=&to=: its filter)
 //   #/patrol       patrol through rooms with open alerts or a session (?every=S,
 //                  and the wall's filter)
 // Data: data.js polls rooms and alerts every 2 s; live pictures and sound
@@ -20,6 +21,7 @@ import { WallView } from './wall.js';
 import { AlertsView } from './alerts.js';
 import { RoomView } from './room.js';
 import { PatrolView } from './patrol.js';
+import { AuditView } from './audit.js';
 import { patrolHref, wallHref } from './wallfilter.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -36,6 +38,7 @@ function parseHash() {
   const parts = p.split('/').filter(Boolean).map((s) => { try { return decodeURIComponent(s); } catch { return s; } });
   if (parts[0] === 'alerts') return { name: 'alerts', key: 'alerts', params };
   if (parts[0] === 'room' && parts[1]) return { name: 'room', key: `room/${parts[1]}`, id: parts[1], params };
+  if (parts[0] === 'audit') return { name: 'audit', key: 'audit', params };
   if (parts[0] === 'patrol') return { name: 'patrol', key: `patrol?${params.get('every') || ''}`, params };
   return { name: 'wall', key: 'wall', params };
 }
@@ -54,6 +57,7 @@ function navigate() {
     if (r.name === 'alerts') view = new AlertsView(r.params);
     else if (r.name === 'room') view = new RoomView(r.id, r.params);
     else if (r.name === 'patrol') view = new PatrolView(r.params);
+    else if (r.name === 'audit') view = new AuditView(r.params);
     else if (r.name === 'nopages') view = new NoPagesView();
     else view = new WallView(r.params);
     $('#view').replaceChildren(view.el);
@@ -76,6 +80,7 @@ function renderUser() {
   document.body.dataset.role = on ? session.role : '';
   $('#user').hidden = !on;
   $('#patrol').hidden = !can('live');
+  $('#nav-audit').hidden = !can('audit');
   $('.nav').hidden = !can('wall');
   if (!on) return;
   setText($('#user-name'), session.name);

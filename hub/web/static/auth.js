@@ -11,11 +11,11 @@ export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', '
 
 // What each role may use in this page; the hub's rules, seen from the page.
 const CAN = {
-  regulator: ['wall', 'live', 'recordings', 'ack'],
+  regulator: ['wall', 'live', 'recordings', 'ack', 'audit'],
   'agency-admin': ['wall'],
   'agency-staff': ['wall'],
   technician: ['wall', 'live', 'ack'],
-  operator: ['wall', 'ack'],
+  operator: ['wall', 'ack', 'audit'],
   purchaser: [],
   expert: [],
 };
@@ -35,7 +35,8 @@ export function clearSession(mode = 'out') {
 }
 
 // can says whether the signed-in role may use a part of the page: 'wall',
-// 'live', 'recordings' or 'ack' (acknowledge and resolve alerts).
+// 'live', 'recordings', 'ack' (acknowledge and resolve alerts) or 'audit'
+// (the audit log).
 export function can(what) {
   if (session.mode !== 'in') return false;
   return (CAN[session.role] || []).includes(what);

@@ -11,6 +11,7 @@ import { OwnerView } from './owner.js';
 import { Timeline } from './timeline.js';
 import { Player } from './player.js';
 import { can } from './auth.js';
+import { auditHref } from './audit.js';
 
 // RoomHead shows a room's name, connection and what is wrong; shared with patrol.
 export class RoomHead {
@@ -66,7 +67,8 @@ export class RoomView {
     this.player = this.recordings ? new Player(roomId, { onTime: (ms) => this.onTime(ms) }) : null;
     this.timeline = this.recordings ? new Timeline(roomId, { onPick: (ms) => this.play(ms) }) : null;
     this.el = h('div', { class: 'view view-room' },
-      h('nav', { class: 'crumbs' }, h('a', { href: '#/', 'data-i18n': 'room.back' })),
+      h('nav', { class: 'crumbs' }, h('a', { href: '#/', 'data-i18n': 'room.back' }),
+        can('audit') ? h('a', { class: 'audit-link', href: auditHref({ target: roomId }), 'data-i18n': 'room.audit' }) : null),
       this.head.el, this.live.el,
       this.recordings ? [h('h3', { class: 'section-title', 'data-i18n': 'room.recordings' }), this.timeline.el, this.player.el] : null);
     apply(this.el);
