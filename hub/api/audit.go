@@ -95,24 +95,35 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
-	list, err := a.audit.List(r.Context(), f)
-	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
-		return
-	}
 	seen, err := a.inScope(r.Context())
 	if err != nil {
 		a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
 		return
 	}
 	p, _ := auth.From(r.Context())
+	// A regulator reads what happened to the rooms of its scope; the
+	// operator reads everything. Entries outside the scope are skipped
+	// and older ones read until the page is full.
+	want := f.Limit
+	if want <= 0 {
+		want = 1000
+	}
 	out := []audit.Entry{}
-	for _, e := range list {
-		// A regulator reads what happened to the rooms of its scope; the
-		// operator reads everything.
-		if p.Role == auth.Operator || seen(auditRoom(e.Target)) {
-			out = append(out, e)
+	for round := 0; round < 50 && len(out) < want; round++ {
+		list, err := a.audit.List(r.Context(), f)
+		if err != nil {
+			a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
+			return
 		}
+		for _, e := range list {
+			if len(out) < want && (p.Role == auth.Operator || seen(auditRoom(e.Target))) {
+				out = append(out, e)
+			}
+		}
+		if len(list) < want {
+			break
+		}
+		f.To = list[len(list)-1].At.Add(-time.Nanosecond)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

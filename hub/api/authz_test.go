@@ -222,3 +222,31 @@ func contains(list []string, s string) bool {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func jsonUnmarshal(s string, v any) { json.Unmarshal([]byte(s), v) }
+
+// A regulator's page of the audit log is full even when the newest entries
+// belong to rooms outside its scope.
+func TestAuditPageFillsWithinScope(t *testing.T) {
+	r := newAuthzRig(t)
+	ctx := context.Background()
+	for i := range 5 {
+		if _, err := r.audit.Record(ctx, "x@test", "live.view", "room-1/cam1", itoa(int64(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 30 {
+		if _, err := r.audit.Record(ctx, "x@test", "live.view", "room-2/cam1", itoa(int64(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, body := r.doAs(t, r.tokens["regulator"], http.MethodGet, "/api/v1/audit?action=live.view&limit=4", "")
+	var list []struct{ Target string }
+	jsonUnmarshal(body, &list)
+	if code != http.StatusOK || len(list) != 4 {
+		t.Fatalf("%d: %d entries, want 4 of room-1: %s", code, len(list), body)
+	}
+	for _, e := range list {
+		if e.Target != "room-1/cam1" {
+			t.Fatalf("an entry outside the scope: %s", e.Target)
+		}
+	}
+}
