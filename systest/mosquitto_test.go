@@ -2,9 +2,12 @@ package systest
 
 import (
 	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
+	"github.com/evalroom/evalroom/edge/identity"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/user"
@@ -23,9 +26,9 @@ import (
 )
 
 // startMosquitto runs Debian's mosquitto with the configuration and ACL
-// shipped in deploy/mosquitto, on addr, with the hub's CA and server
-// certificate from tlsDir.
-func startMosquitto(t *testing.T, addr, tlsDir string) {
+// shipped in deploy/mosquitto, on addr, with the hub's CA, server
+// certificate and revocation list from tlsDir. It returns a stop.
+func startMosquitto(t *testing.T, addr, tlsDir string) (stop func()) {
 	t.Helper()
 	bin, err := exec.LookPath("mosquitto")
 	if err != nil {
@@ -44,6 +47,7 @@ func startMosquitto(t *testing.T, addr, tlsDir string) {
 	c = strings.ReplaceAll(c, "/etc/mosquitto/evalroom/server.pem", filepath.Join(tlsDir, pki.CertFile))
 	c = strings.ReplaceAll(c, "/etc/mosquitto/evalroom/server.key", filepath.Join(tlsDir, pki.KeyFile))
 	c = strings.ReplaceAll(c, "/etc/mosquitto/evalroom/ca.pem", filepath.Join(tlsDir, pki.CAFile))
+	c = strings.ReplaceAll(c, "/etc/mosquitto/evalroom/crl.pem", filepath.Join(tlsDir, pki.CRLFile))
 	c = strings.Replace(c, "listener 8883", "listener "+port+" 127.0.0.1", 1)
 	acl, _ := filepath.Abs("../deploy/mosquitto/evalroom.acl")
 	c = strings.ReplaceAll(c, "../deploy/mosquitto/evalroom.acl", acl)
@@ -60,13 +64,17 @@ func startMosquitto(t *testing.T, addr, tlsDir string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("mosquitto said:\n%s", out.String())
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cmd.Process.Kill()
+			cmd.Wait()
+			if t.Failed() {
+				t.Logf("mosquitto said:\n%s", out.String())
+			}
+		})
+	}
+	t.Cleanup(stop)
 	eventually(t, 10*time.Second, "mosquitto listening", func() bool {
 		c, err := (&netDialer).Dial("tcp", addr)
 		if err == nil {
@@ -74,6 +82,7 @@ func startMosquitto(t *testing.T, addr, tlsDir string) {
 		}
 		return err == nil
 	})
+	return stop
 }
 
 // TestExternalMosquitto runs the hub and its boxes against Debian's
@@ -85,11 +94,15 @@ func TestExternalMosquitto(t *testing.T) {
 	tlsDir := filepath.Join(data, "tls")
 	// The hub's CA and server certificate, made as the hub makes them on
 	// first start; mosquitto serves the same server certificate.
-	if _, _, err := pki.LoadOrCreate(pki.Options{Dir: tlsDir, Hosts: []string{"127.0.0.1"}}); err != nil {
+	ca, _, err := pki.LoadOrCreate(pki.Options{Dir: tlsDir, Hosts: []string{"127.0.0.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.WriteCRL(tlsDir, nil); err != nil {
 		t.Fatal(err)
 	}
 	addr := freeAddr(t)
-	startMosquitto(t, addr, tlsDir)
+	stopMosquitto := startMosquitto(t, addr, tlsDir)
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
 		DataDir: data, HTTP: freeAddr(t), Broker: "ssl://" + addr, HeartbeatTimeout: 6 * time.Second,
 	}}
@@ -132,8 +145,33 @@ func TestExternalMosquitto(t *testing.T) {
 		t.Fatal("a client without a certificate connected to mosquitto")
 	}
 
-	rs.list[0].Net.SetDown(true)
-	eventually(t, 30*time.Second, "room-1 offline by its last will", func() bool { return !e.hub.Fleet.State("room-1").Online })
+	// Replace room-1's box: the hub lists the old certificate in its CRL,
+	// and mosquitto, restarted with it, refuses the old box.
+	tok, _, err := e.hub.Store().IssueToken(context.Background(), "room-1", time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newDir := t.TempDir()
+	newKey, err := identity.LoadOrCreateKey(newDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := identity.Enroll(context.Background(), &http.Client{}, e.url(), tok, newDir, newKey, identity.Trust{CAFile: e.caFile()}); err != nil {
+		t.Fatal(err)
+	}
+	stopMosquitto()
+	startMosquitto(t, addr, tlsDir)
+	old := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("ssl://" + addr).SetClientID("old-box").
+		SetTLSConfig(box1).SetAutoReconnect(false).SetConnectTimeout(5 * time.Second))
+	if tok := old.Connect(); tok.WaitTimeout(10*time.Second) && tok.Error() == nil {
+		old.Disconnect(0)
+		t.Fatal("the replaced box's certificate still connects to mosquitto")
+	}
+	eventually(t, 30*time.Second, "room-2 back on mosquitto after its restart", func() bool { return e.hub.Fleet.State("room-2").Online })
+
+	rs.list[1].Net.SetDown(true)
+	eventually(t, 30*time.Second, "room-2 offline by its last will", func() bool { return !e.hub.Fleet.State("room-2").Online })
+	rs.list[1].Net.SetDown(false)
 	want := l.snapshot()
 	eventually(t, 60*time.Second, "segments stored", func() bool {
 		ok, _ := allArrived(t, e.hub.Store(), map[string]map[uint64]string{"room-2/cam1": want["room-2/cam1"]})

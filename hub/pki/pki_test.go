@@ -135,3 +135,34 @@ func FuzzSignBox(f *testing.F) {
 		}
 	})
 }
+
+func TestCRLListsRevokedBoxes(t *testing.T) {
+	dir := t.TempDir()
+	ca, _, err := pki.LoadOrCreate(pki.Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	c, err := ca.SignBox(csr(t, priv), "room-1", pub, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ca.WriteCRL(dir, []pki.Revoked{{Serial: pki.Serial(c), At: time.Now()}}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, pki.CRLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(b)
+	crl, err := x509.ParseRevocationList(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := crl.CheckSignatureFrom(ca.Cert); err != nil {
+		t.Fatalf("CRL not signed by the CA: %v", err)
+	}
+	if len(crl.RevokedCertificateEntries) != 1 || crl.RevokedCertificateEntries[0].SerialNumber.Cmp(c.SerialNumber) != 0 {
+		t.Fatalf("CRL lists %+v", crl.RevokedCertificateEntries)
+	}
+}

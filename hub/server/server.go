@@ -97,6 +97,7 @@ type Hub struct {
 	Alerts *alerts.Engine
 	ca     *pki.CA // nil with Insecure
 	addr   string  // HTTP listen address
+	tlsDir string  // where the CA, certificates and CRL are kept
 }
 
 // fleetSource gives the alert engine the rooms and their state.
@@ -129,6 +130,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, err
 	}
 	h.ca = tr.ca
+	h.tlsDir = tr.dir
+	h.writeCRL(ctx)
 	if cfg.Broker != "" {
 		host, _ := os.Hostname()
 		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), tr.external, log)
@@ -177,6 +180,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
 		ingest.Forget(room)
+		h.writeCRL(ctx)
 		if e, ok := h.bus.(*bus.Embedded); ok {
 			if n := e.Kick(room); n > 0 {
 				h.log.Info("ended the broker session of a replaced box", "room", room, "sessions", n)
@@ -270,5 +274,24 @@ func (h *Hub) close() {
 	}
 	if h.store != nil {
 		h.store.Close()
+	}
+}
+
+// writeCRL keeps DATA/tls/crl.pem listing every replaced box's certificate,
+// for an external broker to refuse them (mosquitto: crlfile, then SIGHUP).
+func (h *Hub) writeCRL(ctx context.Context) {
+	if h.ca == nil {
+		return
+	}
+	list, err := h.store.RevokedCerts(ctx)
+	if err == nil {
+		revoked := make([]pki.Revoked, len(list))
+		for i, c := range list {
+			revoked[i] = pki.Revoked{Serial: c.Serial, At: c.RevokedAt}
+		}
+		err = h.ca.WriteCRL(h.tlsDir, revoked)
+	}
+	if err != nil {
+		h.log.Error("cannot write the certificate revocation list; an external broker will not learn of replaced boxes", "err", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 // transport is the hub's TLS: nil configs mean plain (--insecure-dev).
 type transport struct {
+	dir      string // the TLS directory
 	ca       *pki.CA
 	http     *tls.Config // browsers and scripts; boxes show their certificate
 	mqtt     *tls.Config // boxes only: a certificate is required
@@ -36,7 +37,7 @@ func setupTLS(cfg Config) (transport, error) {
 		return transport{}, fmt.Errorf("TLS: %w (or run with --insecure-dev on a closed test machine)", err)
 	}
 	t := transport{
-		ca: ca,
+		dir: opts.Dir, ca: ca,
 		http: &tls.Config{
 			MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{srv},
 			ClientAuth: tls.VerifyClientCertIfGiven, ClientCAs: ca.Pool(),

@@ -132,3 +132,29 @@ func (s *Store) CurrentCert(ctx context.Context, room, serial string) (bool, err
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM boxes WHERE room = ? AND cert_serial = ? AND revoked_at = 0 AND cert_serial != ''`, room, serial).Scan(&n)
 	return n > 0, err
 }
+
+// RevokedCert is a certificate of a replaced box.
+type RevokedCert struct {
+	Serial    string
+	RevokedAt time.Time
+}
+
+// RevokedCerts lists the certificates of every replaced box.
+func (s *Store) RevokedCerts(ctx context.Context) ([]RevokedCert, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT cert_serial, revoked_at FROM boxes WHERE revoked_at != 0 AND cert_serial != '' ORDER BY revoked_at`)
+	if err != nil {
+		return nil, fmt.Errorf("list revoked certificates: %w", err)
+	}
+	defer rows.Close()
+	var out []RevokedCert
+	for rows.Next() {
+		var c RevokedCert
+		var at int64
+		if err := rows.Scan(&c.Serial, &at); err != nil {
+			return nil, err
+		}
+		c.RevokedAt = time.Unix(0, at).UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
