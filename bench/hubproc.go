@@ -66,8 +66,20 @@ type hubProc struct {
 }
 
 // startHubProc runs `evalroom-hub serve` with its data under dir and waits
-// until it answers /healthz.
+// until it answers /healthz. A port found free can be taken by another
+// process before the hub binds it: then it tries again with other ports.
 func startHubProc(ctx context.Context, bin, dir string) (*hubProc, error) {
+	var err error
+	for range 3 {
+		var h *hubProc
+		if h, err = startHubOnce(ctx, bin, dir); err == nil || !strings.Contains(err.Error(), "address already in use") {
+			return h, err
+		}
+	}
+	return nil, err
+}
+
+func startHubOnce(ctx context.Context, bin, dir string) (*hubProc, error) {
 	httpAddr, err := freeAddr()
 	if err != nil {
 		return nil, err
