@@ -67,21 +67,7 @@ func TestEvidenceAcrossNetworkCut(t *testing.T) {
 		return true
 	})
 
-	q := "?from=" + url.QueryEscape(from.Format(time.RFC3339Nano)) + "&to=" + url.QueryEscape(to.Format(time.RFC3339Nano))
-	resp, err := e.client().Get(e.url() + "/api/v1/rooms/room-1/evidence" + q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body bytes.Buffer
-	body.ReadFrom(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("evidence: %s %s", resp.Status, body.String())
-	}
-	viaHTTP := filepath.Join(t.TempDir(), "room-1.tar")
-	if err := os.WriteFile(viaHTTP, body.Bytes(), 0o444); err != nil {
-		t.Fatal(err)
-	}
+	viaHTTP, body := exportEvidence(t, e, "room-1", from, to)
 	rep := verifyFile(t, bin, viaHTTP)
 	stored, afterCut := 0, 0
 	for _, st := range []string{"cam1", "cam2", "mic1"} {
@@ -112,7 +98,7 @@ func TestEvidenceAcrossNetworkCut(t *testing.T) {
 		t.Fatalf("command export: %d records by %s; HTTP export: %d by %s", again.Records, again.ExportedBy, rep.Records, rep.ExportedBy)
 	}
 
-	flipped := bytes.Clone(body.Bytes())
+	flipped := bytes.Clone(body)
 	flipped[len(flipped)/2] ^= 0x01
 	bad := filepath.Join(t.TempDir(), "flipped.tar")
 	os.WriteFile(bad, flipped, 0o444)
@@ -146,4 +132,26 @@ func verifyFile(t *testing.T, bin, path string) *bundle.Report {
 		t.Fatalf("%v %v", err, rep.Err())
 	}
 	return rep
+}
+
+// exportEvidence has a regulator export a room's range over HTTP and keeps
+// the file; it returns its path and bytes.
+func exportEvidence(t *testing.T, e *hubEnv, room string, from, to time.Time) (string, []byte) {
+	t.Helper()
+	q := "?from=" + url.QueryEscape(from.Format(time.RFC3339Nano)) + "&to=" + url.QueryEscape(to.Format(time.RFC3339Nano))
+	resp, err := e.client().Get(e.url() + "/api/v1/rooms/" + room + "/evidence" + q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	body.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("evidence: %s %s", resp.Status, body.String())
+	}
+	path := filepath.Join(t.TempDir(), room+".tar")
+	if err := os.WriteFile(path, body.Bytes(), 0o444); err != nil {
+		t.Fatal(err)
+	}
+	return path, body.Bytes()
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/pem"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -92,27 +91,13 @@ func TestSM2Room(t *testing.T) {
 		t.Fatal("no device_lost gap record arrived for the unplugged camera")
 	}
 
-	q := "?from=" + url.QueryEscape(from.Format(time.RFC3339Nano)) + "&to=" + url.QueryEscape(to.Format(time.RFC3339Nano))
-	resp, err := e.client().Get(e.url() + "/api/v1/rooms/room-1/evidence" + q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var body bytes.Buffer
-	body.ReadFrom(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("evidence: %s %s", resp.Status, body.String())
-	}
-	path := filepath.Join(t.TempDir(), "room-1.tar")
-	if err := os.WriteFile(path, body.Bytes(), 0o444); err != nil {
-		t.Fatal(err)
-	}
+	path, body := exportEvidence(t, e, "room-1", from, to)
 	out, err := exec.Command(bin, "verify-evidence", path).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "WHOLE: every record") || !strings.Contains(string(out), "sm2 key "+key.ID()) ||
 		!strings.Contains(string(out), "gap record: "+protocol.GapDeviceLost) {
 		t.Fatalf("verify-evidence: %v\n%s", err, out)
 	}
-	rep, err := bundle.Verify(bytes.NewReader(body.Bytes()))
+	rep, err := bundle.Verify(bytes.NewReader(body))
 	if err != nil || rep.Err() != nil || rep.Records < 3 || rep.GapRecords == 0 {
 		t.Fatalf("%v %v: %d records, %d gap records", err, rep.Err(), rep.Records, rep.GapRecords)
 	}
