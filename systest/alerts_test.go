@@ -55,7 +55,7 @@ func findAlert(list []apiAlert, stream, kind string) *apiAlert {
 // and clearing the fault resolves it.
 func TestFaultsOpenAndResolveAlerts(t *testing.T) {
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: t.TempDir(), HTTP: freeAddr(t), MQTT: freeAddr(t), HeartbeatTimeout: 5 * time.Second,
+		DataDir: t.TempDir(), HTTP: anyPort, MQTT: anyPort, HeartbeatTimeout: 5 * time.Second,
 		Alerts: alerts.Config{RaiseAfter: time.Second, ClearAfter: 3 * time.Second, StartupGrace: time.Second},
 	}}
 	e.start()
@@ -110,7 +110,7 @@ func TestFaultsOpenAndResolveAlerts(t *testing.T) {
 // TestAlertAckOverHTTP acknowledges an alert through the API.
 func TestAlertAckOverHTTP(t *testing.T) {
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: t.TempDir(), HTTP: freeAddr(t), MQTT: freeAddr(t),
+		DataDir: t.TempDir(), HTTP: anyPort, MQTT: anyPort,
 		Alerts: alerts.Config{RaiseAfter: time.Second, StartupGrace: time.Second},
 	}}
 	e.start()

@@ -65,7 +65,7 @@ func TestDeployFilesUseRealMetrics(t *testing.T) {
 	}
 
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: t.TempDir(), HTTP: freeAddr(t), MQTT: freeAddr(t), PingInterval: 500 * time.Millisecond,
+		DataDir: t.TempDir(), HTTP: anyPort, MQTT: anyPort, PingInterval: 500 * time.Millisecond,
 	}}
 	e.start()
 	t.Cleanup(e.shutdown)

@@ -31,7 +31,12 @@ func logger(t *testing.T) *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-// freeAddr returns a loopback address nobody listens on right now.
+// anyPort lets the hub pick free loopback ports itself; start records the
+// ones it got, so that a restarted hub comes back on the same ports.
+const anyPort = "127.0.0.1:0"
+
+// freeAddr returns a loopback address nobody listens on right now (for
+// servers that need a port named in advance, such as mosquitto).
 func freeAddr(t *testing.T) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -57,7 +62,7 @@ type hubEnv struct {
 func startHub(t *testing.T) *hubEnv {
 	t.Helper()
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: t.TempDir(), HTTP: freeAddr(t), MQTT: freeAddr(t), HeartbeatTimeout: 6 * time.Second,
+		DataDir: t.TempDir(), HTTP: anyPort, MQTT: anyPort, HeartbeatTimeout: 6 * time.Second,
 	}}
 	e.start()
 	t.Cleanup(e.shutdown)
@@ -72,6 +77,10 @@ func (e *hubEnv) start() {
 		e.t.Fatal(err)
 	}
 	e.hub = h
+	e.cfg.HTTP = h.HTTPAddr()
+	if e.cfg.Broker == "" {
+		e.cfg.MQTT = h.MQTTAddr()
+	}
 	if e.opToken == "" {
 		st := h.Store()
 		if e.opToken, err = st.CreateAPIToken(e.ctx, store.APIToken{Name: "systest-operator", Role: string(auth.Operator)}, 0); err != nil {

@@ -104,7 +104,7 @@ func TestExternalMosquitto(t *testing.T) {
 	addr := freeAddr(t)
 	stopMosquitto := startMosquitto(t, addr, tlsDir)
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: data, HTTP: freeAddr(t), Broker: "ssl://" + addr, HeartbeatTimeout: 6 * time.Second,
+		DataDir: data, HTTP: anyPort, Broker: "ssl://" + addr, HeartbeatTimeout: 6 * time.Second,
 	}}
 	e.start()
 	t.Cleanup(e.shutdown)

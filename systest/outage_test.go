@@ -78,7 +78,7 @@ func TestNetworkCut(t *testing.T) {
 // offset by ping; box and hub share this machine's clock here.
 func TestClockOffsetMeasured(t *testing.T) {
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: t.TempDir(), HTTP: freeAddr(t), MQTT: freeAddr(t), PingInterval: 300 * time.Millisecond,
+		DataDir: t.TempDir(), HTTP: anyPort, MQTT: anyPort, PingInterval: 300 * time.Millisecond,
 	}}
 	e.start()
 	t.Cleanup(e.shutdown)
