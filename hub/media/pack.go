@@ -28,9 +28,10 @@ type packs struct {
 
 // packTail is where a room's next record goes.
 type packTail struct {
-	mu   sync.Mutex
-	path string
-	size int64
+	mu     sync.Mutex
+	loaded bool // path and size read from the directory
+	path   string
+	size   int64
 }
 
 // appendRecord writes body into the next place of the room's current pack,
@@ -77,17 +78,21 @@ func syncPack(path string) error {
 	return nil
 }
 
-// tailOf returns the stream's tail, reading the directory the first time.
+// tailOf returns the room's tail, reading the directory the first time.
+// Concurrent first uploads of a room get the same tail: two tails would
+// hand out the same places.
 func (p *packs) tailOf(dir string) (*packTail, error) {
-	if t, ok := p.tail.Load(dir); ok {
-		return t.(*packTail), nil
+	v, _ := p.tail.LoadOrStore(dir, &packTail{})
+	t := v.(*packTail)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.loaded {
+		path, size, err := currentPack(dir)
+		if err != nil {
+			return nil, err
+		}
+		t.path, t.size, t.loaded = path, size, true
 	}
-	path, size, err := currentPack(dir)
-	if err != nil {
-		return nil, err
-	}
-	t := &packTail{path: path, size: size}
-	p.tail.Store(dir, t)
 	return t, nil
 }
 
