@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -43,7 +44,8 @@ func TestEvidenceEndpoint(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/api/v1/ingest/room-1/cam1/%d", ingest.URL, i), bytes.NewReader(s))
 		res, err := http.DefaultClient.Do(req)
 		if err != nil || res.StatusCode != http.StatusCreated {
-			t.Fatalf("ingest seq %d: %v %v", i, err, res)
+			b, _ := io.ReadAll(res.Body)
+			t.Fatalf("ingest seq %d: %v %v %s", i, err, res.Status, b)
 		}
 		res.Body.Close()
 	}

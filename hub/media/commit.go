@@ -13,19 +13,17 @@ import (
 type pending struct {
 	row  store.NewSegment
 	pack string // pack file holding the record's bytes, to sync
-	dir  string // directory whose names must be synced ("" for none)
 	done chan error
 }
 
 // committer makes concurrent uploads durable together (group commit): one
-// fsync per directory and one database transaction for every upload that
-// arrived while the previous batch was committing. It has no goroutine of its
+// sync per pack and one database transaction for every upload that arrived
+// while the previous batch was committing. It has no goroutine of its
 // own: a batch is committed by the first caller that finds none running, and
 // whatever queued up meanwhile by a goroutine that lives only while there is
 // work.
 type committer struct {
 	insert func(ctx context.Context, rows []store.NewSegment) error
-	syncer func(dir string) error
 	packer func(pack string) error // syncs a pack's data
 
 	mu      sync.Mutex
@@ -70,11 +68,7 @@ func (c *committer) run(ctx context.Context) {
 }
 
 func (c *committer) flush(ctx context.Context, batch []*pending) {
-	err := syncEach(batch, func(p *pending) string { return p.pack }, c.packer)
-	if err == nil {
-		err = syncEach(batch, func(p *pending) string { return p.dir }, c.syncer)
-	}
-	if err != nil {
+	if err := syncEach(batch, func(p *pending) string { return p.pack }, c.packer); err != nil {
 		for _, p := range batch {
 			p.done <- err
 		}
@@ -97,7 +91,7 @@ func (c *committer) flush(ctx context.Context, batch []*pending) {
 }
 
 // syncEach runs sync once for each distinct non-empty key of the batch,
-// concurrently: data before names before the index.
+// concurrently, before the index.
 func syncEach(batch []*pending, key func(*pending) string, sync func(string) error) error {
 	keys := make(map[string]bool)
 	for _, p := range batch {

@@ -19,7 +19,6 @@ func TestCommitterIsolatesAFailingRow(t *testing.T) {
 	batches := 0
 	gate := make(chan struct{})
 	c := &committer{
-		syncer: func(string) error { return nil },
 		packer: func(string) error { return nil },
 		insert: func(_ context.Context, rows []store.NewSegment) error {
 			mu.Lock()
@@ -44,7 +43,7 @@ func TestCommitterIsolatesAFailingRow(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		errs[0] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: 0}}, dir: "d"})
+		errs[0] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: 0}}, pack: "p"})
 	}()
 	for !queued(c, 0) {
 		runtime.Gosched()
@@ -53,7 +52,7 @@ func TestCommitterIsolatesAFailingRow(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: uint64(i)}}, dir: "d"})
+			errs[i] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: uint64(i)}}, pack: "p"})
 		}()
 	}
 	for !queued(c, 5) {

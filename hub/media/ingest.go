@@ -61,7 +61,7 @@ func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registere
 		refusals:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_uploads_refused_total", Help: "Uploads refused, by HTTP status."}, []string{"code"}),
 		bytes:       prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_ingest_bytes_total", Help: "Bytes of segments stored."}),
 	}
-	in.commits = &committer{insert: idx.InsertSegments, syncer: syncDir, packer: syncPack}
+	in.commits = &committer{insert: idx.InsertSegments, packer: syncPack}
 	in.packs = &packs{dir: in.dir}
 	if reg != nil {
 		reg.MustRegister(in.storedCount, in.refusals, in.bytes)
@@ -156,13 +156,9 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	if err != nil || dup {
 		return seg, false, err
 	}
-	path, off, newFile, err := in.packs.appendRecord(room, body)
+	path, off, err := in.packs.appendRecord(room, body)
 	if err != nil {
 		return nil, false, err
-	}
-	dirToSync := ""
-	if newFile {
-		dirToSync = filepath.Dir(path)
 	}
 	row := store.Segment{
 		Room: room, Stream: stream, Seq: h.Seq, LastSeq: h.LastSeq(), Record: h.Record, Start: h.Start, End: h.End,
@@ -172,10 +168,10 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	if h.Gap != nil {
 		row.GapReason = h.Gap.Reason
 	}
-	// The record's bytes, a new pack's name and the index row become
-	// durable together with the other uploads' in flight. A row that fails
-	// leaves dead bytes in the pack, which nothing references.
-	if err := in.commits.commit(ctx, &pending{row: store.NewSegment{Segment: row, VerifySuccessor: linksNext}, pack: path, dir: dirToSync}); err != nil {
+	// The record's bytes and its index row become durable together with
+	// the other uploads' in flight. A row that fails leaves dead bytes in
+	// the pack, which nothing references.
+	if err := in.commits.commit(ctx, &pending{row: store.NewSegment{Segment: row, VerifySuccessor: linksNext}, pack: path}); err != nil {
 		in.heads.Delete(room + "/" + stream) // read it again: the index may hold what this one did not expect
 		return nil, false, err
 	}

@@ -1,7 +1,9 @@
 package media
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,33 +38,62 @@ type packTail struct {
 
 // appendRecord writes body into the next place of the room's current pack,
 // without syncing it: the caller syncs the pack (group commit) before the
-// record counts as stored. newFile says a pack was created, whose name the
-// directory must make durable too.
-func (p *packs) appendRecord(room string, body []byte) (path string, off int64, newFile bool, err error) {
+// record counts as stored. A new pack's name is made durable before any
+// place in it is handed out, so no record can be committed into a pack a
+// crash could lose.
+func (p *packs) appendRecord(room string, body []byte) (path string, off int64, err error) {
 	dir := filepath.Join(p.dir, room)
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return "", 0, false, fmt.Errorf("media dir: %w", err)
-	}
 	t, err := p.tailOf(dir)
 	if err != nil {
-		return "", 0, false, err
+		return "", 0, err
 	}
 	t.mu.Lock()
 	if t.path == "" || t.size+int64(len(body)) > packLimit {
-		t.path, t.size, newFile = nextPack(dir, t.path), 0, true
+		if err := p.newPack(t, dir); err != nil {
+			t.mu.Unlock()
+			return "", 0, err
+		}
 	}
 	path, off = t.path, t.size
 	t.size += int64(len(body)) // reserved: concurrent records write side by side
 	t.mu.Unlock()
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o640)
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return "", 0, false, fmt.Errorf("open pack: %w", err)
+		return "", 0, fmt.Errorf("open pack: %w", err)
 	}
 	defer f.Close()
 	if _, err := f.WriteAt(body, off); err != nil {
-		return "", 0, false, fmt.Errorf("write pack %s: %w", path, err)
+		return "", 0, fmt.Errorf("write pack %s: %w", path, err)
 	}
-	return path, off, newFile, f.Close()
+	return path, off, f.Close()
+}
+
+// newPack starts the room's next pack and makes its name durable (and, for
+// a room's first, the room's directory). The caller holds t.mu.
+func (p *packs) newPack(t *packTail, dir string) error {
+	first := t.path == ""
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("media dir: %w", err)
+	}
+	path := nextPack(dir, t.path)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o640)
+	if err != nil {
+		return fmt.Errorf("create pack: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	dirs := []string{dir}
+	if first {
+		dirs = append(dirs, p.dir, filepath.Dir(p.dir))
+	}
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	t.path, t.size = path, 0
+	return nil
 }
 
 // syncPack makes a pack's written records durable.
@@ -100,6 +131,9 @@ func (p *packs) tailOf(dir string) (*packTail, error) {
 // stream has none yet.
 func currentPack(dir string) (string, int64, error) {
 	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", 0, nil // a room with nothing stored yet
+	}
 	if err != nil {
 		return "", 0, fmt.Errorf("read media dir: %w", err)
 	}

@@ -26,7 +26,7 @@ func TestPackPlacesDoNotOverlap(t *testing.T) {
 				defer wg.Done()
 				body := bytes.Repeat([]byte{byte('a' + i)}, 1000+i*37)
 				<-start
-				path, off, _, err := p.appendRecord("room-1", body)
+				path, off, err := p.appendRecord("room-1", body)
 				if err != nil {
 					t.Error(err)
 					return
