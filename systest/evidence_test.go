@@ -50,7 +50,7 @@ func TestEvidenceAcrossNetworkCut(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	r1.Net.SetDown(false)
 	reconnected := time.Now()
-	time.Sleep(4 * time.Second) // recorded after the cut, and uploaded with the backlog
+	time.Sleep(6 * time.Second) // recorded after the cut (3 s of it before "to"), and uploaded with the backlog
 
 	want := l.snapshot()
 	to := time.Now().Add(-3 * time.Second).UTC() // records starting before it were all in the snapshot, under load too
