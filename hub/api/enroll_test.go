@@ -22,6 +22,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
 	"github.com/evalroom/evalroom/protocol/prototest"
 )
@@ -37,11 +38,7 @@ func newEnrollRig(t *testing.T) *enrollRig {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := store.Open(ctx, filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	au, err := audit.Open(ctx, st.DB())
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/evalroom/evalroom/hub/bus"
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -43,11 +44,7 @@ func newWorld(t *testing.T) *world {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	ca, srv, err := pki.LoadOrCreate(pki.Options{Dir: filepath.Join(dir, "tls"), Hosts: []string{"127.0.0.1"}})
 	if err != nil {
 		t.Fatal(err)

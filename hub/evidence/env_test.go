@@ -18,6 +18,7 @@ import (
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
 	"github.com/evalroom/evalroom/hub/media"
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
 	"github.com/evalroom/evalroom/protocol/prototest"
 )
@@ -47,28 +48,15 @@ func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	au, err := audit.Open(ctx, st.DB())
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := &env{t: t, dir: dir, st: st, au: au}
 	for room, signer := range map[string]protocol.Signer{"room-1": prototest.Signer, "room-2": prototest.OtherSigner} {
-		if err := st.CreateRoom(ctx, room, "第"+room[5:]+"评标室"); err != nil {
-			t.Fatal(err)
-		}
-		tok, _, err := st.IssueToken(ctx, room, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
 		key := signer.PublicKey().String()
-		if _, err := st.Enroll(ctx, tok, key); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Enroll(t, st, room, "第"+room[5:]+"评标室", key)
 		e.audit("operator@127.0.0.1", audit.RoomCreate, room, room)
 		e.audit("box@127.0.0.1", audit.BoxEnroll, room, key)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/evalroom/evalroom/hub/media"
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
 	"github.com/evalroom/evalroom/protocol/prototest"
 )
@@ -30,23 +31,9 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	dir := t.TempDir()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := storetest.Open(t)
 	for room, signer := range map[string]protocol.Signer{"room-1": prototest.Signer, "room-2": prototest.OtherSigner} {
-		if err := st.CreateRoom(ctx, room, room); err != nil {
-			t.Fatal(err)
-		}
-		tok, _, err := st.IssueToken(ctx, room, time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Enroll(ctx, tok, signer.PublicKey().String()); err != nil {
-			t.Fatal(err)
-		}
+		storetest.Enroll(t, st, room, room, signer.PublicKey().String())
 	}
 	in := media.NewIngest(dir, st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
 	mux := http.NewServeMux()

@@ -1,17 +1,14 @@
 package media_test
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/evalroom/evalroom/hub/media"
-	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
 	"github.com/evalroom/evalroom/protocol/prototest"
 )
@@ -20,22 +17,8 @@ import (
 func envKey(t *testing.T, key protocol.PublicKey) *env {
 	t.Helper()
 	dir := t.TempDir()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.CreateRoom(ctx, "room-1", "room-1"); err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := st.IssueToken(ctx, "room-1", time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Enroll(ctx, tok, key.String()); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Open(t)
+	storetest.Enroll(t, st, "room-1", "room-1", key.String())
 	mux := http.NewServeMux()
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", media.NewIngest(dir, st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil))
 	srv := httptest.NewServer(mux)
