@@ -53,11 +53,7 @@ func userAdd(ctx context.Context, args []string, in io.Reader, out io.Writer) er
 	if err := auth.CheckScope(role, *scope); err != nil {
 		return err
 	}
-	pw, made, err := password(*stdin, in)
-	if err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(pw)
+	pw, hash, made, err := password(*stdin, in)
 	if err != nil {
 		return err
 	}
@@ -90,11 +86,7 @@ func userPasswd(ctx context.Context, args []string, in io.Reader, out io.Writer)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	pw, made, err := password(*stdin, in)
-	if err != nil {
-		return err
-	}
-	hash, err := auth.HashPassword(pw)
+	pw, hash, made, err := password(*stdin, in)
 	if err != nil {
 		return err
 	}
@@ -116,18 +108,22 @@ func userPasswd(ctx context.Context, args []string, in io.Reader, out io.Writer)
 	return nil
 }
 
-// password reads one line from in, or makes a strong one.
-func password(fromStdin bool, in io.Reader) (string, bool, error) {
-	if !fromStdin {
+// password reads one line from in, or makes a strong one (made), and
+// returns it with its hash.
+func password(fromStdin bool, in io.Reader) (pw, hash string, made bool, err error) {
+	if fromStdin {
+		line, err := bufio.NewReader(in).ReadString('\n')
+		if err != nil && !(errors.Is(err, io.EOF) && line != "") {
+			return "", "", false, fmt.Errorf("read the password from standard input: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	} else {
 		b := make([]byte, 15)
 		rand.Read(b)
-		return base64.RawURLEncoding.EncodeToString(b), true, nil
+		pw, made = base64.RawURLEncoding.EncodeToString(b), true
 	}
-	line, err := bufio.NewReader(in).ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		return "", false, fmt.Errorf("read the password from standard input: %w", err)
-	}
-	return strings.TrimRight(line, "\r\n"), false, nil
+	hash, err = auth.HashPassword(pw)
+	return pw, hash, made, err
 }
 
 // tokenCmd: evalroom-hub token create.

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/evalroom/evalroom/hub/auth"
+	"github.com/evalroom/evalroom/hub/store"
+)
+
+func TestUserAndTokenCommands(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	var out bytes.Buffer
+	add := []string{"add", "--data", data, "--username", "li-jian", "--role", "regulator", "--scope", "450206", "--password-stdin"}
+	if err := userCmd(ctx, add, strings.NewReader("correct horse battery\n"), &out); err != nil {
+		t.Fatal(err)
+	}
+	if err := userCmd(ctx, add, strings.NewReader("correct horse battery\n"), &out); err == nil {
+		t.Fatal("the same user was added twice")
+	}
+	for _, bad := range [][]string{
+		{"add", "--data", data, "--username", "x", "--role", "regulator", "--scope", "4502"},
+		{"add", "--data", data, "--username", "x", "--role", "admin"},
+		{"add", "--data", data, "--username", "X_1", "--role", "expert"},
+	} {
+		if err := userCmd(ctx, bad, strings.NewReader(""), &out); err == nil {
+			t.Errorf("%v was accepted", bad)
+		}
+	}
+	out.Reset()
+	if err := userCmd(ctx, []string{"passwd", "--data", data, "--username", "li-jian"}, nil, &out); err != nil {
+		t.Fatal(err)
+	}
+	made := strings.TrimSpace(out.String()[strings.Index(out.String(), "shown once): ")+len("shown once): "):])
+	out.Reset()
+	if err := tokenCmd(ctx, []string{"create", "--data", data, "--role", "operator"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	tok := strings.TrimSpace(out.String())
+
+	st, err := store.Open(ctx, filepath.Join(data, "hub.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	u, err := st.UserByName(ctx, "li-jian")
+	if err != nil || u.Role != "regulator" || u.Scope != "450206" {
+		t.Fatalf("%+v %v", u, err)
+	}
+	if ok, _ := auth.CheckPassword(u.PassHash, made); !ok {
+		t.Fatal("the password passwd printed does not sign in")
+	}
+	if at, err := st.APITokenBySecret(ctx, tok); err != nil || at.Role != "operator" {
+		t.Fatalf("token: %+v %v", at, err)
+	}
+}
