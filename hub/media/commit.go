@@ -2,8 +2,6 @@ package media
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"sync"
 
 	"github.com/evalroom/evalroom/hub/store"
@@ -110,17 +108,4 @@ func syncEach(batch []*pending, key func(*pending) string, sync func(string) err
 		}
 	}
 	return first
-}
-
-// syncDir makes the names in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open media dir: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync media dir: %w", err)
-	}
-	return nil
 }

@@ -162,3 +162,16 @@ func nextPack(dir, cur string) string {
 	}
 	return filepath.Join(dir, fmt.Sprintf("pack-%06d.seg", n+1))
 }
+
+// syncDir makes the names in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("open media dir: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync media dir: %w", err)
+	}
+	return nil
+}
