@@ -168,6 +168,17 @@ func (a *Agent) Spool() *spool.Spool { return a.spool }
 // Connected reports whether the MQTT session is up.
 func (a *Agent) Connected() bool { return a.rep.Connected() }
 
+// SetSession starts a procurement session (id) or ends it (""): new
+// segments carry it, and the hub is told at once, since some roles' live
+// views end when a session starts.
+func (a *Agent) SetSession(id string) {
+	a.mu.Lock()
+	a.session = id
+	a.mu.Unlock()
+	a.log.Info("session changed", "session", id)
+	a.rep.Refresh()
+}
+
 // Session returns the procurement session in progress, "" for none.
 func (a *Agent) Session() string {
 	a.mu.Lock()
@@ -254,10 +265,7 @@ func (a *Agent) command(cmd protocol.Command) protocol.Reply {
 			return protocol.Reply{Error: err.Error()}
 		}
 	case protocol.CmdSession:
-		a.mu.Lock()
-		a.session = cmd.Session
-		a.mu.Unlock()
-		a.log.Info("session changed", "session", cmd.Session)
+		a.SetSession(cmd.Session)
 	case protocol.CmdPing:
 	}
 	return protocol.Reply{OK: true}

@@ -168,6 +168,10 @@ func (r *Reporter) publishStatus(online bool) {
 	r.publish(protocol.TopicStatus, &protocol.Status{V: protocol.Version, Room: r.cfg.Room, Online: online, Time: time.Now().UTC(), Version: r.cfg.Version}, true)
 }
 
+// Refresh publishes health and telemetry now, not at the next tick: the
+// hub learns of a change (a session started) at once.
+func (r *Reporter) Refresh() { r.publishPeriodic() }
+
 func (r *Reporter) publishPeriodic() {
 	if !r.connected.Load() {
 		return

@@ -239,10 +239,14 @@ func (e *Engine) Evaluate(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// Recorder puts a decision on record before it takes effect (the audit
+// log); an error leaves the alert as it was. Nil records nothing.
+type Recorder func(changed store.Alert) error
+
 // Ack acknowledges an open alert: somebody is on it. Notifications stop;
 // the alert still resolves by itself when the condition clears.
-func (e *Engine) Ack(ctx context.Context, id int64, by, comment string) (store.Alert, error) {
-	return e.change(ctx, id, func(a *store.Alert) error {
+func (e *Engine) Ack(ctx context.Context, id int64, by, comment string, rec Recorder) (store.Alert, error) {
+	return e.change(ctx, id, rec, func(a *store.Alert) error {
 		if a.State != store.AlertOpen {
 			return fmt.Errorf("%w: alert %d is %s", ErrState, id, a.State)
 		}
@@ -253,8 +257,8 @@ func (e *Engine) Ack(ctx context.Context, id int64, by, comment string) (store.A
 
 // Resolve closes an alert by hand. If its condition still holds, a new
 // alert opens on the next evaluation: nothing is hidden.
-func (e *Engine) Resolve(ctx context.Context, id int64, by, comment string) (store.Alert, error) {
-	return e.change(ctx, id, func(a *store.Alert) error {
+func (e *Engine) Resolve(ctx context.Context, id int64, by, comment string, rec Recorder) (store.Alert, error) {
+	return e.change(ctx, id, rec, func(a *store.Alert) error {
 		if a.State == store.AlertResolved {
 			return fmt.Errorf("%w: alert %d is already resolved", ErrState, id)
 		}
@@ -269,7 +273,7 @@ func (e *Engine) Resolve(ctx context.Context, id int64, by, comment string) (sto
 	}, "resolved")
 }
 
-func (e *Engine) change(ctx context.Context, id int64, f func(*store.Alert) error, event string) (store.Alert, error) {
+func (e *Engine) change(ctx context.Context, id int64, rec Recorder, f func(*store.Alert) error, event string) (store.Alert, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var t *tracked
@@ -287,8 +291,14 @@ func (e *Engine) change(ctx context.Context, id int64, f func(*store.Alert) erro
 			return a, err
 		}
 	}
+	was := a
 	if err := f(&a); err != nil {
 		return a, err
+	}
+	if rec != nil {
+		if err := rec(a); err != nil {
+			return was, err
+		}
 	}
 	if err := e.st.UpdateAlert(ctx, a); err != nil {
 		return a, err

@@ -140,13 +140,13 @@ func TestAckStopsRenotifyAndSessionRaisesSeverity(t *testing.T) {
 	r.health(`"silent"`, "proj-1")
 	eq(t, "session", r.at(time.Second), "severity room-1/cam1 mic_silent critical")
 	open, _ := r.st.Alerts(context.Background(), store.AlertOpen, "room-1", 10)
-	a, err := r.e.Ack(context.Background(), open[0].ID, "regulator-7", "technician called")
+	a, err := r.e.Ack(context.Background(), open[0].ID, "regulator-7", "technician called", nil)
 	if err != nil || a.State != store.AlertAcked || a.AckedBy != "regulator-7" {
 		t.Fatalf("Ack = %+v, %v", a, err)
 	}
 	r.n.take()
 	eq(t, "acked: no renotify", r.at(20*time.Minute))
-	if _, err := r.e.Ack(context.Background(), a.ID, "x", ""); !errors.Is(err, ErrState) {
+	if _, err := r.e.Ack(context.Background(), a.ID, "x", "", nil); !errors.Is(err, ErrState) {
 		t.Fatalf("second ack: %v", err)
 	}
 	// A restarted hub picks the unresolved alert up again.
@@ -174,7 +174,7 @@ func TestManualResolveOfHoldingConditionReopens(t *testing.T) {
 	r.at(0)
 	r.at(2 * time.Second)
 	open, _ := r.st.Alerts(context.Background(), store.AlertOpen, "", 10)
-	if _, err := r.e.Resolve(context.Background(), open[0].ID, "regulator-7", "checked"); err != nil {
+	if _, err := r.e.Resolve(context.Background(), open[0].ID, "regulator-7", "checked", nil); err != nil {
 		t.Fatal(err)
 	}
 	r.n.take()

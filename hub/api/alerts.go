@@ -60,7 +60,7 @@ func (a *API) resolveAlert(w http.ResponseWriter, r *http.Request) {
 	a.alertChange(w, r, a.alerts.Resolve, audit.AlertResolve)
 }
 
-func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx context.Context, id int64, by, comment string) (store.Alert, error), action string) {
+func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx context.Context, id int64, by, comment string, rec alerts.Recorder) (store.Alert, error), action string) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		a.fail(w, http.StatusBadRequest, "bad alert id", nil)
@@ -78,8 +78,17 @@ func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx con
 	// "by" in the body is not trusted.
 	p, _ := auth.From(r.Context())
 	req.By = p.User
-	al, err := f(r.Context(), id, req.By, req.Comment)
+	// The decision is on record before it takes effect.
+	var notRecorded error
+	al, err := f(r.Context(), id, req.By, req.Comment, func(al store.Alert) error {
+		notRecorded = a.write(r, req.By, action, fmt.Sprintf("alert/%d", id), fmt.Sprintf("%s %s/%s: %s", al.Kind, al.Room, al.Stream, req.Comment))
+		return notRecorded
+	})
 	switch {
+	case notRecorded != nil:
+		a.log.Error("refused a decision on an alert that could not be recorded in the audit log", "id", id, "err", notRecorded)
+		w.Header().Set("Retry-After", "60")
+		a.fail(w, http.StatusServiceUnavailable, errNotRecorded, nil)
 	case errors.Is(err, store.ErrNotFound):
 		a.fail(w, http.StatusNotFound, "no such alert", nil)
 	case errors.Is(err, alerts.ErrState):
@@ -88,7 +97,6 @@ func (a *API) alertChange(w http.ResponseWriter, r *http.Request, f func(ctx con
 		a.fail(w, http.StatusInternalServerError, "cannot change the alert", err)
 	default:
 		a.log.Info("alert changed", "id", id, "state", al.State, "by", req.By)
-		a.record(r, req.By, action, fmt.Sprintf("alert/%d", id), fmt.Sprintf("%s %s/%s: %s", al.Kind, al.Room, al.Stream, req.Comment))
 		writeJSON(w, http.StatusOK, alerts.ToJSON(al))
 	}
 }

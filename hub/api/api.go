@@ -58,6 +58,9 @@ type API struct {
 	tokenTTL time.Duration
 	ca       CA // nil: boxes enroll without certificates (plain transport)
 	enrolled func(room string)
+	// storageFailed is told of every failed write to the hub's storage
+	// (the health check's storage state); nil: nobody listens.
+	storageFailed func(error)
 }
 
 // New returns the API.

@@ -29,14 +29,43 @@ func actor(r *http.Request, name string) string {
 }
 
 // record appends to the audit log; a failure is logged, and the request
-// goes on: the log's own integrity check shows nothing was written.
+// goes on: the log's own integrity check shows nothing was written. For
+// changes already made (a room edited, a box enrolled) and sign-in events.
 func (a *API) record(r *http.Request, name, action, target, detail string) {
-	if a.audit == nil {
-		return
-	}
-	if _, err := a.audit.Record(r.Context(), actor(r, name), action, target, detail); err != nil {
+	if err := a.write(r, name, action, target, detail); err != nil {
 		a.log.Error("cannot write the audit log", "action", action, "target", target, "err", err)
 	}
+}
+
+// errNotRecorded is said to a person whose access was refused because its
+// audit entry could not be written.
+const errNotRecorded = "the hub cannot write this access to its audit log, so it is refused: " +
+	"every live view, playback, download, export and decision on an alert must be on record first. " +
+	"Tell the hub's operator (its disk may be full) and try again later"
+
+// mustRecord writes the audit entry of an access that must be on record
+// before any of it is served: live pictures, recordings played, downloaded
+// or exported, decisions on alerts. When the entry cannot be written it
+// answers 503 and returns false, and nothing is served.
+func (a *API) mustRecord(w http.ResponseWriter, r *http.Request, name, action, target, detail string) bool {
+	if err := a.write(r, name, action, target, detail); err != nil {
+		a.log.Error("refused an access that could not be recorded in the audit log", "action", action, "target", target, "err", err)
+		w.Header().Set("Retry-After", "60")
+		a.fail(w, http.StatusServiceUnavailable, errNotRecorded, nil)
+		return false
+	}
+	return true
+}
+
+func (a *API) write(r *http.Request, name, action, target, detail string) error {
+	if a.audit == nil {
+		return nil
+	}
+	_, err := a.audit.Record(r.Context(), actor(r, name), action, target, detail)
+	if err != nil && a.storageFailed != nil {
+		a.storageFailed(err)
+	}
+	return err
 }
 
 // playbackLog remembers who played what, so that a player fetching a
@@ -68,10 +97,25 @@ func (p *playbackLog) due(key string, now time.Time) bool {
 	return true
 }
 
-func (a *API) recordPlayback(r *http.Request, target string, seq uint64) {
-	if a.playback.due(actor(r, "")+" "+target, time.Now()) {
-		a.record(r, "", audit.Playback, target, "from seq "+strconv.FormatUint(seq, 10))
+// forget drops key, so that the next request writes an entry again.
+func (p *playbackLog) forget(key string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.seen, key)
+}
+
+// recordPlayback writes a playback's audit entry when one is due; false
+// means it was due and could not be written, and the 503 is sent.
+func (a *API) recordPlayback(w http.ResponseWriter, r *http.Request, target string, seq uint64) bool {
+	key := actor(r, "") + " " + target
+	if !a.playback.due(key, time.Now()) {
+		return true
 	}
+	if !a.mustRecord(w, r, "", audit.Playback, target, "from seq "+strconv.FormatUint(seq, 10)) {
+		a.playback.forget(key)
+		return false
+	}
+	return true
 }
 
 // auditRoom is the room an audit target names ("room-1", "room-1/cam1").

@@ -9,6 +9,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -29,7 +30,10 @@ func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusNotFound, "no such room", nil)
 		return
 	}
-	a.record(r, "", audit.LiveView, room+"/"+stream, "mjpeg")
+	if !a.mustRecord(w, r, "", audit.LiveView, room+"/"+stream, "mjpeg") {
+		return
+	}
+	ended := a.untilSession(r, room)
 	v := a.live.Watch(room, stream)
 	defer v.Close()
 	const boundary = "evalroomframe"
@@ -43,6 +47,9 @@ func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case <-r.Context().Done():
+			return
+		case <-ended:
+			a.log.Info("ended a live view: a procurement session started", "room", room, "stream", stream, "by", actor(r, ""))
 			return
 		case f := <-v.C:
 			if f.Header.Codec != protocol.CodecMJPEG {
@@ -72,10 +79,19 @@ type watchMsg struct {
 	Watch []string `json:"watch"`
 }
 
+// notice is the one text message the hub sends on the live socket: a
+// stream it will not send (any more), and why, for the page to say.
+type notice struct {
+	Stream string `json:"stream"`
+	Ended  string `json:"ended"` // "session": a procurement session started; "not_recorded": the audit log cannot be written
+	Error  string `json:"error"`
+}
+
 // ws carries the frames of many streams over one connection, for pages that
 // show a wall of tiles (browsers allow few HTTP connections per host). The
 // client sends {"watch":["room/stream",...]}; the server sends each frame as
-// one binary message in the protocol's live frame format.
+// one binary message in the protocol's live frame format, and a text
+// notice for a stream it ends or refuses.
 func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -85,6 +101,7 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 	conn.SetReadLimit(16 << 10)
 	out := make(chan live.Frame, 16)
 	watch := make(chan []string, 1)
+	ended := make(chan string, maxWatch)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -102,12 +119,21 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 	}()
 	viewers := map[string]*live.Viewer{}
 	stops := map[string]chan struct{}{}
+	stop := func(k string) {
+		close(stops[k])
+		viewers[k].Close()
+		delete(viewers, k)
+		delete(stops, k)
+	}
 	defer func() {
-		for k, v := range viewers {
-			close(stops[k])
-			v.Close()
+		for k := range viewers {
+			stop(k)
 		}
 	}()
+	send := func(n notice) bool {
+		conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		return conn.WriteJSON(n) == nil
+	}
 	for {
 		select {
 		case <-done:
@@ -120,21 +146,39 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 					want[s] = true
 				}
 			}
-			for k, v := range viewers {
+			for k := range viewers {
 				if !want[k] {
-					close(stops[k])
-					v.Close()
-					delete(viewers, k)
+					stop(k)
 				}
 			}
 			for k := range want {
-				if viewers[k] == nil {
-					room, stream, _ := strings.Cut(k, "/")
-					a.record(r, "", audit.LiveView, k, "websocket")
-					v := a.live.Watch(room, stream)
-					viewers[k], stops[k] = v, make(chan struct{})
-					go forward(v, out, stops[k])
+				if viewers[k] != nil {
+					continue
 				}
+				room, stream, _ := strings.Cut(k, "/")
+				if err := a.write(r, "", audit.LiveView, k, "websocket"); err != nil {
+					a.log.Error("refused a live view that could not be recorded in the audit log", "stream", k, "err", err)
+					if !send(notice{Stream: k, Ended: "not_recorded", Error: errNotRecorded}) {
+						return
+					}
+					continue
+				}
+				v := a.live.Watch(room, stream)
+				viewers[k], stops[k] = v, make(chan struct{})
+				go forward(v, out, stops[k])
+				if until := a.untilSession(r, room); until != nil {
+					go endOn(until, stops[k], k, ended)
+				}
+			}
+		case k := <-ended:
+			if viewers[k] == nil {
+				continue
+			}
+			stop(k)
+			a.log.Info("ended a live view: a procurement session started", "stream", k, "by", actor(r, ""))
+			msg := "a procurement session started in room " + auditRoom(k) + ": only regulators may watch it (evaluation is confidential)"
+			if !send(notice{Stream: k, Ended: "session", Error: msg}) {
+				return
 			}
 		case f := <-out:
 			conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
@@ -143,6 +187,44 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// endOn sends key to ended when until closes, unless stop closes first.
+func endOn(until, stop <-chan struct{}, key string, ended chan<- string) {
+	select {
+	case <-until:
+		select {
+		case ended <- key:
+		case <-stop:
+		}
+	case <-stop:
+	}
+}
+
+// untilSession returns a channel closed once a procurement session runs in
+// room, for a viewer whose role may watch it only while none runs; nil
+// (never) for regulators. It ends with the request.
+func (a *API) untilSession(r *http.Request, room string) <-chan struct{} {
+	p, _ := auth.From(r.Context())
+	if p.Role == auth.Regulator {
+		return nil
+	}
+	out := make(chan struct{})
+	go func() {
+		for {
+			changed := a.fleet.SessionChange(room) // before the check, so no change is missed
+			if a.fleet.State(room).Telemetry.Session != "" {
+				close(out)
+				return
+			}
+			select {
+			case <-changed:
+			case <-r.Context().Done():
+				return
+			}
+		}
+	}()
+	return out
 }
 
 func forward(v *live.Viewer, out chan<- live.Frame, stop <-chan struct{}) {

@@ -81,7 +81,9 @@ func (a *API) segmentPayload(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	a.recordPlayback(r, row.Room+"/"+row.Stream, row.Seq)
+	if !a.recordPlayback(w, r, row.Room+"/"+row.Stream, row.Seq) {
+		return
+	}
 	ct := "application/octet-stream"
 	if seg.Header.Codec == protocol.CodecPCM {
 		ct = "audio/L16; rate=16000; channels=1" // little-endian, see the frame index
@@ -157,7 +159,9 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 			})
 		}
 	}
-	a.record(r, "", audit.Export, room, fmt.Sprintf("%s to %s, %d records", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), len(entries)))
+	if !a.mustRecord(w, r, "", audit.Export, room, fmt.Sprintf("%s to %s, %d records", from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339), len(entries))) {
+		return
+	}
 	manifest, _ := json.MarshalIndent(map[string]any{
 		"room": room, "from": from.UTC(), "to": to.UTC(), "created": time.Now().UTC(), "protocol": protocol.Version, "segments": entries,
 	}, "", "  ")

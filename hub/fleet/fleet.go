@@ -37,6 +37,8 @@ type Fleet struct {
 	mu    sync.Mutex
 	rooms map[string]*RoomState
 	pings map[string]pending
+	// sessionWait holds, per room, a channel closed when its session changes.
+	sessionWait map[string]chan struct{}
 
 	msgs    *prometheus.CounterVec
 	refused prometheus.Counter
@@ -46,7 +48,7 @@ type Fleet struct {
 // message from it.
 func New(timeout time.Duration, log *slog.Logger, reg prometheus.Registerer) *Fleet {
 	f := &Fleet{
-		timeout: timeout, now: time.Now, log: log.With("component", "fleet"), rooms: map[string]*RoomState{}, pings: map[string]pending{},
+		timeout: timeout, now: time.Now, log: log.With("component", "fleet"), rooms: map[string]*RoomState{}, pings: map[string]pending{}, sessionWait: map[string]chan struct{}{},
 		msgs:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_messages_total", Help: "MQTT messages taken from boxes, by kind."}, []string{"kind"}),
 		refused: prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_messages_refused_total", Help: "Malformed or misaddressed MQTT messages refused."}),
 	}
@@ -145,6 +147,10 @@ func (f *Fleet) Handle(topic string, payload []byte) {
 	case *protocol.Health:
 		st.Online, st.LastSeen, st.Devices = true, now, v.Devices
 	case *protocol.Telemetry:
+		if v.Session != st.Telemetry.Session {
+			f.log.Info("room's procurement session changed", "room", room, "session", v.Session, "was", st.Telemetry.Session)
+			f.sessionChanged(room)
+		}
 		st.Online, st.LastSeen, st.Telemetry = true, now, *v
 	case *protocol.Event:
 		st.LastSeen = now

@@ -3,12 +3,16 @@ package room
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/evalroom/evalroom/protocol"
 )
 
 // Control is the simulator's control endpoint:
 //
 //	POST /rooms/{room}/streams/{stream}/fault  {"fault": "none|black|frozen|unplug|silence|clip"}
 //	POST /rooms/{room}/network                 {"state": "up|down"}
+//	POST /rooms/{room}/session                 {"session": "zfcg-2026-001"} starts a procurement session, "" ends it
+//	                                           (a stand-in for the hub's workflow, which will send the command)
 //	GET  /rooms                                the rooms and their network state
 func Control(rooms map[string]*Room) http.Handler {
 	mux := http.NewServeMux()
@@ -51,6 +55,25 @@ func Control(rooms map[string]*Room) http.Handler {
 			reply(w, http.StatusBadRequest, `state must be "up" or "down"`)
 			return
 		}
+		reply(w, http.StatusOK, "")
+	})
+	mux.HandleFunc("POST /rooms/{room}/session", func(w http.ResponseWriter, r *http.Request) {
+		rm, ok := rooms[r.PathValue("room")]
+		if !ok {
+			reply(w, http.StatusNotFound, "no such room")
+			return
+		}
+		var req struct {
+			Session string `json:"session"`
+		}
+		if !decode(w, r, &req) {
+			return
+		}
+		if req.Session != "" && !protocol.ValidID(req.Session) {
+			reply(w, http.StatusBadRequest, "session must be lower-case letters, digits and dashes, e.g. zfcg-2026-001")
+			return
+		}
+		rm.Agent.SetSession(req.Session)
 		reply(w, http.StatusOK, "")
 	})
 	mux.HandleFunc("GET /rooms", func(w http.ResponseWriter, r *http.Request) {
