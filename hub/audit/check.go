@@ -123,7 +123,11 @@ func (l *Log) CheckHeads(ctx context.Context, heads []Head) (*Check, error) {
 		c.Findings = append(c.Findings, Finding{Kind: KindRewritten, First: matched + 1, Last: s, Text: text})
 	}
 	if rewritten > 1 {
-		c.Findings[len(c.Findings)-1].Text += fmt.Sprintf("; %d later signed heads do not match either", rewritten-1)
+		more := fmt.Sprintf("; %d later signed heads do not match either", rewritten-1)
+		if rewritten == 2 {
+			more = "; a later signed head does not match either"
+		}
+		c.Findings[len(c.Findings)-1].Text += more
 	}
 	if top := seqs[len(seqs)-1]; top > last {
 		h := bySeq[top][0]
