@@ -258,3 +258,43 @@ func rewrite(t *testing.T, dir string, id int64, edit func(string) string) {
 		prev = r.Hash
 	}
 }
+
+// TestEvidenceNamesAlteredAuditEntry: a room records, the hub stops, and
+// somebody with the database file edits the room's box.enroll entry in the
+// audit log. An export made from that database is what the hub exported;
+// `evalroom-hub verify-evidence` names the altered entry and says the
+// hub's audit log was altered before the export, and fails.
+func TestEvidenceNamesAlteredAuditEntry(t *testing.T) {
+	bin := buildHub(t)
+	e := startHub(t)
+	from := time.Now().Add(-time.Minute).UTC()
+	startRooms(t, e, 1, newLedger())
+	eventually(t, 30*time.Second, "room-1 records", func() bool {
+		segs, err := e.hub.Store().Segments(t.Context(), "room-1", "cam1", from, time.Now().Add(time.Minute), 10)
+		return err == nil && len(segs) >= 3
+	})
+	to := time.Now().UTC()
+	e.shutdown()
+
+	var id int64
+	db := openDB(t, e.cfg.DataDir)
+	if err := db.QueryRow(`SELECT id FROM audit WHERE action = 'box.enroll' AND target = 'room-1'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	execSQL(t, e.cfg.DataDir, `DROP TRIGGER audit_no_update`, `UPDATE audit SET actor = 'someone-else' WHERE id = `+strconv.FormatInt(id, 10))
+
+	file := filepath.Join(t.TempDir(), "room-1.tar")
+	if out, err := exec.Command(bin, "evidence", "export", "--data", e.cfg.DataDir, "--room", "room-1",
+		"--from", from.Format(time.RFC3339Nano), "--to", to.Format(time.RFC3339Nano), "--out", file, "--by", "systest").CombinedOutput(); err != nil {
+		t.Fatalf("evidence export: %v\n%s", err, out)
+	}
+	b, err := exec.Command(bin, "verify-evidence", "--faults-only", file).CombinedOutput()
+	out := string(b)
+	t.Logf("verify-evidence: %v\n%s", err, out)
+	want := "audit entry " + strconv.FormatInt(id, 10) + " (box.enroll room-1 by someone-else at "
+	if err == nil || !strings.Contains(out, want) || !strings.Contains(out, "the hub's audit log was altered before this export") ||
+		strings.Contains(out, "not what the hub exported") {
+		t.Fatalf("verify-evidence: %v\n%s\nwant %q", err, out, want)
+	}
+}
