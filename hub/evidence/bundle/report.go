@@ -49,8 +49,8 @@ const (
 	// PartAuditLog is the hub's audit log itself: an entry that did not
 	// match its hash when the hub exported (the manifest says so), so
 	// the log was altered before the export, not this file after it.
-	PartAuditLog Part = "audit-log"
-	PartContainer  Part = "container"
+	PartAuditLog  Part = "audit-log"
+	PartContainer Part = "container"
 )
 
 // Line is one finding.
