@@ -185,7 +185,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, err
 	}
 	heads := filepath.Join(cfg.DataDir, audit.Dir, audit.HeadsFile)
-	h.anchor, err = audit.StartAnchor(ctx, auditLog, signer, heads, cfg.AuditHeads, log)
+	// Shutdown stops the anchor once requests have drained, so that its
+	// last head covers their entries: it does not end with ctx.
+	h.anchor, err = audit.StartAnchor(context.WithoutCancel(ctx), auditLog, signer, heads, cfg.AuditHeads, log)
 	if err != nil {
 		return nil, err
 	}
