@@ -8,7 +8,9 @@
 //              first; filters by action and, from room-2's page, by room,
 //              and the address keeps the filter over a reload; 230 renames
 //              of room-2 page through "load older entries" to the end; both
-//              languages, and an empty result said in words
+//              languages, and an empty result said in words; the line
+//              above the log says, in both languages, that the chain
+//              verifies against its latest signed head and when it was signed
 //   operator   sees the sign-ins this test made (a regulator sees only the
 //              entries of its rooms)
 //   staff      agency staff have no link to the log, and opening #/audit is
@@ -100,6 +102,12 @@ check('regulator: its own live view is in the log, newest first, in words', asyn
   assert.ok(list.some((r) => r.action === 'room.create' && r.what === '新建评标室' && r.actor.startsWith('token:e2e@')), 'the simulator\'s rooms were created with the e2e token');
   assert.ok(!list.some((r) => r.action === 'user.signin'), 'a regulator reads only its rooms\' entries (sign-ins name a user)');
   assert.match(await page.textContent('.audit-intro'), /evalroom-hub audit verify/);
+  await waitFor('the chain verified against its latest signed head, in words', () => {
+    const c = document.querySelector('.audit-chain');
+    return c && !c.hidden && c.dataset.state === 'ok' && c.textContent.includes('最新链头');
+  }, null, 15000);
+  assert.match(await page.textContent('.audit-chain'),
+    /^审计日志通过验证：哈希链完整，与最新签名的链头一致（共 \d+ 条）。 最新链头：第 \d+ 条，签名于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d（密钥 ed25519:[0-9a-f]{32}）。$/);
   await shot('01-log-zh');
 });
 
@@ -185,6 +193,8 @@ check('regulator: the page in English', async () => {
   const list = await rows();
   assert.ok(list.length > 0 && list.every((r) => r.what === 'watched live'), JSON.stringify(list.slice(0, 3)));
   assert.match(await page.textContent('.audit-intro'), /append-only chain.*evalroom-hub audit verify/);
+  assert.match(await page.textContent('.audit-chain'),
+    /^The audit log verifies: its hash chain is unbroken and matches the latest signed head \(\d+ entries\)\. Latest head: entry \d+, signed \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(key ed25519:[0-9a-f]{32}\)\.$/);
   assert.equal(await page.$eval('.audit-filters select[name="action"] option:checked', (o) => o.textContent), 'watched live (live.view)');
   await shot('05-log-en');
   await page.evaluate(() => { location.hash = '#/audit?target=room-9'; });

@@ -61,9 +61,19 @@ type hubEnv struct {
 
 func startHub(t *testing.T) *hubEnv {
 	t.Helper()
+	return startHubWith(t, nil)
+}
+
+// startHubWith starts a hub as startHub does, with its configuration
+// changed by opts first.
+func startHubWith(t *testing.T, opts func(*server.Config)) *hubEnv {
+	t.Helper()
 	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
 		DataDir: t.TempDir(), HTTP: anyPort, MQTT: anyPort, HeartbeatTimeout: 6 * time.Second,
 	}}
+	if opts != nil {
+		opts(&e.cfg)
+	}
 	e.start()
 	t.Cleanup(e.shutdown)
 	return e

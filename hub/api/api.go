@@ -53,6 +53,7 @@ type API struct {
 	live     *live.Hub
 	alerts   *alerts.Engine
 	audit    *audit.Log
+	anchor   AuditAnchor // nil: no heads are signed
 	playback playbackLog
 	log      *slog.Logger
 	tokenTTL time.Duration

@@ -171,3 +171,26 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// AuditAnchor says whether the audit log verifies against its latest
+// signed head (hub/audit.Anchor).
+type AuditAnchor interface {
+	Status() audit.Status
+}
+
+// WithAnchor has the API report the anchor's status.
+func (a *API) WithAnchor(an AuditAnchor) *API {
+	a.anchor = an
+	return a
+}
+
+// auditStatus says whether the audit log verifies against the latest
+// signed head and when that head was signed; for a hub that signs none,
+// verified is false and the problem says so.
+func (a *API) auditStatus(w http.ResponseWriter, _ *http.Request) {
+	if a.anchor == nil {
+		writeJSON(w, http.StatusOK, audit.Status{Kind: "unanchored", Problem: "this hub signs no heads of its audit log"})
+		return
+	}
+	writeJSON(w, http.StatusOK, a.anchor.Status())
+}

@@ -53,6 +53,7 @@ func (a *API) Routes() []Route {
 		{"GET /api/v1/rooms/{room}/download", auth.Recordings, true, false, a.download},
 		{"GET /api/v1/rooms/{room}/evidence", auth.Recordings, true, false, a.evidenceExport},
 		{"GET /api/v1/audit", auth.AuditRead, false, false, a.listAudit},
+		{"GET /api/v1/audit/status", auth.AuditRead, false, false, a.auditStatus},
 		{"GET /api/v1/alerts", auth.AlertsRead, false, false, a.listAlerts},
 		{"POST /api/v1/alerts/{id}/ack", auth.AlertsAct, false, true, a.ackAlert},
 		{"POST /api/v1/alerts/{id}/resolve", auth.AlertsAct, false, true, a.resolveAlert},

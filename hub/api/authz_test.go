@@ -56,6 +56,7 @@ var allowed = map[string][]string{
 	"GET /api/v1/rooms/{room}/download":                                {"regulator", "city-regulator"},
 	"GET /api/v1/rooms/{room}/evidence":                                {"regulator", "city-regulator"},
 	"GET /api/v1/audit":                                                {"operator", "regulator", "city-regulator", "other-regulator"},
+	"GET /api/v1/audit/status":                                         {"operator", "regulator", "city-regulator", "other-regulator"},
 	"GET /api/v1/alerts":                                               {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/alerts/{id}/ack":                                     {"operator", "regulator", "city-regulator", "technician"},
 	"POST /api/v1/alerts/{id}/resolve":                                 {"operator", "regulator", "city-regulator", "technician"},

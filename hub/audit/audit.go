@@ -96,6 +96,15 @@ type Log struct {
 	db  *sql.DB
 	mu  sync.Mutex
 	now func() time.Time
+	// appended, if set, is told the id of every new entry (under mu).
+	appended func(id int64)
+}
+
+// onAppend has fn told the id of every entry appended from now on.
+func (l *Log) onAppend(fn func(id int64)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.appended = fn
 }
 
 // Open prepares the audit table in db (the hub's database).
@@ -120,6 +129,9 @@ func (l *Log) Record(ctx context.Context, actor, action, target, detail string) 
 	if _, err := l.db.ExecContext(ctx, `INSERT INTO audit(id, at, actor, action, target, detail, prev, hash) VALUES(?,?,?,?,?,?,?,?)`,
 		e.ID, e.At.UnixNano(), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
 		return e, fmt.Errorf("audit append: %w", err)
+	}
+	if l.appended != nil {
+		l.appended(e.ID)
 	}
 	return e, nil
 }
@@ -175,30 +187,46 @@ func (f *Fault) Error() string { return fmt.Sprintf("audit entry %d: %s", f.ID, 
 // Verify walks the whole log and returns the number of entries and, if the
 // chain is broken, a *Fault naming the first bad entry.
 func (l *Log) Verify(ctx context.Context) (int64, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT id, at, actor, action, target, detail, prev, hash FROM audit ORDER BY id`)
+	n, _, err := l.walk(ctx, 0, "", nil)
+	return n, err
+}
+
+// walk checks the chain from the entry after after (whose hash is prev)
+// to the end, calling each for every entry it checked. It returns the id
+// and hash of the last entry, or a *Fault at the first bad one.
+func (l *Log) walk(ctx context.Context, after int64, prev string, each func(Entry)) (int64, string, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT id, at, actor, action, target, detail, prev, hash FROM audit WHERE id > ? ORDER BY id`, after)
 	if err != nil {
-		return 0, fmt.Errorf("audit read: %w", err)
+		return after, prev, fmt.Errorf("audit read: %w", err)
 	}
 	defer rows.Close()
-	var n int64
-	prev := ""
+	n := after
 	for rows.Next() {
 		var e Entry
 		var at int64
 		if err := rows.Scan(&e.ID, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.Prev, &e.Hash); err != nil {
-			return n, err
+			return n, prev, fmt.Errorf("audit read: %w", err)
 		}
 		e.At = time.Unix(0, at).UTC()
 		n++
 		switch {
 		case e.ID != n:
-			return n, &Fault{ID: n, Reason: fmt.Sprintf("missing: the next entry is %d", e.ID)}
+			return n, prev, &Fault{ID: n, Reason: fmt.Sprintf("missing: the next entry is %d", e.ID)}
 		case e.Prev != prev:
-			return n, &Fault{ID: e.ID, Reason: "does not follow the entry before it (removed or reordered)"}
+			return n, prev, &Fault{ID: e.ID, Reason: "does not follow the entry before it (removed or reordered)"}
 		case digest(e) != e.Hash:
-			return n, &Fault{ID: e.ID, Reason: "altered: its content does not match its hash"}
+			return n, prev, &Fault{ID: e.ID, Reason: "altered: its content does not match its hash"}
+		}
+		if each != nil {
+			each(e)
 		}
 		prev = e.Hash
 	}
-	return n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return n, prev, fmt.Errorf("audit read: %w", err)
+	}
+	return n, prev, nil
 }
+
+// Intact reports whether e's content matches its hash.
+func (e Entry) Intact() bool { return digest(e) == e.Hash }

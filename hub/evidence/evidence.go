@@ -118,6 +118,9 @@ func Prepare(ctx context.Context, st Store, au Audit, req Request, now time.Time
 	if m.Streams, e.records, err = streams(ctx, st, rm.ID, req.From, req.To); err != nil {
 		return nil, err
 	}
+	if m.AuditAltered, err = alteredEntries(ctx, au, rm.ID, req.From); err != nil {
+		return nil, err
+	}
 	if e.manifest, err = bundle.EncodeJSON(m); err != nil {
 		return nil, err
 	}
@@ -133,6 +136,28 @@ func Prepare(ctx context.Context, st Store, au Audit, req Request, now time.Time
 		return nil, err
 	}
 	return e, nil
+}
+
+// alteredEntries returns the room's entries, from the range's start up to
+// the log's newest, that do not match their hashes: the excerpt will show
+// them, and the manifest says that the hub's log held them so when it
+// exported, so the verifier does not blame the file.
+func alteredEntries(ctx context.Context, au Audit, room string, from time.Time) ([]int64, error) {
+	newest, err := au.List(ctx, audit.Filter{From: time.Unix(0, 0), Limit: 1})
+	if err != nil || len(newest) == 0 {
+		return nil, err
+	}
+	entries, err := au.RoomEntries(ctx, room, from, newest[0].ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, e := range entries {
+		if !e.Intact() {
+			out = append(out, e.ID)
+		}
+	}
+	return out, nil
 }
 
 // FileName is a name for the file.

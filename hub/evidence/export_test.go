@@ -1,6 +1,7 @@
 package evidence_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"errors"
@@ -171,5 +172,47 @@ func TestExportRefuses(t *testing.T) {
 	}
 	if list, _ := e.au.List(ctx, audit.Filter{Action: audit.Export}); len(list) != 0 {
 		t.Fatalf("refused exports in the audit log: %+v", list)
+	}
+}
+
+// TestExportNamesAlteredAuditEntry: an export made while the hub's audit
+// log held an altered entry is what the hub exported; the verifier names
+// the entry and blames the log, not the file. The same entry edited in
+// the file after the export is the file's fault.
+func TestExportNamesAlteredAuditEntry(t *testing.T) {
+	e := recorded(t)
+	list, err := e.au.List(context.Background(), audit.Filter{Action: audit.Playback, Target: "room-1/cam1"})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("playback entries %+v (%v)", list, err)
+	}
+	id := list[0].ID
+	for _, s := range []string{`DROP TRIGGER audit_no_update`, fmt.Sprintf(`UPDATE audit SET detail = 'from seq 3' WHERE id = %d`, id)} {
+		if _, err := e.st.DB().Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, ex := e.export(from, end)
+	if len(ex.Manifest.AuditAltered) != 1 || ex.Manifest.AuditAltered[0] != id {
+		t.Fatalf("manifest declares %v altered, want [%d]", ex.Manifest.AuditAltered, id)
+	}
+	rep := verify(t, b)
+	out := dump(rep)
+	want := fmt.Sprintf("altered    audit-log: audit entry %d (recording.playback room-1/cam1 by regulator@127.0.0.1 at ", id)
+	if !errors.Is(rep.Err(), bundle.ErrAuditLogAltered) || !strings.Contains(out, want) ||
+		!strings.Contains(out, "the hub's audit log was altered before this export") ||
+		!strings.HasPrefix(rep.Summary(), fmt.Sprintf("AUDIT LOG ALTERED: audit entry %d does not match its hash", id)) ||
+		strings.Contains(out, "not what the hub exported") {
+		t.Fatalf("%v\n%s", rep.Err(), out)
+	}
+
+	// The file's own excerpt edited after the export: another entry, not
+	// declared, is the file's fault.
+	edited := bytes.Replace(b, []byte(`"action": "room.create"`), []byte(`"action": "room.update"`), 1)
+	if bytes.Equal(edited, b) {
+		t.Fatal("no room.create entry in the excerpt")
+	}
+	rep = verify(t, edited)
+	if out := dump(rep); !errors.Is(rep.Err(), bundle.ErrDamaged) || !strings.Contains(out, "changed after the export") {
+		t.Fatalf("%v\n%s", rep.Err(), out)
 	}
 }

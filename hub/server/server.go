@@ -56,6 +56,9 @@ type Config struct {
 	PingInterval      time.Duration // clock-offset measurement per room
 	Alerts            alerts.Config
 	Webhooks          []string // URLs that receive every alert change
+	// AuditHeads says how often the audit log's head is signed into
+	// DataDir/audit/heads.jsonl (audit.DefaultHeadEvery, DefaultHeadEntries).
+	AuditHeads audit.AnchorConfig
 }
 
 // Defaults fills in what is unset.
@@ -95,6 +98,7 @@ type Hub struct {
 	Fleet  *fleet.Fleet
 	Live   *live.Hub
 	Alerts *alerts.Engine
+	anchor *audit.Anchor
 	ca     *pki.CA // nil with Insecure
 	addr   string  // HTTP listen address
 	tlsDir string  // where the CA, certificates and CRL are kept
@@ -176,7 +180,21 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL)
+	signer, err := audit.LoadOrCreateKey(filepath.Join(cfg.DataDir, audit.Dir))
+	if err != nil {
+		return nil, err
+	}
+	heads := filepath.Join(cfg.DataDir, audit.Dir, audit.HeadsFile)
+	// Shutdown stops the anchor once requests have drained, so that its
+	// last head covers their entries: it does not end with ctx.
+	h.anchor, err = audit.StartAnchor(context.WithoutCancel(ctx), auditLog, signer, heads, cfg.AuditHeads, log)
+	if err != nil {
+		return nil, err
+	}
+	if st := h.anchor.Status(); st.Verified {
+		h.log.Info("audit log verified against its signed heads", "entries", st.Entries, "heads", heads, "key", signer.KeyID())
+	}
+	a := api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor)
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
 		ingest.Forget(room)
@@ -243,6 +261,10 @@ func (h *Hub) MQTTAddr() string {
 	return h.cfg.Broker
 }
 
+// AuditStatus says whether the audit log verifies against its latest
+// signed head.
+func (h *Hub) AuditStatus() audit.Status { return h.anchor.Status() }
+
 // Store gives tools and tests the database.
 func (h *Hub) Store() *store.Store { return h.store }
 
@@ -271,6 +293,9 @@ func (h *Hub) close() {
 	}
 	if h.bus != nil {
 		h.bus.Close()
+	}
+	if h.anchor != nil {
+		h.anchor.Close() // the last head, once no request records any more
 	}
 	if h.store != nil {
 		h.store.Close()

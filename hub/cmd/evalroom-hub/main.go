@@ -8,19 +8,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
 
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/server"
-	"github.com/evalroom/evalroom/hub/store"
 )
 
 const usage = `usage:
@@ -30,7 +27,8 @@ const usage = `usage:
   evalroom-hub room set [--data DIR] --id ID [--name NAME] [--jurisdiction CODE|-] [--jurisdiction-name NAME]
         [--agency ID|-] [--agency-name NAME]              (changes a room; - clears)
   evalroom-hub room list [--data DIR] [--jurisdiction CODE|-] [--agency ID|-]
-  evalroom-hub audit verify [--data DIR]                   (checks the audit log's hash chain)
+  evalroom-hub audit verify [--data DIR] [--heads FILE] [--key FILE]
+        (checks the audit log's hash chain against its signed heads; --heads: a copy kept elsewhere, repeatable)
   evalroom-hub evidence export [--data DIR] --room ROOM --from TIME --to TIME --out FILE [--by NAME]
   evalroom-hub verify-evidence [--faults-only] FILE         (checks an evidence file offline)
   evalroom-hub user add [--data DIR] --username U --role ROLE [--scope S] [--name N] [--password-stdin]
@@ -98,6 +96,8 @@ func serve(args []string) error {
 	fs.DurationVar(&cfg.Alerts.Backlog, "alert-backlog", 5*time.Minute, "alert when a box's oldest unsent segment is older")
 	fs.Float64Var(&cfg.Alerts.DiskDays, "alert-disk-days", 2, "alert when a box's disk lasts fewer days at its current rate")
 	fs.DurationVar(&cfg.Alerts.ClockLimit, "alert-clock-limit", 2*time.Second, "alert when a box's clock is off by more")
+	fs.DurationVar(&cfg.AuditHeads.Every, "audit-head-every", audit.DefaultHeadEvery, "sign the audit log's head into DATA/audit/heads.jsonl this often while the log moves")
+	fs.Int64Var(&cfg.AuditHeads.Entries, "audit-head-entries", audit.DefaultHeadEntries, "and as soon as this many audit entries are not under a signed head")
 	level := fs.String("log-level", "info", "debug, info, warn or error")
 	fs.Parse(args)
 	log := newLogger(*level)
@@ -115,35 +115,6 @@ func serve(args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return h.Shutdown(sctx)
-}
-
-func auditCmd(args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return errors.New("usage: evalroom-hub audit verify [--data DIR]")
-	}
-	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
-	fs.Parse(args[1:])
-	ctx := context.Background()
-	path := filepath.Join(*data, "hub.db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no hub database at %s: %w", path, err)
-	}
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	l, err := audit.Open(ctx, st.DB())
-	if err != nil {
-		return err
-	}
-	n, err := l.Verify(ctx)
-	if err != nil {
-		return fmt.Errorf("audit log BROKEN after %d entries: %w", n, err)
-	}
-	fmt.Printf("audit log intact: %d entries, hash chain unbroken\n", n)
-	return nil
 }
 
 func newLogger(level string) *slog.Logger {

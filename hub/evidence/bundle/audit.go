@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 )
 
 // auditDigest is the hub audit log's entry hash: SHA-256 over the previous
@@ -34,13 +36,20 @@ type auditCheck struct {
 	elided      int64  // entries elided
 	boundSum    string // the manifest digest the export's entry names, "" if none
 	lastEntryID int64
+	// before are the entries that do not match their hashes and that the
+	// manifest declares altered when the hub exported: the hub's log was
+	// altered, not this file. In words, and their ids.
+	before    []string
+	beforeIDs []int64
 }
 
 const maxAuditFaults = 20
 
 // checkAudit walks the excerpt's chain from its Prev to its last entry and
 // checks that the last entry is this export's.
-func checkAudit(a *AuditExcerpt, room, exportedBy string) auditCheck {
+// declared are the entries the manifest says were altered when the hub
+// exported.
+func checkAudit(a *AuditExcerpt, room, exportedBy string, declared []int64) auditCheck {
 	c := auditCheck{first: a.Entries[0].ID}
 	fault := func(format string, args ...any) {
 		if len(c.faults) < maxAuditFaults {
@@ -75,7 +84,13 @@ func checkAudit(a *AuditExcerpt, room, exportedBy string) auditCheck {
 				fault("entry %d has a last_id but is not elided", e.ID)
 			}
 			if auditDigest(e) != e.Hash {
-				fault("entry %d is altered: its content does not match its hash", e.ID)
+				what := fmt.Sprintf("audit entry %d (%s %s by %s at %s) does not match its hash", e.ID, e.Action, e.Target, e.Actor, e.At.UTC().Format(time.RFC3339))
+				if slices.Contains(declared, e.ID) {
+					c.before = append(c.before, what+": the hub's audit log was altered before this export (the hub found it so when it exported)")
+					c.beforeIDs = append(c.beforeIDs, e.ID)
+				} else {
+					fault("entry %d is altered: %s: this file's audit excerpt was changed after the export", e.ID, what)
+				}
 			}
 			c.full++
 			next = e.ID + 1

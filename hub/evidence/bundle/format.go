@@ -49,6 +49,11 @@ type Manifest struct {
 	ExportedBy string    `json:"exported_by"`
 	Files      []File    `json:"files"` // README.txt and enrollment.json
 	Streams    []Stream  `json:"streams"`
+	// AuditAltered lists the entries about the room, from the range's
+	// start on, that did not match their hashes when the hub exported:
+	// the hub's audit log had been altered before this export. Empty for
+	// a log that verified.
+	AuditAltered []int64 `json:"audit_altered,omitempty"`
 }
 
 // File names an entry of the file and its digest.

@@ -15,6 +15,10 @@ var (
 	// ErrIncomplete means the file is intact but the recording has holes
 	// that the hub never received (the manifest declares them).
 	ErrIncomplete = errors.New("the file is intact, but the recording has holes the hub never received")
+	// ErrAuditLogAltered means the file is what the hub exported, but the
+	// hub's audit log had been altered before the export: entries in the
+	// excerpt did not match their hashes when the hub exported.
+	ErrAuditLogAltered = errors.New("the hub's audit log was altered before this export")
 )
 
 // Verdict is what the verifier found for one record or part of the file.
@@ -42,7 +46,11 @@ const (
 	PartEnrollment Part = "enrollment"
 	PartReadme     Part = "readme"
 	PartAudit      Part = "audit"
-	PartContainer  Part = "container"
+	// PartAuditLog is the hub's audit log itself: an entry that did not
+	// match its hash when the hub exported (the manifest says so), so
+	// the log was altered before the export, not this file after it.
+	PartAuditLog  Part = "audit-log"
+	PartContainer Part = "container"
 )
 
 // Line is one finding.
@@ -101,7 +109,11 @@ type Report struct {
 	Streams        int
 	Records        int // records listed in the manifest
 	GapRecords     int
-	Lines          []Line
+	// AuditAltered are the audit entries in the excerpt that did not
+	// match their hashes when the hub exported, as the manifest declares
+	// and the excerpt shows.
+	AuditAltered []int64
+	Lines        []Line
 }
 
 // Faults returns the lines that are faults of the file.
@@ -129,6 +141,13 @@ func (r *Report) Holes() []Line {
 // Err is nil when the file is intact and the recording whole, else it
 // wraps ErrDamaged or ErrIncomplete.
 func (r *Report) Err() error {
+	if ids := r.auditLogOnly(); ids != nil {
+		es := make([]string, len(ids))
+		for i, id := range ids {
+			es[i] = fmt.Sprint(id)
+		}
+		return fmt.Errorf("%w: audit entry %s", ErrAuditLogAltered, strings.Join(es, ", "))
+	}
 	if n := len(r.Faults()); n > 0 {
 		return fmt.Errorf("%w: %d faults", ErrDamaged, n)
 	}
@@ -150,7 +169,22 @@ func (r *Report) Summary() string {
 	for _, l := range r.Faults() {
 		counts[l.Verdict]++
 	}
-	switch {
+	switch ids := r.auditLogOnly(); {
+	case ids != nil:
+		var es []string
+		for _, id := range ids {
+			es = append(es, fmt.Sprint(id))
+		}
+		which := "audit entry " + es[0] + " does not match its hash"
+		if len(es) > 1 {
+			which = "audit entries " + strings.Join(es, ", ") + " do not match their hashes"
+		}
+		records := "every record is whole"
+		if n := len(r.Holes()); n > 0 {
+			records = fmt.Sprintf("its records are whole but for %d holes the hub never received", n)
+		}
+		return fmt.Sprintf("AUDIT LOG ALTERED: %s: the hub's audit log was altered before this export, so it cannot be relied on. The file itself is what the hub exported (manifest sha256 %s) and %s. (%s)",
+			which, r.ManifestSHA256, records, what)
 	case len(counts) > 0:
 		var parts []string
 		for _, v := range []Verdict{Altered, Missing, Reordered, Extra, Unverified} {
@@ -164,6 +198,21 @@ func (r *Report) Summary() string {
 	default:
 		return "WHOLE: every record is present, signed by the enrolled box, unaltered and chained; manifest sha256 " + r.ManifestSHA256 + ". (" + what + ")"
 	}
+}
+
+// auditLogOnly returns the altered entries of the hub's audit log when
+// they are the file's only faults, else nil.
+func (r *Report) auditLogOnly() []int64 {
+	faults := r.Faults()
+	if len(faults) == 0 || len(r.AuditAltered) == 0 {
+		return nil
+	}
+	for _, l := range faults {
+		if l.Part != PartAuditLog {
+			return nil
+		}
+	}
+	return r.AuditAltered
 }
 
 func (r *Report) add(l Line) { r.Lines = append(r.Lines, l) }

@@ -142,14 +142,22 @@ func (v *verifier) audit() *auditCheck {
 		return nil
 	}
 	room, by := "", ""
+	var declared []int64
 	if v.manifest != nil {
-		room, by = v.manifest.Room, v.manifest.ExportedBy
+		room, by, declared = v.manifest.Room, v.manifest.ExportedBy, v.manifest.AuditAltered
 	}
-	c := checkAudit(a, room, by)
+	c := checkAudit(a, room, by, declared)
 	for _, f := range c.faults {
 		v.rep.part(Altered, PartAudit, e.offset, "%s", f)
 	}
-	if len(c.faults) == 0 {
+	for _, f := range c.before {
+		v.rep.part(Altered, PartAuditLog, -1, "%s", f)
+	}
+	v.rep.AuditAltered = c.beforeIDs
+	if len(c.faults) == 0 && len(c.before) > 0 {
+		v.rep.part(OK, PartAudit, -1, "entries %d-%d of the hub's audit log as the hub held them, chain links unbroken, ending with this export's entry %d",
+			c.first, c.last, c.lastEntryID)
+	} else if len(c.faults) == 0 {
 		v.rep.part(OK, PartAudit, -1, "entries %d-%d of the hub's audit log (%d about the room, %d of other rooms elided), chain unbroken, ending with this export's entry %d",
 			c.first, c.last, c.full, c.elided, c.lastEntryID)
 	}

@@ -63,6 +63,7 @@ export class AuditView {
       h('a', { class: 'btn ghost', href: '#/audit', 'data-i18n': 'audit.clear' }),
       h('button', { type: 'button', class: 'btn ghost', 'data-i18n': 'audit.refresh', onclick: () => this.load() }));
     this.errEl = h('div', { class: 'banner banner-bad', role: 'alert', hidden: true });
+    this.chain = h('p', { class: 'audit-chain', hidden: true });
     this.count = h('p', { class: 'audit-count muted' });
     this.body = h('tbody');
     const th = (key) => h('th', { scope: 'col', 'data-i18n': key });
@@ -75,7 +76,7 @@ export class AuditView {
     this.el = h('div', { class: 'view view-audit' },
       h('div', { class: 'view-head' }, h('h2', { 'data-i18n': 'audit.title' })),
       h('p', { class: 'audit-intro muted', 'data-i18n': 'audit.intro' }),
-      this.form, this.errEl, this.count, this.table, this.empty, h('div', { class: 'audit-foot' }, this.more, this.end));
+      this.chain, this.form, this.errEl, this.count, this.table, this.empty, h('div', { class: 'audit-foot' }, this.more, this.end));
     apply(this.el);
     this.params(params);
   }
@@ -146,6 +147,7 @@ export class AuditView {
       this.oldest = to === null ? '' : iso(to);
       this.done = false;
     }
+    if (!more) this.loadChain(gen);
     this.loading = true;
     this.error = null;
     this.update();
@@ -173,6 +175,38 @@ export class AuditView {
     }
     this.loading = false;
     this.update();
+  }
+
+  // loadChain reads whether the log verifies against its latest signed head.
+  async loadChain(gen) {
+    try {
+      const st = await api('/api/v1/audit/status');
+      if (this.destroyed || gen !== this.gen) return;
+      this.chainStatus = st;
+    } catch {
+      if (this.destroyed || gen !== this.gen) return;
+      this.chainStatus = null;
+    }
+    this.renderChain();
+  }
+
+  // renderChain says in words whether the chain verifies against the
+  // latest signed head, and when that head was signed.
+  renderChain() {
+    const st = this.chainStatus;
+    this.chain.hidden = !st;
+    if (!st) return;
+    const head = st.last_head;
+    const kinds = ['altered', 'rewritten', 'truncated', 'heads', 'unanchored'];
+    let text;
+    if (st.verified) text = head ? t('audit.chain.ok', { seq: head.seq, n: st.entries }) : t('audit.chain.okNoHead');
+    else text = t(`audit.chain.bad.${kinds.includes(st.kind) ? st.kind : 'other'}`, { entry: st.entry, last: st.last_entry });
+    if (head) text += ` ${t('audit.chain.signed', { seq: head.seq, time: dateTime(Date.parse(head.signed_at)), key: st.key })}`;
+    this.chain.dataset.state = st.verified ? 'ok' : 'bad';
+    this.chain.className = st.verified ? 'audit-chain' : 'audit-chain banner banner-bad';
+    this.chain.setAttribute('role', st.verified ? 'status' : 'alert');
+    this.chain.title = st.problem || '';
+    setText(this.chain, text);
   }
 
   update() {
@@ -221,6 +255,7 @@ export class AuditView {
   }
 
   relang() {
+    this.renderChain();
     this.renderActions();
     this.renderRows();
     this.update();
