@@ -55,6 +55,7 @@ type API struct {
 	audit    *audit.Log
 	anchor   AuditAnchor // nil: no heads are signed
 	playback playbackLog
+	unknown  unknownLocks // wrong sign-ins of user names that do not exist
 	log      *slog.Logger
 	tokenTTL time.Duration
 	ca       CA // nil: boxes enroll without certificates (plain transport)

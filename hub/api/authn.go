@@ -109,9 +109,18 @@ func (a *API) guard(rt Route) http.HandlerFunc {
 				a.fail(w, http.StatusInternalServerError, "cannot read the alert", err)
 				return
 			}
-			room = al.Room
+			// An alert outside the caller's scope is as unknown as one
+			// that does not exist: its id tells nothing of other rooms.
+			// An alert of the hub itself (no room) is the operator's.
+			if code, msg := a.alertAccess(ctx, p, al, rt.Perm); code != 0 {
+				if code == http.StatusForbidden {
+					code, msg = http.StatusNotFound, "no such alert"
+				}
+				a.fail(w, code, msg, nil)
+				return
+			}
 		}
-		if rt.Room || rt.Alert {
+		if rt.Room {
 			if code, msg := a.roomAccess(ctx, p, room, rt.Perm); code != 0 {
 				a.fail(w, code, msg, nil)
 				return
@@ -119,6 +128,18 @@ func (a *API) guard(rt Route) http.HandlerFunc {
 		}
 		rt.handler(w, r.WithContext(ctx))
 	}
+}
+
+// alertAccess checks an alert's room like roomAccess; an alert of the hub
+// itself (no room) is for the operator only.
+func (a *API) alertAccess(ctx context.Context, p auth.Principal, al store.Alert, perm auth.Perm) (int, string) {
+	if al.Room == "" {
+		if p.Role == auth.Operator {
+			return 0, ""
+		}
+		return http.StatusForbidden, "hub alerts are the operator's"
+	}
+	return a.roomAccess(ctx, p, al.Room, perm)
 }
 
 // roomAccess checks one room against the principal's scope; for live

@@ -42,13 +42,28 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.record(r, req.Username, audit.SignInFailed, "user/"+req.Username, "wrong user name or password")
 		a.fail(w, http.StatusUnauthorized, "wrong user name or password", nil)
 	}
-	locked := func(until time.Time) {
+	locked := func(name string, until time.Time) {
+		a.record(r, name, audit.SignInFailed, "user/"+name, "locked until "+until.UTC().Format(time.RFC3339))
 		w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(until).Seconds())+1))
 		a.fail(w, http.StatusTooManyRequests, "this account is locked after repeated wrong passwords until "+until.Local().Format("15:04:05")+"; try again then, or ask the operator to set a new password", nil)
 	}
+	if len(req.Username) > 100 {
+		req.Username = req.Username[:100]
+	}
 	u, err := a.store.UserByName(ctx, req.Username)
-	if errors.Is(err, store.ErrNotFound) || len(req.Username) > 100 {
+	if errors.Is(err, store.ErrNotFound) {
+		// A name that does not exist is answered as a real one would be,
+		// lockout included.
 		auth.CheckNobody(req.Password)
+		now := time.Now()
+		if until := a.unknown.lockedUntil(req.Username, now); !until.IsZero() {
+			locked(req.Username, until)
+			return
+		}
+		if until := a.unknown.failed(req.Username, LockAfter, LockDuration, now); !until.IsZero() {
+			locked(req.Username, until)
+			return
+		}
 		wrong()
 		return
 	}
@@ -57,7 +72,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if time.Now().Before(u.LockedUntil) {
-		locked(u.LockedUntil)
+		locked(u.Username, u.LockedUntil)
 		return
 	}
 	ok, err := auth.CheckPassword(u.PassHash, req.Password)
@@ -72,8 +87,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !until.IsZero() {
-			a.record(r, u.Username, audit.SignInFailed, "user/"+u.Username, "locked until "+until.UTC().Format(time.RFC3339))
-			locked(until)
+			locked(u.Username, until)
 			return
 		}
 		wrong()

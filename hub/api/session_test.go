@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -108,6 +109,38 @@ func TestSignInLocksAfterRepeatedFailures(t *testing.T) {
 	// An unknown user gets the same answer as a wrong password.
 	if res, body := call(t, c, "POST", r.url+"/api/v1/login", `{"username":"nobody","password":"x"}`, nil); res.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "wrong user name or password") {
 		t.Fatalf("unknown user: %d %s", res.StatusCode, body)
+	}
+}
+
+// TestLockoutTellsNoUserNames: a made-up user name answers exactly as a real
+// one does, lockout included, and every attempt during a lock is on record.
+// (Before, only real accounts were locked, so a 429 proved a name existed.)
+func TestLockoutTellsNoUserNames(t *testing.T) {
+	r := newRig(t)
+	addUser(t, r.st, "li-jian", "correct horse battery", auth.Regulator, "450206")
+	c := browser(t)
+	answers := map[string][]string{}
+	for _, name := range []string{"li-jian", "wang-made-up"} {
+		for i := 0; i <= LockAfter; i++ {
+			res, body := call(t, c, "POST", r.url+"/api/v1/login", `{"username":"`+name+`","password":"wrong"}`, nil)
+			var msg struct{ Error string }
+			jsonUnmarshal(body, &msg)
+			// The lock's end time differs by the seconds between the two.
+			answers[name] = append(answers[name], fmt.Sprintf("%d %s %t", res.StatusCode, strings.Split(msg.Error, " until ")[0], res.Header.Get("Retry-After") != ""))
+		}
+	}
+	if a, b := strings.Join(answers["li-jian"], "\n"), strings.Join(answers["wang-made-up"], "\n"); a != b {
+		t.Fatalf("a real and a made-up user name are answered differently:\nreal:\n%s\nmade up:\n%s", a, b)
+	}
+	if !strings.HasPrefix(answers["li-jian"][LockAfter], "429") {
+		t.Fatalf("attempt %d after the lock: %s", LockAfter+1, answers["li-jian"][LockAfter])
+	}
+	// The attempt during the lock is on record, for both names.
+	trail := strings.Join(r.trail(t), "\n")
+	for _, name := range []string{"li-jian", "wang-made-up"} {
+		if n := strings.Count(trail, "user.signin_failed user/"+name+": locked until"); n != 2 {
+			t.Errorf("%s: %d entries saying locked (the lock and the attempt during it), want 2:\n%s", name, n, trail)
+		}
 	}
 }
 

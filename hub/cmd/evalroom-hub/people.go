@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -126,6 +127,13 @@ func password(fromStdin bool, in io.Reader) (pw, hash string, made bool, err err
 	return pw, hash, made, err
 }
 
+// API tokens are valid for DefaultTokenTTL unless --ttl says otherwise,
+// and never longer than MaxTokenTTL: a forgotten token must end by itself.
+const (
+	DefaultTokenTTL = 90 * 24 * time.Hour
+	MaxTokenTTL     = 2 * 365 * 24 * time.Hour
+)
+
 // tokenCmd: evalroom-hub token create.
 func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] != "create" {
@@ -136,7 +144,7 @@ func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 	roleS := fs.String("role", "", "the role the token acts as")
 	scope := fs.String("scope", "", "as for users: division code, agency id or room ids")
 	name := fs.String("name", "", "what the token is for, shown in the audit log (default: role)")
-	ttl := fs.Duration("ttl", 0, "how long it is valid (0: until the database forgets it)")
+	ttl := fs.Duration("ttl", DefaultTokenTTL, "how long it is valid (at most 2 years; make a new one before it ends)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -146,6 +154,9 @@ func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if err := auth.CheckScope(role, *scope); err != nil {
 		return err
+	}
+	if *ttl <= 0 || *ttl > MaxTokenTTL {
+		return fmt.Errorf("--ttl %s: a token is valid for more than 0 and at most %s (e.g. --ttl 2160h for 90 days)", *ttl, MaxTokenTTL)
 	}
 	if *name == "" {
 		*name = string(role)
@@ -159,13 +170,12 @@ func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	exp := "no expiry"
-	if *ttl > 0 {
-		exp = "until " + time.Now().Add(*ttl).UTC().Format(time.RFC3339)
-	}
-	if err := db.record(ctx, audit.TokenCreate, "token/"+*name, strings.TrimSpace(string(role)+" "+*scope+" "+exp)); err != nil {
+	until := time.Now().Add(*ttl).UTC().Format(time.RFC3339)
+	if err := db.record(ctx, audit.TokenCreate, "token/"+*name, strings.TrimSpace(string(role)+" "+*scope+" until "+until)); err != nil {
 		return err
 	}
+	// The token alone goes to standard output, for scripts to take.
 	fmt.Fprintln(out, tok)
+	fmt.Fprintf(os.Stderr, "token %q (%s) is valid until %s\n", *name, role, until)
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/store"
@@ -54,7 +55,17 @@ func TestUserAndTokenCommands(t *testing.T) {
 	if ok, _ := auth.CheckPassword(u.PassHash, made); !ok {
 		t.Fatal("the password passwd printed does not sign in")
 	}
-	if at, err := st.APITokenBySecret(ctx, tok); err != nil || at.Role != "operator" {
+	at, err := st.APITokenBySecret(ctx, tok)
+	if err != nil || at.Role != "operator" {
 		t.Fatalf("token: %+v %v", at, err)
+	}
+	// Without --ttl a token still ends: after DefaultTokenTTL.
+	if left := time.Until(at.Expires); at.Expires.IsZero() || left > DefaultTokenTTL || left < DefaultTokenTTL-time.Hour {
+		t.Fatalf("a token made without --ttl expires at %v, want in %s", at.Expires, DefaultTokenTTL)
+	}
+	for _, ttl := range []string{"0", "-1h", "20000h"} {
+		if err := tokenCmd(ctx, []string{"create", "--data", data, "--role", "operator", "--ttl", ttl}, &out); err == nil || !strings.Contains(err.Error(), "--ttl") {
+			t.Errorf("--ttl %s: %v, want an error naming --ttl", ttl, err)
+		}
 	}
 }
