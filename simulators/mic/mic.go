@@ -6,8 +6,6 @@ package mic
 
 import (
 	"context"
-	"fmt"
-	"sync"
 	"time"
 
 	"github.com/evalroom/evalroom/devices"
@@ -19,17 +17,10 @@ import (
 // called from one goroutine at a time (concurrent calls are serialised);
 // SetFault, Fault, Info and Close may be called from any goroutine.
 type Mic struct {
-	cfg   Config
-	clock func() time.Time
-	done  chan struct{}
-	close sync.Once
-
-	mu    sync.Mutex
-	fault Fault
-
-	readMu sync.Mutex // held for a whole Read; guards what follows
-	pace   pace.Pacer
-	gen    *generator
+	*pace.Device[Fault] // SetFault, Fault, Close; serialises reads
+	cfg                 Config
+	clock               func() time.Time
+	gen                 *generator // guarded by the device's read lock
 }
 
 var _ devices.Source = (*Mic)(nil)
@@ -46,11 +37,12 @@ func New(cfg Config, clock func() time.Time) *Mic {
 		clock = time.Now
 	}
 	return &Mic{
+		Device: pace.NewDevice(pace.DeviceConfig[Fault]{
+			Name: deviceName(cfg), Interval: cfg.Chunk,
+			None: FaultNone, Unplug: FaultUnplug, Parse: ParseFault, Closed: ErrClosed,
+		}),
 		cfg:   cfg,
 		clock: clock,
-		done:  make(chan struct{}),
-		fault: FaultNone,
-		pace:  pace.Pacer{Interval: cfg.Chunk},
 		gen:   newGenerator(cfg),
 	}
 }
@@ -60,30 +52,13 @@ func (m *Mic) Info() devices.Info {
 	return devices.Info{
 		Stream:     m.cfg.Stream,
 		Kind:       protocol.KindAudio,
-		Device:     "sim:mic/" + m.cfg.Stream,
+		Device:     deviceName(m.cfg),
 		Codec:      protocol.CodecPCM,
 		SampleRate: m.cfg.SampleRate,
 	}
 }
 
-// SetFault switches the microphone to fault f from the next chunk on. It
-// refuses anything ParseFault refuses.
-func (m *Mic) SetFault(f Fault) error {
-	if _, err := ParseFault(string(f)); err != nil {
-		return err
-	}
-	m.mu.Lock()
-	m.fault = f
-	m.mu.Unlock()
-	return nil
-}
-
-// Fault returns the fault in force.
-func (m *Mic) Fault() Fault {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.fault
-}
+func deviceName(cfg Config) string { return "sim:mic/" + cfg.Stream }
 
 // Read waits for the next chunk time and returns one chunk of
 // SampleRate*Chunk samples (two bytes each). The first chunk comes at once,
@@ -92,34 +67,7 @@ func (m *Mic) Fault() Fault {
 // sample came in. Read returns ctx.Err() when ctx ends and ErrClosed after
 // Close.
 func (m *Mic) Read(ctx context.Context) (devices.Frame, error) {
-	m.readMu.Lock()
-	defer m.readMu.Unlock()
-	if m.Fault() == FaultUnplug {
-		m.pace.Reset()
-		if err := pace.Sleep(ctx, m.done, ErrClosed, m.pace.Interval); err != nil {
-			return devices.Frame{}, err
-		}
-		return devices.Frame{}, m.unplugged()
-	}
-	if err := m.pace.Wait(ctx, m.done, ErrClosed); err != nil {
-		return devices.Frame{}, err
-	}
-	now := m.clock()
-	f := m.Fault()
-	if f == FaultUnplug {
-		m.pace.Reset()
-		return devices.Frame{}, m.unplugged()
-	}
-	return devices.Frame{Data: m.gen.chunk(m.cfg.samples(), f), Time: now}, nil
-}
-
-func (m *Mic) unplugged() error {
-	return fmt.Errorf("%s: %w", m.Info().Device, devices.ErrUnplugged)
-}
-
-// Close stops the microphone: a Read in progress and all later Reads return
-// ErrClosed. Close is idempotent.
-func (m *Mic) Close() error {
-	m.close.Do(func() { close(m.done) })
-	return nil
+	return m.Device.Read(ctx, func(f Fault) (devices.Frame, error) {
+		return devices.Frame{Data: m.gen.chunk(m.cfg.samples(), f), Time: m.clock()}, nil
+	})
 }

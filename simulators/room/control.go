@@ -16,66 +16,39 @@ import (
 //	GET  /rooms                                the rooms and their network state
 func Control(rooms map[string]*Room) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /rooms/{room}/streams/{stream}/fault", func(w http.ResponseWriter, r *http.Request) {
-		rm, ok := rooms[r.PathValue("room")]
-		if !ok {
-			reply(w, http.StatusNotFound, "no such room")
-			return
-		}
-		var req struct {
-			Fault string `json:"fault"`
-		}
-		if !decode(w, r, &req) {
-			return
-		}
+	type faultReq struct {
+		Fault string `json:"fault"`
+	}
+	mux.HandleFunc("POST /rooms/{room}/streams/{stream}/fault", onRoom(rooms, func(rm *Room, r *http.Request, req faultReq) string {
 		if err := rm.SetFault(r.PathValue("stream"), req.Fault); err != nil {
-			reply(w, http.StatusBadRequest, err.Error())
-			return
+			return err.Error()
 		}
-		reply(w, http.StatusOK, "")
-	})
-	mux.HandleFunc("POST /rooms/{room}/network", func(w http.ResponseWriter, r *http.Request) {
-		rm, ok := rooms[r.PathValue("room")]
-		if !ok {
-			reply(w, http.StatusNotFound, "no such room")
-			return
-		}
-		var req struct {
-			State string `json:"state"`
-		}
-		if !decode(w, r, &req) {
-			return
-		}
+		return ""
+	}))
+	type networkReq struct {
+		State string `json:"state"`
+	}
+	mux.HandleFunc("POST /rooms/{room}/network", onRoom(rooms, func(rm *Room, _ *http.Request, req networkReq) string {
 		switch req.State {
 		case "up":
 			rm.Net.SetDown(false)
 		case "down":
 			rm.Net.SetDown(true)
 		default:
-			reply(w, http.StatusBadRequest, `state must be "up" or "down"`)
-			return
+			return `state must be "up" or "down"`
 		}
-		reply(w, http.StatusOK, "")
-	})
-	mux.HandleFunc("POST /rooms/{room}/session", func(w http.ResponseWriter, r *http.Request) {
-		rm, ok := rooms[r.PathValue("room")]
-		if !ok {
-			reply(w, http.StatusNotFound, "no such room")
-			return
-		}
-		var req struct {
-			Session string `json:"session"`
-		}
-		if !decode(w, r, &req) {
-			return
-		}
+		return ""
+	}))
+	type sessionReq struct {
+		Session string `json:"session"`
+	}
+	mux.HandleFunc("POST /rooms/{room}/session", onRoom(rooms, func(rm *Room, _ *http.Request, req sessionReq) string {
 		if req.Session != "" && !protocol.ValidID(req.Session) {
-			reply(w, http.StatusBadRequest, "session must be lower-case letters, digits and dashes, e.g. zfcg-2026-001")
-			return
+			return "session must be lower-case letters, digits and dashes, e.g. zfcg-2026-001"
 		}
 		rm.Agent.SetSession(req.Session)
-		reply(w, http.StatusOK, "")
-	})
+		return ""
+	}))
 	mux.HandleFunc("GET /rooms", func(w http.ResponseWriter, r *http.Request) {
 		out := map[string]any{}
 		for id, rm := range rooms {
@@ -85,6 +58,27 @@ func Control(rooms map[string]*Room) http.Handler {
 		json.NewEncoder(w).Encode(out)
 	})
 	return mux
+}
+
+// onRoom is a control action on the path's room with a JSON body T: do
+// answers "" when done, or why the request is refused (400).
+func onRoom[T any](rooms map[string]*Room, do func(rm *Room, r *http.Request, req T) string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		rm, ok := rooms[r.PathValue("room")]
+		if !ok {
+			reply(w, http.StatusNotFound, "no such room")
+			return
+		}
+		var req T
+		if !decode(w, r, &req) {
+			return
+		}
+		if msg := do(rm, r, req); msg != "" {
+			reply(w, http.StatusBadRequest, msg)
+			return
+		}
+		reply(w, http.StatusOK, "")
+	}
 }
 
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
