@@ -115,22 +115,3 @@ func onlineRooms(ctx context.Context, hubURL, token string) (map[string]bool, er
 	}
 	return out, nil
 }
-
-// withToken sends token as a bearer token on every request ("": none).
-func withToken(token string, next http.RoundTripper) http.RoundTripper {
-	if token == "" {
-		return next
-	}
-	return bearer{token, next}
-}
-
-type bearer struct {
-	token string
-	next  http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.next.RoundTrip(r)
-}

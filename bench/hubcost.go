@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalroom/evalroom/internal/bearer"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -174,7 +175,7 @@ type viewers struct {
 func newViewers(ctx context.Context, hubURL, token string, rooms []string, k int) *viewers {
 	ctx, cancel := context.WithCancel(ctx)
 	vs := &viewers{cancel: cancel, tr: &http.Transport{MaxIdleConnsPerHost: k}}
-	client := &http.Client{Transport: withToken(token, vs.tr)}
+	client := &http.Client{Transport: bearer.Transport(token, vs.tr)}
 	for i := range k {
 		v := &countingViewer{url: fmt.Sprintf("%s/api/v1/rooms/%s/streams/cam%d/live.mjpeg", hubURL, rooms[i/camerasPerBox], i%camerasPerBox+1)}
 		vs.list = append(vs.list, v)

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/evalroom/evalroom/internal/bearer"
 	"github.com/evalroom/evalroom/simulators/camera"
 )
 
@@ -29,7 +30,7 @@ func watchAll(ctx context.Context, cfg Config, token string, urlOf func(stream s
 	defer cancel()
 	tr := &http.Transport{}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: withToken(token, tr)}
+	client := &http.Client{Transport: bearer.Transport(token, tr)}
 	type result struct {
 		delays []time.Duration
 		lost   uint64

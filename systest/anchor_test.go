@@ -2,9 +2,7 @@ package systest
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -18,6 +16,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/evidence/bundle"
 	"github.com/evalroom/evalroom/hub/server"
 )
 
@@ -241,16 +240,7 @@ func rewrite(t *testing.T, dir string, id int64, edit func(string) string) {
 			r.Actor = edit(r.Actor)
 		}
 		if r.ID >= id {
-			b, _ := json.Marshal(struct {
-				ID     int64  `json:"id"`
-				At     int64  `json:"at"`
-				Actor  string `json:"actor"`
-				Action string `json:"action"`
-				Target string `json:"target"`
-				Detail string `json:"detail"`
-			}{r.ID, r.At, r.Actor, r.Action, r.Target, r.Detail})
-			sum := sha256.Sum256(append([]byte(prev), b...))
-			r.Hash = hex.EncodeToString(sum[:])
+			r.Hash = bundle.AuditHash(prev, bundle.AuditFields{ID: r.ID, At: r.At, Actor: r.Actor, Action: r.Action, Target: r.Target, Detail: r.Detail})
 			if _, err := db.Exec(`UPDATE audit SET actor = ?, prev = ?, hash = ? WHERE id = ?`, r.Actor, prev, r.Hash, r.ID); err != nil {
 				t.Fatal(err)
 			}

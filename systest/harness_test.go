@@ -20,6 +20,7 @@ import (
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/server"
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/internal/bearer"
 	"github.com/evalroom/evalroom/protocol"
 	"github.com/evalroom/evalroom/simulators/room"
 )
@@ -146,19 +147,7 @@ func (e *hubEnv) clientAs(token string) *http.Client {
 		roots.AppendCertsFromPEM(pem)
 		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
 	}
-	return &http.Client{Transport: bearer{token, tr}}
-}
-
-// bearer adds an API token to every request.
-type bearer struct {
-	token string
-	next  http.RoundTripper
-}
-
-func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return b.next.RoundTrip(r)
+	return &http.Client{Transport: bearer.Transport(token, tr)}
 }
 
 // ledger remembers every record the agents reported durable in their spools.

@@ -58,22 +58,9 @@ func (a *API) createRoom(w http.ResponseWriter, r *http.Request) {
 		rm = got
 	}
 	a.log.Info("room created", "room", rm.ID, "name", rm.Name, "jurisdiction", rm.Jurisdiction.Code, "agency", rm.Agency.ID)
-	a.record(r, "", audit.RoomCreate, rm.ID, createDetail(rm))
+	a.record(r, "", audit.RoomCreate, rm.ID, rm.Detail())
 	a.recordRenames(r, renames)
 	a.sendToken(w, r, rm.ID, rm.Name, http.StatusCreated)
-}
-
-// createDetail is the audit entry's detail of a new room: its name, and
-// its owner if it has one.
-func createDetail(rm store.Room) string {
-	d := rm.Name
-	if !rm.Jurisdiction.IsZero() {
-		d += "; jurisdiction: " + rm.Jurisdiction.String()
-	}
-	if !rm.Agency.IsZero() {
-		d += "; agency: " + rm.Agency.String()
-	}
-	return d
 }
 
 // updateRoomReq is a PATCH: a field left out stays as it is; a null

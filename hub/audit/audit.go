@@ -7,14 +7,13 @@ package audit
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/evidence/bundle"
 )
 
 // Actions recorded.
@@ -74,21 +73,9 @@ type Entry struct {
 	Hash   string    `json:"hash"`
 }
 
-// digest is the entry's hash: SHA-256 over the previous hash and the
-// entry's fields in a fixed JSON form.
+// digest is the entry's hash (see bundle.AuditHash).
 func digest(e Entry) string {
-	b, _ := json.Marshal(struct {
-		ID     int64  `json:"id"`
-		At     int64  `json:"at"`
-		Actor  string `json:"actor"`
-		Action string `json:"action"`
-		Target string `json:"target"`
-		Detail string `json:"detail"`
-	}{e.ID, e.At.UnixNano(), e.Actor, e.Action, e.Target, e.Detail})
-	h := sha256.New()
-	h.Write([]byte(e.Prev))
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	return bundle.AuditHash(e.Prev, bundle.AuditFields{ID: e.ID, At: e.At.UnixNano(), Actor: e.Actor, Action: e.Action, Target: e.Target, Detail: e.Detail})
 }
 
 // Log is the audit log in the hub database.

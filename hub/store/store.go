@@ -113,6 +113,19 @@ type Room struct {
 	Agency       Agency
 }
 
+// Detail is how the audit log describes a new room, wherever it is made
+// (the API or the command line): its name, and its owner if it has one.
+func (r Room) Detail() string {
+	d := r.Name
+	if !r.Jurisdiction.IsZero() {
+		d += "; jurisdiction: " + r.Jurisdiction.String()
+	}
+	if !r.Agency.IsZero() {
+		d += "; agency: " + r.Agency.String()
+	}
+	return d
+}
+
 // CreateRoom adds a room without an owner; AddRoom adds one with.
 func (s *Store) CreateRoom(ctx context.Context, id, name string) error {
 	_, err := s.AddRoom(ctx, Room{ID: id, Name: name})

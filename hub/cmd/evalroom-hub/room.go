@@ -224,7 +224,7 @@ func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 		if rm, err = db.st.Room(ctx, *id); err != nil {
 			return err
 		}
-		if err := db.record(ctx, audit.RoomCreate, *id, roomDetail(rm)); err != nil {
+		if err := db.record(ctx, audit.RoomCreate, *id, rm.Detail()); err != nil {
 			return err
 		}
 		if err := db.recordRenames(ctx, renames); err != nil {
@@ -238,18 +238,6 @@ func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "room %s: enrollment token (one use, until %s):\n%s\n", *id, exp.Format(time.RFC3339), tok)
 	printEnrollCommand(out, *data, tok)
 	return nil
-}
-
-// roomDetail is the audit entry of a new room, as the API writes it.
-func roomDetail(rm store.Room) string {
-	d := rm.Name
-	if !rm.Jurisdiction.IsZero() {
-		d += "; jurisdiction: " + rm.Jurisdiction.String()
-	}
-	if !rm.Agency.IsZero() {
-		d += "; agency: " + rm.Agency.String()
-	}
-	return d
 }
 
 func roomSet(ctx context.Context, args []string, out io.Writer) error {

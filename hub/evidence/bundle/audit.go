@@ -1,31 +1,16 @@
 package bundle
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 )
 
-// auditDigest is the hub audit log's entry hash: SHA-256 over the previous
-// hash and the entry's fields in a fixed JSON form. It must stay in step
-// with hub/audit; a test in hub/evidence checks that both agree.
+// auditDigest is the hub audit log's entry hash, computed by the same
+// code as the hub's (AuditHash).
 func auditDigest(e AuditEntry) string {
-	b, _ := json.Marshal(struct {
-		ID     int64  `json:"id"`
-		At     int64  `json:"at"`
-		Actor  string `json:"actor"`
-		Action string `json:"action"`
-		Target string `json:"target"`
-		Detail string `json:"detail"`
-	}{e.ID, e.At.UnixNano(), e.Actor, e.Action, e.Target, e.Detail})
-	h := sha256.New()
-	h.Write([]byte(e.Prev))
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	return AuditHash(e.Prev, AuditFields{ID: e.ID, At: e.At.UnixNano(), Actor: e.Actor, Action: e.Action, Target: e.Target, Detail: e.Detail})
 }
 
 // auditCheck is what walking an excerpt found.
