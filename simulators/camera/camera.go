@@ -21,7 +21,6 @@ import (
 type Camera struct {
 	*pace.Device[Fault] // SetFault, Fault, Close; serialises reads
 	cfg                 Config
-	clock               func() time.Time
 
 	// Guarded by the device's read lock:
 	paint *painter
@@ -39,16 +38,12 @@ func New(cfg Config, clock func() time.Time) *Camera {
 		panic("camera.New: " + err.Error())
 	}
 	cfg = cfg.WithDefaults()
-	if clock == nil {
-		clock = time.Now
-	}
 	return &Camera{
 		Device: pace.NewDevice(pace.DeviceConfig[Fault]{
 			Name: deviceName(cfg), Interval: time.Second / time.Duration(cfg.FPS),
-			None: FaultNone, Unplug: FaultUnplug, Parse: ParseFault, Closed: ErrClosed,
+			None: FaultNone, Unplug: FaultUnplug, Parse: ParseFault, Closed: ErrClosed, Clock: clock,
 		}),
 		cfg:   cfg,
-		clock: clock,
 		paint: newPainter(cfg),
 	}
 }
@@ -76,7 +71,7 @@ func deviceName(cfg Config) string { return "sim:camera/" + cfg.Stream }
 // delivered. Read returns ctx.Err() when ctx ends and ErrClosed after Close.
 func (c *Camera) Read(ctx context.Context) (devices.Frame, error) {
 	return c.Device.Read(ctx, func(f Fault) (devices.Frame, error) {
-		now := c.clock()
+		now := c.Now()
 		switch f {
 		case FaultFrozen:
 			if c.last == nil {

@@ -3,7 +3,7 @@ package camera
 import (
 	"fmt"
 
-	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/simulators/internal/pace"
 )
 
 // Defaults for the zero fields of a Config.
@@ -58,11 +58,10 @@ func (c Config) WithDefaults() Config {
 // Validate reports the first field that is out of bounds, after defaults.
 func (c Config) Validate() error {
 	c = c.WithDefaults()
+	if err := pace.CheckIDs("camera config", c.Room, c.Stream); err != nil {
+		return err
+	}
 	switch {
-	case !protocol.ValidID(c.Room):
-		return fmt.Errorf("camera config: room %q: use 1-63 lower-case letters, digits or dashes", c.Room)
-	case !protocol.ValidID(c.Stream):
-		return fmt.Errorf("camera config: stream %q: use 1-63 lower-case letters, digits or dashes", c.Stream)
 	case c.Width < MinSize || c.Width > MaxSize:
 		return fmt.Errorf("camera config: width %d: must be %d to %d pixels", c.Width, MinSize, MaxSize)
 	case c.Height < MinSize || c.Height > MaxSize:

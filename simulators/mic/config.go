@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/simulators/internal/pace"
 )
 
 // Defaults for the zero fields of a Config.
@@ -65,11 +65,10 @@ func (c Config) WithDefaults() Config {
 // A chunk must hold a whole number of samples.
 func (c Config) Validate() error {
 	c = c.WithDefaults()
+	if err := pace.CheckIDs("mic config", c.Room, c.Stream); err != nil {
+		return err
+	}
 	switch {
-	case !protocol.ValidID(c.Room):
-		return fmt.Errorf("mic config: room %q: use 1-63 lower-case letters, digits or dashes", c.Room)
-	case !protocol.ValidID(c.Stream):
-		return fmt.Errorf("mic config: stream %q: use 1-63 lower-case letters, digits or dashes", c.Stream)
 	case c.SampleRate < MinSampleRate || c.SampleRate > MaxSampleRate:
 		return fmt.Errorf("mic config: sample rate %d: must be %d to %d", c.SampleRate, MinSampleRate, MaxSampleRate)
 	case c.Chunk < MinChunk || c.Chunk > MaxChunk:

@@ -19,7 +19,6 @@ import (
 type Mic struct {
 	*pace.Device[Fault] // SetFault, Fault, Close; serialises reads
 	cfg                 Config
-	clock               func() time.Time
 	gen                 *generator // guarded by the device's read lock
 }
 
@@ -33,17 +32,13 @@ func New(cfg Config, clock func() time.Time) *Mic {
 		panic("mic.New: " + err.Error())
 	}
 	cfg = cfg.WithDefaults()
-	if clock == nil {
-		clock = time.Now
-	}
 	return &Mic{
 		Device: pace.NewDevice(pace.DeviceConfig[Fault]{
 			Name: deviceName(cfg), Interval: cfg.Chunk,
-			None: FaultNone, Unplug: FaultUnplug, Parse: ParseFault, Closed: ErrClosed,
+			None: FaultNone, Unplug: FaultUnplug, Parse: ParseFault, Closed: ErrClosed, Clock: clock,
 		}),
-		cfg:   cfg,
-		clock: clock,
-		gen:   newGenerator(cfg),
+		cfg: cfg,
+		gen: newGenerator(cfg),
 	}
 }
 
@@ -68,6 +63,6 @@ func deviceName(cfg Config) string { return "sim:mic/" + cfg.Stream }
 // Close.
 func (m *Mic) Read(ctx context.Context) (devices.Frame, error) {
 	return m.Device.Read(ctx, func(f Fault) (devices.Frame, error) {
-		return devices.Frame{Data: m.gen.chunk(m.cfg.samples(), f), Time: m.clock()}, nil
+		return devices.Frame{Data: m.gen.chunk(m.cfg.samples(), f), Time: m.Now()}, nil
 	})
 }

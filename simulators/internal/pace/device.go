@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/protocol"
 )
 
 // Device is what every simulated source shares: a fault switched from any
@@ -15,6 +16,7 @@ import (
 // F is the source's fault type.
 type Device[F ~string] struct {
 	name   string // devices.Info.Device, for errors
+	clock  func() time.Time
 	unplug F
 	parse  func(string) (F, error)
 	closed error // what a read returns after Close
@@ -36,15 +38,23 @@ type DeviceConfig[F ~string] struct {
 	Unplug   F                       // the fault that makes reads fail
 	Parse    func(string) (F, error) // refuses what SetFault must refuse
 	Closed   error                   // returned by reads after Close
+	Clock    func() time.Time        // stamps captures; nil: time.Now
 }
 
 // NewDevice returns a device as cfg says.
 func NewDevice[F ~string](cfg DeviceConfig[F]) *Device[F] {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
 	return &Device[F]{
-		name: cfg.Name, unplug: cfg.Unplug, parse: cfg.Parse, closed: cfg.Closed,
+		name: cfg.Name, clock: cfg.Clock, unplug: cfg.Unplug, parse: cfg.Parse, closed: cfg.Closed,
 		done: make(chan struct{}), fault: cfg.None, pace: Pacer{Interval: cfg.Interval},
 	}
 }
+
+// Now is the device's clock, which stamps captures (pacing uses real
+// timers whatever it says).
+func (d *Device[F]) Now() time.Time { return d.clock() }
 
 // SetFault switches to fault f from the next read on. It refuses anything
 // the device's parser refuses.
@@ -101,5 +111,16 @@ func (d *Device[F]) unplugged() error {
 // the Closed error. Close is idempotent.
 func (d *Device[F]) Close() error {
 	d.close.Do(func() { close(d.done) })
+	return nil
+}
+
+// CheckIDs says which of a device configuration's room and stream ids is
+// not a protocol id; what names the configuration ("camera config").
+func CheckIDs(what, room, stream string) error {
+	for _, id := range []struct{ name, v string }{{"room", room}, {"stream", stream}} {
+		if !protocol.ValidID(id.v) {
+			return fmt.Errorf("%s: %s %q: use 1-63 lower-case letters, digits or dashes", what, id.name, id.v)
+		}
+	}
 	return nil
 }
