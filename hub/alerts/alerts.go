@@ -3,6 +3,13 @@
 // room, stream and kind, kept open while a condition flaps, resolved once it
 // has been clear for a while, raised in severity during a procurement
 // session, and notified again while nobody has acknowledged them.
+//
+// It is a domain package (docs/ARCHITECTURE.md, "Domain packages"): it
+// owns the alert model and its JSON form, the engine, and the HTTP
+// handlers of /api/v1/alerts (http.go); it declares the small interfaces it
+// needs (Store and Queries for the database, Source for room state, Access
+// for the scope and the audit log) and lists its routes with their
+// permissions (HTTP.Routes), which hub/server mounts into hub/api.
 package alerts
 
 import (

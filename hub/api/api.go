@@ -3,16 +3,15 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/live"
+	"github.com/evalroom/evalroom/hub/route"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -30,7 +29,6 @@ type Store interface {
 	Alerts(ctx context.Context, state, room string, limit int) ([]store.Alert, error)
 	Segment(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
 	Streams(ctx context.Context, room string) ([]string, error)
-	Alert(ctx context.Context, id int64) (store.Alert, error)
 	Latest(ctx context.Context, room, stream string) (store.Segment, error)
 	People
 }
@@ -51,7 +49,6 @@ type API struct {
 	store    Store
 	fleet    *fleet.Fleet
 	live     *live.Hub
-	alerts   *alerts.Engine
 	audit    *audit.Log
 	anchor   AuditAnchor // nil: no heads are signed
 	playback playbackLog
@@ -63,11 +60,24 @@ type API struct {
 	// storageFailed is told of every failed write to the hub's storage
 	// (the health check's storage state); nil: nobody listens.
 	storageFailed func(error)
+	domains       []Domain // mounted domain packages
 }
 
 // New returns the API.
-func New(st Store, f *fleet.Fleet, l *live.Hub, al *alerts.Engine, au *audit.Log, log *slog.Logger, tokenTTL time.Duration) *API {
-	return &API{store: st, fleet: f, live: l, alerts: al, audit: au, log: log.With("component", "api"), tokenTTL: tokenTTL}
+func New(st Store, f *fleet.Fleet, l *live.Hub, au *audit.Log, log *slog.Logger, tokenTTL time.Duration) *API {
+	return &API{store: st, fleet: f, live: l, audit: au, log: log.With("component", "api"), tokenTTL: tokenTTL}
+}
+
+// Domain is a domain package's HTTP side: its routes with what each needs.
+type Domain interface {
+	Routes() []route.Route
+}
+
+// Mount serves the domains' routes behind the same checks as the API's
+// own, in the one route table (Routes).
+func (a *API) Mount(d ...Domain) *API {
+	a.domains = append(a.domains, d...)
+	return a
 }
 
 // Stream is one stream of a room in the API.
@@ -170,25 +180,10 @@ func queryTimes(r *http.Request, from, to *time.Time) error {
 	return nil
 }
 
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON body: " + err.Error()})
-		return false
-	}
-	return true
-}
+func decode(w http.ResponseWriter, r *http.Request, v any) bool { return route.Decode(w, r, v) }
 
 func (a *API) fail(w http.ResponseWriter, code int, msg string, err error) {
-	if err != nil {
-		a.log.Error(msg, "err", err)
-	}
-	writeJSON(w, code, map[string]string{"error": msg})
+	route.Fail(a.log, w, code, msg, err)
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(v)
-}
+func writeJSON(w http.ResponseWriter, code int, v any) { route.JSON(w, code, v) }

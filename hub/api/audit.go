@@ -10,6 +10,7 @@ import (
 
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
+	"github.com/evalroom/evalroom/hub/route"
 )
 
 // actor names who did something. Until sign-in exists (issue 3) it is the
@@ -39,9 +40,7 @@ func (a *API) record(r *http.Request, name, action, target, detail string) {
 
 // errNotRecorded is said to a person whose access was refused because its
 // audit entry could not be written.
-const errNotRecorded = "the hub cannot write this access to its audit log, so it is refused: " +
-	"every live view, playback, download, export and decision on an alert must be on record first. " +
-	"Tell the hub's operator (its disk may be full) and try again later"
+const errNotRecorded = route.NotRecorded
 
 // mustRecord writes the audit entry of an access that must be on record
 // before any of it is served: live pictures, recordings played, downloaded
@@ -55,6 +54,13 @@ func (a *API) mustRecord(w http.ResponseWriter, r *http.Request, name, action, t
 		return false
 	}
 	return true
+}
+
+// WriteAudit writes an audit entry for the signed-in caller, for a domain
+// that must have its entry on record before it acts; an error means
+// nothing was written.
+func (a *API) WriteAudit(r *http.Request, action, target, detail string) error {
+	return a.write(r, "", action, target, detail)
 }
 
 func (a *API) write(r *http.Request, name, action, target, detail string) error {
@@ -139,7 +145,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
-	seen, err := a.inScope(r.Context())
+	seen, err := a.InScope(r.Context())
 	if err != nil {
 		a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
 		return

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/evalroom/evalroom/hub/auth"
+	"github.com/evalroom/evalroom/hub/route"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -22,42 +23,36 @@ const CSRFHeader = "X-CSRF-Token"
 
 var errNoCredentials = errors.New("no credentials")
 
-// Route is one API route and what it needs. Public routes (Perm "")
-// authenticate by other means: a box by its enrollment token, a person by
-// the password being checked.
-type Route struct {
-	Pattern string
-	Perm    auth.Perm
-	Room    bool // the path's {room} must be in the caller's scope
-	Alert   bool // the room of the path's alert {id} must be
-	handler http.HandlerFunc
-}
+// Route is one route and what it needs (see package route).
+type Route = route.Route
 
-// Routes lists the API's routes with what each needs.
+// Routes lists the API's routes and the mounted domains', with what each
+// needs: the one table hub/api/authz_test.go runs every role against.
 func (a *API) Routes() []Route {
-	return []Route{
-		{"POST /api/v1/login", "", false, false, a.login},
-		{"GET /api/v1/session", auth.SessionRead, false, false, a.session},
-		{"POST /api/v1/logout", auth.SessionRead, false, false, a.logout},
-		{"POST /api/v1/enroll", "", false, false, a.enroll},
-		{"GET /api/v1/rooms", auth.RoomsRead, false, false, a.rooms},
-		{"POST /api/v1/rooms", auth.RoomsWrite, false, false, a.createRoom},
-		{"PATCH /api/v1/rooms/{room}", auth.RoomsWrite, true, false, a.updateRoom},
-		{"POST /api/v1/rooms/{room}/token", auth.RoomToken, true, false, a.issueToken},
-		{"GET /api/v1/rooms/{room}/streams/{stream}/segments", auth.Recordings, true, false, a.segments},
-		{"GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg", auth.Live, true, false, a.mjpeg},
-		{"GET /api/v1/live/ws", auth.Live, false, false, a.ws},
-		{"GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}", auth.Recordings, true, false, a.segmentDetail},
-		{"GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}/payload", auth.Recordings, true, false, a.segmentPayload},
-		{"GET /api/v1/rooms/{room}/timeline", auth.Recordings, true, false, a.timeline},
-		{"GET /api/v1/rooms/{room}/download", auth.Recordings, true, false, a.download},
-		{"GET /api/v1/rooms/{room}/evidence", auth.Recordings, true, false, a.evidenceExport},
-		{"GET /api/v1/audit", auth.AuditRead, false, false, a.listAudit},
-		{"GET /api/v1/audit/status", auth.AuditRead, false, false, a.auditStatus},
-		{"GET /api/v1/alerts", auth.AlertsRead, false, false, a.listAlerts},
-		{"POST /api/v1/alerts/{id}/ack", auth.AlertsAct, false, true, a.ackAlert},
-		{"POST /api/v1/alerts/{id}/resolve", auth.AlertsAct, false, true, a.resolveAlert},
+	rts := []Route{
+		{Pattern: "POST /api/v1/login", Handler: a.login},
+		{Pattern: "GET /api/v1/session", Perm: auth.SessionRead, Handler: a.session},
+		{Pattern: "POST /api/v1/logout", Perm: auth.SessionRead, Handler: a.logout},
+		{Pattern: "POST /api/v1/enroll", Handler: a.enroll},
+		{Pattern: "GET /api/v1/rooms", Perm: auth.RoomsRead, Handler: a.rooms},
+		{Pattern: "POST /api/v1/rooms", Perm: auth.RoomsWrite, Handler: a.createRoom},
+		{Pattern: "PATCH /api/v1/rooms/{room}", Perm: auth.RoomsWrite, Room: true, Handler: a.updateRoom},
+		{Pattern: "POST /api/v1/rooms/{room}/token", Perm: auth.RoomToken, Room: true, Handler: a.issueToken},
+		{Pattern: "GET /api/v1/rooms/{room}/streams/{stream}/segments", Perm: auth.Recordings, Room: true, Handler: a.segments},
+		{Pattern: "GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg", Perm: auth.Live, Room: true, Handler: a.mjpeg},
+		{Pattern: "GET /api/v1/live/ws", Perm: auth.Live, Handler: a.ws},
+		{Pattern: "GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}", Perm: auth.Recordings, Room: true, Handler: a.segmentDetail},
+		{Pattern: "GET /api/v1/rooms/{room}/streams/{stream}/segments/{seq}/payload", Perm: auth.Recordings, Room: true, Handler: a.segmentPayload},
+		{Pattern: "GET /api/v1/rooms/{room}/timeline", Perm: auth.Recordings, Room: true, Handler: a.timeline},
+		{Pattern: "GET /api/v1/rooms/{room}/download", Perm: auth.Recordings, Room: true, Handler: a.download},
+		{Pattern: "GET /api/v1/rooms/{room}/evidence", Perm: auth.Recordings, Room: true, Handler: a.evidenceExport},
+		{Pattern: "GET /api/v1/audit", Perm: auth.AuditRead, Handler: a.listAudit},
+		{Pattern: "GET /api/v1/audit/status", Perm: auth.AuditRead, Handler: a.auditStatus},
 	}
+	for _, d := range a.domains {
+		rts = append(rts, d.Routes()...)
+	}
+	return rts
 }
 
 // Register adds the routes to mux, each behind its check.
@@ -69,13 +64,13 @@ func (a *API) Register(mux *http.ServeMux) {
 
 // Guard wraps a handler outside the API (e.g. /metrics) in the same check.
 func (a *API) Guard(perm auth.Perm, h http.Handler) http.Handler {
-	return a.guard(Route{Perm: perm, handler: h.ServeHTTP})
+	return a.guard(Route{Perm: perm, Handler: h.ServeHTTP})
 }
 
 func (a *API) guard(rt Route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if rt.Perm == "" {
-			rt.handler(w, r)
+			rt.Handler(w, r)
 			return
 		}
 		p, err := a.authenticate(r)
@@ -94,31 +89,8 @@ func (a *API) guard(rt Route) http.HandlerFunc {
 		}
 		ctx := auth.With(r.Context(), p)
 		room := r.PathValue("room")
-		if rt.Alert {
-			id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-			if err != nil || id <= 0 {
-				a.fail(w, http.StatusBadRequest, "bad alert id", nil)
-				return
-			}
-			al, err := a.store.Alert(ctx, id)
-			if errors.Is(err, store.ErrNotFound) {
-				a.fail(w, http.StatusNotFound, "no such alert", nil)
-				return
-			}
-			if err != nil {
-				a.fail(w, http.StatusInternalServerError, "cannot read the alert", err)
-				return
-			}
-			// An alert outside the caller's scope is as unknown as one
-			// that does not exist: its id tells nothing of other rooms.
-			// An alert of the hub itself (no room) is the operator's.
-			if code, msg := a.alertAccess(ctx, p, al, rt.Perm); code != 0 {
-				if code == http.StatusForbidden {
-					code, msg = http.StatusNotFound, "no such alert"
-				}
-				a.fail(w, code, msg, nil)
-				return
-			}
+		if rt.Owner != nil && !a.ownerAccess(w, r.WithContext(ctx), p, rt) {
+			return
 		}
 		if rt.Room {
 			if code, msg := a.roomAccess(ctx, p, room, rt.Perm); code != 0 {
@@ -126,20 +98,40 @@ func (a *API) guard(rt Route) http.HandlerFunc {
 				return
 			}
 		}
-		rt.handler(w, r.WithContext(ctx))
+		rt.Handler(w, r.WithContext(ctx))
 	}
 }
 
-// alertAccess checks an alert's room like roomAccess; an alert of the hub
-// itself (no room) is for the operator only.
-func (a *API) alertAccess(ctx context.Context, p auth.Principal, al store.Alert, perm auth.Perm) (int, string) {
-	if al.Room == "" {
-		if p.Role == auth.Operator {
-			return 0, ""
+// ownerAccess checks the room of what the path names (an alert) like
+// roomAccess; a thing of no room is the operator's. A thing outside the
+// caller's scope is as unknown as one that does not exist: its id tells
+// nothing of other rooms. It answers and returns false when access is
+// refused.
+func (a *API) ownerAccess(w http.ResponseWriter, r *http.Request, p auth.Principal, rt Route) bool {
+	own, err := rt.Owner(r)
+	if err != nil {
+		var re *route.Error
+		if !errors.As(err, &re) {
+			re = &route.Error{Code: http.StatusInternalServerError, Msg: "cannot check access", Err: err}
 		}
-		return http.StatusForbidden, "hub alerts are the operator's"
+		a.fail(w, re.Code, re.Msg, re.Err)
+		return false
 	}
-	return a.roomAccess(ctx, p, al.Room, perm)
+	code, msg := 0, ""
+	switch {
+	case own.Room != "":
+		code, msg = a.roomAccess(r.Context(), p, own.Room, rt.Perm)
+	case p.Role != auth.Operator:
+		code = http.StatusForbidden
+	}
+	if code == http.StatusForbidden {
+		code, msg = http.StatusNotFound, own.Unknown
+	}
+	if code != 0 {
+		a.fail(w, code, msg, nil)
+		return false
+	}
+	return true
 }
 
 // roomAccess checks one room against the principal's scope; for live
@@ -170,8 +162,8 @@ func ownerOf(rm store.Room) auth.Owner {
 	return auth.Owner{Room: rm.ID, Jurisdiction: rm.Jurisdiction.Code, Agency: rm.Agency.ID}
 }
 
-// inScope returns a test for room ids in the caller's scope.
-func (a *API) inScope(ctx context.Context) (func(room string) bool, error) {
+// InScope returns a test for room ids in the signed-in caller's scope.
+func (a *API) InScope(ctx context.Context) (func(room string) bool, error) {
 	p, _ := auth.From(ctx)
 	if p.Role == auth.Operator {
 		return func(string) bool { return true }, nil

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -86,7 +85,7 @@ func newAuthzRig(t *testing.T) *authzRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ar := &authzRig{rig: r, api: New(r.st, r.fleet, nil, nil, r.audit, slog.New(slog.DiscardHandler), time.Hour), tokens: map[string]string{}, alert: al.ID}
+	ar := &authzRig{rig: r, api: newAPI(r.st, r.fleet, r.audit), tokens: map[string]string{}, alert: al.ID}
 	for name, w := range who {
 		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
 	}
@@ -105,7 +104,7 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 	perms := map[string]auth.Perm{}
 	for _, rt := range r.api.Routes() {
 		perms[rt.Pattern] = rt.Perm
-		rt.handler = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
+		rt.Handler = func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }
 		mux.HandleFunc(rt.Pattern, r.api.guard(rt))
 		patterns = append(patterns, rt.Pattern)
 		if _, ok := allowed[rt.Pattern]; !ok {

@@ -50,7 +50,7 @@ func newEnrollRig(t *testing.T) *enrollRig {
 	if err := st.CreateRoom(ctx, "room-1", "room-1"); err != nil {
 		t.Fatal(err)
 	}
-	return &enrollRig{a: New(st, nil, nil, nil, au, slog.New(slog.DiscardHandler), time.Hour).WithCA(ca), st: st, ca: ca}
+	return &enrollRig{a: New(st, nil, nil, au, slog.New(slog.DiscardHandler), time.Hour).WithCA(ca), st: st, ca: ca}
 }
 
 func (r *enrollRig) token(t *testing.T) string {

@@ -87,7 +87,7 @@ func TestMJPEGPartArrivesWithItsFrame(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The handler alone: what is tested is how it writes, not who may watch.
-	a := New(rg.st, rg.fleet, lh, nil, rg.audit, log, time.Hour)
+	a := New(rg.st, rg.fleet, lh, rg.audit, log, time.Hour)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/rooms/{room}/streams/{stream}/live.mjpeg", a.mjpeg)
 	srv := httptest.NewServer(mux)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/fleet"
@@ -42,13 +43,21 @@ func newRig(t *testing.T) *rig {
 	log := slog.New(slog.DiscardHandler)
 	fl := fleet.New(time.Minute, log, nil)
 	mux := http.NewServeMux()
-	New(st, fl, nil, nil, au, log, time.Hour).Register(mux)
+	newAPI(st, fl, au).Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	r := &rig{url: srv.URL, st: st, fleet: fl, audit: au}
 	r.token = r.tokenFor(t, auth.Operator, "")
 	r.regulator = r.tokenFor(t, auth.Regulator, auth.AllJurisdictions)
 	return r
+}
+
+// newAPI is the API as the hub mounts it, with its domains (alerts
+// without an engine: the tests decide on no alert).
+func newAPI(st *store.Store, fl *fleet.Fleet, au *audit.Log) *API {
+	log := slog.New(slog.DiscardHandler)
+	a := New(st, fl, nil, au, log, time.Hour)
+	return a.Mount(alerts.NewHTTP(st, nil, a, log))
 }
 
 // tokenFor makes an API token named for its role.

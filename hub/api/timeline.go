@@ -58,6 +58,9 @@ type Timeline struct {
 // joinSlack is the largest hole between two records still drawn as one band.
 const joinSlack = time.Second
 
+// maxTimelineAlerts bounds the alerts a timeline shows.
+const maxTimelineAlerts = 1000
+
 func (a *API) timeline(w http.ResponseWriter, r *http.Request) {
 	room, from, to, streams, ok := a.roomRange(w, r)
 	if !ok {
@@ -90,7 +93,7 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) {
 		tl.Sessions = append(tl.Sessions, *sb)
 	}
 	slices.SortFunc(tl.Sessions, func(x, y SessionBand) int { return x.Start.Compare(y.Start) })
-	al, err := a.store.Alerts(ctx, "", room, maxAlerts)
+	al, err := a.store.Alerts(ctx, "", room, maxTimelineAlerts)
 	if err != nil {
 		a.fail(w, http.StatusInternalServerError, "cannot read alerts", err)
 		return

@@ -194,7 +194,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if st := h.anchor.Status(); st.Verified {
 		h.log.Info("audit log verified against its signed heads", "entries", st.Entries, "heads", heads, "key", signer.KeyID())
 	}
-	a := api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor)
+	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor)
+	a.Mount(alerts.NewHTTP(h.store, h.Alerts, a, log))
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
 		ingest.Forget(room)
