@@ -90,15 +90,12 @@ func New(cfg Config, q Queue, log *slog.Logger, refused func(stream string, seq 
 	return &Uploader{cfg: cfg, q: q, log: log.With("component", "uploader"), limiter: newLimiter(cfg.MaxBytesPerSec), refused: refused}
 }
 
-// Run uploads until ctx ends.
+// Run uploads until ctx ends, and returns once every goroutine it started
+// has ended (the workers and the releases of refused segments).
 func (u *Uploader) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for range u.cfg.Workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			u.worker(ctx)
-		}()
+		wg.Go(func() { u.worker(ctx, &wg) })
 	}
 	wg.Wait()
 	return nil
@@ -113,7 +110,8 @@ func (u *Uploader) Failures() int64 { return u.failures.Load() }
 // Rate is the acknowledged upload rate over the last few seconds, bytes/s.
 func (u *Uploader) Rate() float64 { return u.meter.Rate(time.Now()) }
 
-func (u *Uploader) worker(ctx context.Context) {
+// worker uploads one segment at a time; what it starts joins wg.
+func (u *Uploader) worker(ctx context.Context, wg *sync.WaitGroup) {
 	for ctx.Err() == nil {
 		if err := u.wait(ctx); err != nil {
 			return
@@ -140,13 +138,13 @@ func (u *Uploader) worker(ctx context.Context) {
 				u.refused(it.Stream, it.Seq, perm.Error())
 			}
 			u.failures.Add(1)
-			go func() {
+			wg.Go(func() {
 				select {
 				case <-ctx.Done():
 				case <-time.After(u.cfg.MaxBackoff):
 				}
 				u.q.Release(it.Stream, it.Seq)
-			}()
+			})
 		default:
 			u.q.Release(it.Stream, it.Seq)
 			if ctx.Err() == nil {

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/internal/run"
 )
 
 // Alert kinds.
@@ -114,6 +115,8 @@ type Engine struct {
 	active  map[key]*tracked
 	pending map[key]time.Time
 	events  map[key]eventCond
+
+	runs *run.Group // nil until Start
 }
 
 type eventCond struct {
@@ -142,6 +145,16 @@ func newEngine(ctx context.Context, cfg Config, st Store, src Source, n Notifier
 	}
 	return e, nil
 }
+
+// Start runs Run in a goroutine until ctx ends or Close.
+func (e *Engine) Start(ctx context.Context, every time.Duration) {
+	e.runs = run.New(ctx, "alerts engine")
+	e.runs.Go(func(ctx context.Context) { e.Run(ctx, every) })
+}
+
+// Close stops what Start started and returns once it has stopped; then
+// its notifier is told no more.
+func (e *Engine) Close() { e.runs.Close() }
 
 // Run evaluates every interval until ctx ends.
 func (e *Engine) Run(ctx context.Context, every time.Duration) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/store"
+	"github.com/evalroom/evalroom/internal/run"
 )
 
 // Payload is what a webhook receives.
@@ -55,16 +56,23 @@ type Webhook struct {
 	client *http.Client
 	queue  chan Payload
 	log    *slog.Logger
+	runs   *run.Group // nil without URLs
 }
 
-// NewWebhook starts the delivery goroutine; it stops when ctx ends.
+// NewWebhook starts the delivery goroutine; it stops when ctx ends or at
+// Close.
 func NewWebhook(ctx context.Context, urls []string, log *slog.Logger) *Webhook {
 	w := &Webhook{urls: urls, client: &http.Client{Timeout: 10 * time.Second}, queue: make(chan Payload, 1024), log: log.With("component", "webhook")}
 	if len(urls) > 0 {
-		go w.run(ctx)
+		w.runs = run.New(ctx, "webhooks")
+		w.runs.Go(w.run)
 	}
 	return w
 }
+
+// Close stops delivering (a delivery in progress is cancelled) and returns
+// once the delivery goroutine has ended.
+func (w *Webhook) Close() { w.runs.Close() }
 
 // Notify implements Notifier.
 func (w *Webhook) Notify(event string, a store.Alert) {

@@ -81,11 +81,10 @@ func TestMJPEGPartArrivesWithItsFrame(t *testing.T) {
 	lb := &loopBus{}
 	log := slog.New(slog.DiscardHandler)
 	lh := live.New(lb, log, nil)
-	stop := make(chan struct{})
-	t.Cleanup(func() { close(stop) })
-	if err := lh.Start(stop); err != nil {
+	if err := lh.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(lh.Close)
 	// The handler alone: what is tested is how it writes, not who may watch.
 	a := New(rg.st, rg.fleet, lh, rg.audit, log, time.Hour)
 	mux := http.NewServeMux()

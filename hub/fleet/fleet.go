@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/internal/run"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -42,6 +43,8 @@ type Fleet struct {
 
 	msgs    *prometheus.CounterVec
 	refused prometheus.Counter
+
+	pinger *run.Group // nil until StartPings
 }
 
 // New returns a fleet that calls a room offline after timeout without a

@@ -1,11 +1,13 @@
 package fleet
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"time"
 
 	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/internal/run"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -19,17 +21,19 @@ type pending struct {
 
 // StartPings measures each online box's clock offset every interval: the
 // hub sends a ping, the box answers with its clock, and the offset is the
-// box time minus the midpoint of the round trip (as NTP does).
-func (f *Fleet) StartPings(b bus.Bus, every time.Duration, stop <-chan struct{}) error {
+// box time minus the midpoint of the round trip (as NTP does). The pings
+// stop when ctx ends or at Close.
+func (f *Fleet) StartPings(ctx context.Context, b bus.Bus, every time.Duration) error {
 	if err := b.Subscribe(protocol.RoomFilter(protocol.TopicReply), f.handleReply); err != nil {
 		return err
 	}
-	go func() {
+	f.pinger = run.New(ctx, "fleet pings")
+	f.pinger.Go(func(ctx context.Context) {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-ctx.Done():
 				return
 			case <-t.C:
 				for room, st := range f.All() {
@@ -39,9 +43,12 @@ func (f *Fleet) StartPings(b bus.Bus, every time.Duration, stop <-chan struct{})
 				}
 			}
 		}
-	}()
+	})
 	return nil
 }
+
+// Close stops the pings and returns once they have stopped.
+func (f *Fleet) Close() { f.pinger.Close() }
 
 func (f *Fleet) ping(b bus.Bus, room string) {
 	id := make([]byte, 8)

@@ -4,6 +4,7 @@
 package live
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/internal/run"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -44,6 +46,8 @@ type Hub struct {
 	watched prometheus.Gauge
 	frames  prometheus.Counter
 	dropped prometheus.Counter
+
+	renew *run.Group // nil until Start
 }
 
 // Viewer receives the newest frames of one stream; a slow viewer skips
@@ -69,17 +73,19 @@ func New(b bus.Bus, log *slog.Logger, reg prometheus.Registerer) *Hub {
 	return h
 }
 
-// Start subscribes to live frames and renews leases until stop is closed.
-func (h *Hub) Start(stop <-chan struct{}) error {
+// Start subscribes to live frames and renews leases until ctx ends or
+// Close.
+func (h *Hub) Start(ctx context.Context) error {
 	if err := h.bus.Subscribe(protocol.TopicRoot+"/+/"+protocol.TopicLive+"/+", h.handle); err != nil {
 		return err
 	}
-	go func() {
+	h.renew = run.New(ctx, "live leases")
+	h.renew.Go(func(ctx context.Context) {
 		t := time.NewTicker(Lease / 3)
 		defer t.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-ctx.Done():
 				return
 			case <-t.C:
 				h.mu.Lock()
@@ -93,9 +99,12 @@ func (h *Hub) Start(stop <-chan struct{}) error {
 				}
 			}
 		}
-	}()
+	})
 	return nil
 }
+
+// Close stops renewing leases and returns once it has stopped.
+func (h *Hub) Close() { h.renew.Close() }
 
 func (h *Hub) handle(topic string, payload []byte) {
 	room, _, stream, err := protocol.ParseTopic(topic)

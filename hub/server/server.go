@@ -94,7 +94,6 @@ type Hub struct {
 	bus    bus.Bus
 	http   *http.Server
 	ln     net.Listener
-	stop   chan struct{}
 	Fleet  *fleet.Fleet
 	Live   *live.Hub
 	Alerts *alerts.Engine
@@ -102,6 +101,21 @@ type Hub struct {
 	ca     *pki.CA // nil with Insecure
 	addr   string  // HTTP listen address
 	tlsDir string  // where the CA, certificates and CRL are kept
+	// parts are the running parts' Close functions in the order they
+	// started; close stops them in reverse, each returning only once its
+	// goroutines have ended.
+	parts []part
+}
+
+// part is one running part of the hub, for close.
+type part struct {
+	name  string
+	close func()
+}
+
+// started records a running part; close stops it.
+func (h *Hub) started(name string, close func()) {
+	h.parts = append(h.parts, part{name, close})
 }
 
 // fleetSource gives the alert engine the rooms and their state.
@@ -117,7 +131,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
 	}
-	h := &Hub{cfg: cfg, log: log.With("component", "hub"), stop: make(chan struct{})}
+	h := &Hub{cfg: cfg, log: log.With("component", "hub")}
 	ok := false
 	defer func() {
 		if !ok {
@@ -129,6 +143,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.started("store", func() { h.store.Close() })
 	tr, err := setupTLS(cfg)
 	if err != nil {
 		return nil, err
@@ -145,25 +160,32 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.started("bus", func() { h.bus.Close() })
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
 	if err := h.Fleet.Attach(h.bus); err != nil {
 		return nil, fmt.Errorf("subscribe fleet: %w", err)
 	}
-	if err := h.Fleet.StartPings(h.bus, cfg.PingInterval, h.stop); err != nil {
+	// Pings and live leases run until Shutdown, not until ctx ends.
+	if err := h.Fleet.StartPings(context.WithoutCancel(ctx), h.bus, cfg.PingInterval); err != nil {
 		return nil, fmt.Errorf("subscribe replies: %w", err)
 	}
+	h.started("fleet pings", h.Fleet.Close)
 	h.Live = live.New(h.bus, log, reg)
-	if err := h.Live.Start(h.stop); err != nil {
+	if err := h.Live.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("subscribe live: %w", err)
 	}
-	h.Alerts, err = alerts.New(ctx, cfg.Alerts, h.store, fleetSource{h.store, h.Fleet}, alerts.NewWebhook(ctx, cfg.Webhooks, log), log)
+	h.started("live fan-out", h.Live.Close)
+	hooks := alerts.NewWebhook(ctx, cfg.Webhooks, log)
+	h.started("webhooks", hooks.Close)
+	h.Alerts, err = alerts.New(ctx, cfg.Alerts, h.store, fleetSource{h.store, h.Fleet}, hooks, log)
 	if err != nil {
 		return nil, err
 	}
 	reg.MustRegister(h.Alerts)
-	go h.Alerts.Run(ctx, time.Second)
+	h.Alerts.Start(ctx, time.Second)
+	h.started("alerts", h.Alerts.Close)
 	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
 		log.Warn("refused an upload", "component", "ingest", "room", room, "stream", stream, "seq", seq, "why", why)
 		kind := alerts.UploadRefused
@@ -191,6 +213,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
+	h.started("audit anchor", h.anchor.Close) // the last head, once no request records any more
 	if st := h.anchor.Status(); st.Verified {
 		h.log.Info("audit log verified against its signed heads", "entries", st.Entries, "heads", heads, "key", signer.KeyID())
 	}
@@ -230,11 +253,19 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
+	serving := make(chan struct{})
 	go func() {
+		defer close(serving)
 		if err := h.http.Serve(h.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			h.log.Error("HTTP server stopped", "err", err)
 		}
 	}()
+	// Shutdown has drained the requests; this closes what it left (a
+	// hijacked connection is not its) and waits for Serve to return.
+	h.started("http", func() {
+		h.http.Close()
+		<-serving
+	})
 	ok = true
 	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir)
 	return h, nil
@@ -284,23 +315,14 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 }
 
 func (h *Hub) close() {
-	select {
-	case <-h.stop:
-	default:
-		close(h.stop)
-	}
 	if h.ln != nil && h.http == nil {
 		h.ln.Close()
 	}
-	if h.bus != nil {
-		h.bus.Close()
+	for i := len(h.parts) - 1; i >= 0; i-- {
+		h.log.Debug("stopping", "part", h.parts[i].name)
+		h.parts[i].close()
 	}
-	if h.anchor != nil {
-		h.anchor.Close() // the last head, once no request records any more
-	}
-	if h.store != nil {
-		h.store.Close()
-	}
+	h.parts = nil
 }
 
 // writeCRL keeps DATA/tls/crl.pem listing every replaced box's certificate,
