@@ -24,6 +24,7 @@ import (
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/bus"
 	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/media"
 	"github.com/evalroom/evalroom/hub/pki"
@@ -52,6 +53,16 @@ type Config struct {
 	// ReadHeaderTimeout drops a client that has not sent its request
 	// headers in time (slow clients); default 10 s.
 	ReadHeaderTimeout time.Duration
+	// BodyTimeout drops a request whose body has not fully arrived this
+	// long after its headers (slow bodies); default 60 s. Live views and
+	// other responses without a request body are not bound by it.
+	BodyTimeout time.Duration
+	// MinFreeBytes: below this much free space on the data directory's
+	// disk the hub reports itself degraded and alerts the operator;
+	// default 2 GiB.
+	MinFreeBytes int64
+	// StorageCheck is how often the disk is checked; default 10 s.
+	StorageCheck time.Duration
 	TokenTTL          time.Duration
 	PingInterval      time.Duration // clock-offset measurement per room
 	Alerts            alerts.Config
@@ -74,6 +85,9 @@ func (c *Config) Defaults() {
 	}
 	if c.ReadHeaderTimeout == 0 {
 		c.ReadHeaderTimeout = 10 * time.Second
+	}
+	if c.BodyTimeout == 0 {
+		c.BodyTimeout = 60 * time.Second
 	}
 	if c.HeartbeatTimeout == 0 {
 		c.HeartbeatTimeout = 20 * time.Second
@@ -99,6 +113,8 @@ type Hub struct {
 	Live   *live.Hub
 	Alerts *alerts.Engine
 	anchor *audit.Anchor
+	// Storage is the data directory's disk: room and whether writes succeed.
+	Storage *health.Storage
 	ca     *pki.CA // nil with Insecure
 	addr   string  // HTTP listen address
 	tlsDir string  // where the CA, certificates and CRL are kept
@@ -147,6 +163,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	h.Storage = health.NewStorage(health.Options{Dir: cfg.DataDir, MinFree: cfg.MinFreeBytes, Every: cfg.StorageCheck}, log, reg)
+	h.Storage.Start(ctx)
 	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
 	if err := h.Fleet.Attach(h.bus); err != nil {
 		return nil, fmt.Errorf("subscribe fleet: %w", err)
@@ -163,6 +181,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, err
 	}
 	reg.MustRegister(h.Alerts)
+	h.Alerts.WatchHub(h.storageConditions)
 	go h.Alerts.Run(ctx, time.Second)
 	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
 		log.Warn("refused an upload", "component", "ingest", "room", room, "stream", stream, "seq", seq, "why", why)
@@ -172,9 +191,10 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		}
 		h.Alerts.Report(room, stream, kind, fmt.Sprintf("seq %d: %s", seq, why))
 	})
+	ingest.WatchStorage(h.Storage)
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.Handle("GET /healthz", h.Storage.Handler())
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", ingest)
 	auditLog, err := audit.Open(ctx, h.store.DB())
 	if err != nil {
@@ -194,7 +214,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if st := h.anchor.Status(); st.Verified {
 		h.log.Info("audit log verified against its signed heads", "entries", st.Entries, "heads", heads, "key", signer.KeyID())
 	}
-	a := api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor)
+	a := api.New(h.store, h.Fleet, h.Live, h.Alerts, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage)
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
 		ingest.Forget(room)
@@ -223,7 +243,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		h.ln = tls.NewListener(h.ln, tr.http)
 	}
 	h.http = &http.Server{
-		Handler:           mux,
+		Handler:           bodyDeadline(cfg.BodyTimeout, mux),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		MaxHeaderBytes:    64 << 10,
 		IdleTimeout:       120 * time.Second,
@@ -294,12 +314,28 @@ func (h *Hub) close() {
 	if h.bus != nil {
 		h.bus.Close()
 	}
+	if h.Storage != nil {
+		h.Storage.Close()
+	}
 	if h.anchor != nil {
 		h.anchor.Close() // the last head, once no request records any more
 	}
 	if h.store != nil {
 		h.store.Close()
 	}
+}
+
+// storageConditions raises the operator's alerts for the data directory's
+// disk: low on space, or failing writes.
+func (h *Hub) storageConditions() []alerts.Condition {
+	r := h.Storage.Report()
+	switch r.Status {
+	case health.Failing:
+		return []alerts.Condition{{Kind: alerts.HubStorageFailing, Detail: r.Problem}}
+	case health.Degraded:
+		return []alerts.Condition{{Kind: alerts.HubStorageLow, Detail: r.Problem}}
+	}
+	return nil
 }
 
 // writeCRL keeps DATA/tls/crl.pem listing every replaced box's certificate,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/server"
 )
 
@@ -85,6 +86,8 @@ func serve(args []string) error {
 		return nil
 	})
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "drop an HTTP client that has not sent its request headers within this time")
+	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", 60*time.Second, "drop an HTTP request whose body has not fully arrived within this time after its headers")
+	fs.Int64Var(&cfg.MinFreeBytes, "min-free-bytes", health.DefaultMinFree, "below this much free space on the data directory's disk the hub reports itself degraded and alerts the operator")
 	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "a room with no message for this long shows offline")
 	fs.Func("webhook", "POST every alert change as JSON to this URL (repeatable)", func(u string) error {
 		cfg.Webhooks = append(cfg.Webhooks, u)
