@@ -30,6 +30,13 @@ const (
 	ClockOffset   = "clock_offset"
 	ChainBreak    = "chain_break"
 	UploadRefused = "upload_refused"
+	// BoxImpersonation: a box connected to the broker with another room's
+	// client id (refused); the alert is on the room whose certificate it
+	// showed.
+	BoxImpersonation = "box_impersonation"
+	// BoxLimits: a box keeps exceeding the broker's limits (retained
+	// messages, sizes, streams, its budget, topics outside its room).
+	BoxLimits = "box_limits"
 )
 
 // Severities.

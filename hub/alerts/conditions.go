@@ -24,7 +24,7 @@ type Condition struct {
 }
 
 var baseSeverity = map[string]string{
-	RoomOffline: Critical, DeviceFailed: Critical, ChainBreak: Critical,
+	RoomOffline: Critical, DeviceFailed: Critical, ChainBreak: Critical, BoxImpersonation: Critical,
 }
 
 func severity(c Condition) string {

@@ -90,7 +90,7 @@ func (w *world) broker(secure bool) *bus.Embedded {
 	if secure {
 		cfg = &tls.Config{Certificates: []tls.Certificate{w.srv}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: w.ca.Pool()}
 	}
-	b, err := bus.StartEmbedded("127.0.0.1:0", cfg, bus.NewAccess(w.st, slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b, err := bus.StartEmbedded("127.0.0.1:0", cfg, bus.NewAccess(bus.AccessConfig{Boxes: w.st}, slog.New(slog.NewTextHandler(io.Discard, nil))), bus.Listen{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		w.t.Fatal(err)
 	}
