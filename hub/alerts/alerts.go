@@ -33,6 +33,13 @@ const (
 	// Of the hub itself, for the operator (no room).
 	HubStorageLow     = "hub_storage_low"     // free space below the minimum
 	HubStorageFailing = "hub_storage_failing" // writes to the data directory fail
+	// BoxImpersonation: a box connected to the broker with another room's
+	// client id (refused); the alert is on the room whose certificate it
+	// showed.
+	BoxImpersonation = "box_impersonation"
+	// BoxLimits: a box keeps exceeding the broker's limits (retained
+	// messages, sizes, streams, its budget, topics outside its room).
+	BoxLimits = "box_limits"
 )
 
 // Severities.

@@ -24,7 +24,7 @@ type Condition struct {
 }
 
 var baseSeverity = map[string]string{
-	RoomOffline: Critical, DeviceFailed: Critical, ChainBreak: Critical, HubStorageFailing: Critical,
+	RoomOffline: Critical, DeviceFailed: Critical, ChainBreak: Critical, BoxImpersonation: Critical, HubStorageFailing: Critical,
 }
 
 func severity(c Condition) string {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,7 @@ import (
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/web"
+	"github.com/evalroom/evalroom/protocol"
 )
 
 // Config is the hub's configuration.
@@ -63,13 +65,22 @@ type Config struct {
 	MinFreeBytes int64
 	// StorageCheck is how often the disk is checked; default 10 s.
 	StorageCheck time.Duration
-	TokenTTL          time.Duration
-	PingInterval      time.Duration // clock-offset measurement per room
-	Alerts            alerts.Config
-	Webhooks          []string // URLs that receive every alert change
+	TokenTTL     time.Duration
+	PingInterval time.Duration // clock-offset measurement per room
+	Alerts       alerts.Config
+	Webhooks     []string // URLs that receive every alert change
 	// AuditHeads says how often the audit log's head is signed into
 	// DataDir/audit/heads.jsonl (audit.DefaultHeadEvery, DefaultHeadEntries).
 	AuditHeads audit.AnchorConfig
+	// MQTTConnectTimeout is how long a client of the embedded broker has
+	// for its TLS handshake and CONNECT; default 10 s.
+	MQTTConnectTimeout time.Duration
+	// MQTTPerAddr and MQTTMaxConns cap the embedded broker's connections
+	// from one remote address (default 64) and in all (default 2048).
+	MQTTPerAddr, MQTTMaxConns int
+	// MQTTLimits bound what each box may make the embedded broker carry:
+	// message sizes per topic kind and a budget per box (bus.Limits).
+	MQTTLimits bus.Limits
 }
 
 // Defaults fills in what is unset.
@@ -115,9 +126,9 @@ type Hub struct {
 	anchor *audit.Anchor
 	// Storage is the data directory's disk: room and whether writes succeed.
 	Storage *health.Storage
-	ca     *pki.CA // nil with Insecure
-	addr   string  // HTTP listen address
-	tlsDir string  // where the CA, certificates and CRL are kept
+	ca      *pki.CA // nil with Insecure
+	addr    string  // HTTP listen address
+	tlsDir  string  // where the CA, certificates and CRL are kept
 }
 
 // fleetSource gives the alert engine the rooms and their state.
@@ -152,20 +163,41 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	h.ca = tr.ca
 	h.tlsDir = tr.dir
 	h.writeCRL(ctx)
-	if cfg.Broker != "" {
-		host, _ := os.Hostname()
-		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), tr.external, log)
-	} else {
-		h.bus, err = bus.StartEmbedded(cfg.MQTT, tr.mqtt, bus.NewAccess(h.store, log), log)
-	}
-	if err != nil {
-		return nil, err
-	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	h.Storage = health.NewStorage(health.Options{Dir: cfg.DataDir, MinFree: cfg.MinFreeBytes, Every: cfg.StorageCheck}, log, reg)
 	h.Storage.Start(ctx)
 	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
+	h.Alerts, err = alerts.New(ctx, cfg.Alerts, h.store, fleetSource{h.store, h.Fleet}, alerts.NewWebhook(ctx, cfg.Webhooks, log), log)
+	if err != nil {
+		return nil, err
+	}
+	reg.MustRegister(h.Alerts)
+	auditLog, err := audit.Open(ctx, h.store.DB())
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Broker != "" {
+		host, _ := os.Hostname()
+		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), tr.external, log)
+	} else {
+		access := bus.NewAccess(bus.AccessConfig{
+			Boxes: h.store, Limits: cfg.MQTTLimits, Registry: reg,
+			// A room's streams are the devices its box reports in its
+			// health: the box's own configuration, sent on every connect.
+			HasStream: func(room, stream string) bool {
+				return slices.ContainsFunc(h.Fleet.State(room).Devices, func(d protocol.DeviceState) bool { return d.Stream == stream })
+			},
+			OnViolation: func(v bus.Violation) { h.brokerRefused(ctx, auditLog, v) },
+		}, log)
+		h.bus, err = bus.StartEmbedded(cfg.MQTT, tr.mqtt, access, bus.Listen{
+			ConnectTimeout: cfg.MQTTConnectTimeout, PerAddr: cfg.MQTTPerAddr, Total: cfg.MQTTMaxConns, Registry: reg,
+			MaxPacketSize: cfg.MQTTLimits.MaxPacketSize(),
+		}, log)
+	}
+	if err != nil {
+		return nil, err
+	}
 	if err := h.Fleet.Attach(h.bus); err != nil {
 		return nil, fmt.Errorf("subscribe fleet: %w", err)
 	}
@@ -176,11 +208,6 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err := h.Live.Start(h.stop); err != nil {
 		return nil, fmt.Errorf("subscribe live: %w", err)
 	}
-	h.Alerts, err = alerts.New(ctx, cfg.Alerts, h.store, fleetSource{h.store, h.Fleet}, alerts.NewWebhook(ctx, cfg.Webhooks, log), log)
-	if err != nil {
-		return nil, err
-	}
-	reg.MustRegister(h.Alerts)
 	h.Alerts.WatchHub(h.storageConditions)
 	go h.Alerts.Run(ctx, time.Second)
 	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
@@ -196,10 +223,6 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", h.Storage.Handler())
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", ingest)
-	auditLog, err := audit.Open(ctx, h.store.DB())
-	if err != nil {
-		return nil, err
-	}
 	signer, err := audit.LoadOrCreateKey(filepath.Join(cfg.DataDir, audit.Dir))
 	if err != nil {
 		return nil, err
@@ -336,6 +359,29 @@ func (h *Hub) storageConditions() []alerts.Condition {
 		return []alerts.Condition{{Kind: alerts.HubStorageLow, Detail: r.Problem}}
 	}
 	return nil
+}
+
+// brokerRefused alerts and audits what the embedded broker refused of a
+// box: another room's client id at once, exceeded limits once they
+// persist (bus.AccessConfig.OnViolation says when).
+func (h *Hub) brokerRefused(ctx context.Context, log *audit.Log, v bus.Violation) {
+	kind := alerts.BoxLimits
+	if v.Identity() {
+		kind = alerts.BoxImpersonation
+	}
+	detail := fmt.Sprintf("%s: %s (%d refused; client id %q from %s)", v.Reason, v.Detail, v.Count, v.ClientID, v.Remote)
+	h.Alerts.Report(v.Room, "", kind, detail)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		host, _, err := net.SplitHostPort(v.Remote)
+		if err != nil {
+			host = v.Remote
+		}
+		if _, err := log.Record(ctx, "box:"+v.Room+"@"+host, audit.BrokerRefused, v.Room, detail); err != nil {
+			h.log.Error("cannot audit a refused box", "room", v.Room, "reason", v.Reason, "err", err)
+		}
+	}()
 }
 
 // writeCRL keeps DATA/tls/crl.pem listing every replaced box's certificate,
