@@ -24,6 +24,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/hub/connlimit"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/live"
@@ -78,6 +79,14 @@ type Config struct {
 	// MQTTPerAddr and MQTTMaxConns cap the embedded broker's connections
 	// from one remote address (default 64) and in all (default 2048).
 	MQTTPerAddr, MQTTMaxConns int
+	// HTTPPerAddr caps the HTTP(S) connections one remote address holds
+	// open (default 128); HTTPMaxConns all of them (default: what the
+	// open-file limit leaves, see FDReserve).
+	HTTPPerAddr, HTTPMaxConns int
+	// FDReserve is how many of the process's open files are kept for the
+	// hub's own files; the rest is divided between the HTTP and MQTT
+	// listeners. Default: a tenth of the limit, at least 128.
+	FDReserve int
 	// MQTTLimits bound what each box may make the embedded broker carry:
 	// message sizes per topic kind and a budget per box (bus.Limits).
 	MQTTLimits bus.Limits
@@ -96,6 +105,9 @@ func (c *Config) Defaults() {
 	}
 	if c.ReadHeaderTimeout == 0 {
 		c.ReadHeaderTimeout = 10 * time.Second
+	}
+	if c.HTTPPerAddr == 0 {
+		c.HTTPPerAddr = 128
 	}
 	if c.BodyTimeout == 0 {
 		c.BodyTimeout = 60 * time.Second
@@ -163,8 +175,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	h.ca = tr.ca
 	h.tlsDir = tr.dir
 	h.writeCRL(ctx)
+	caps, err := planConns(cfg, 0)
+	if err != nil {
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	caps.register(reg)
 	h.Storage = health.NewStorage(health.Options{Dir: cfg.DataDir, MinFree: cfg.MinFreeBytes, Every: cfg.StorageCheck}, log, reg)
 	h.Storage.Start(ctx)
 	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
@@ -191,7 +208,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 			OnViolation: func(v bus.Violation) { h.brokerRefused(ctx, auditLog, v) },
 		}, log)
 		h.bus, err = bus.StartEmbedded(cfg.MQTT, tr.mqtt, access, bus.Listen{
-			ConnectTimeout: cfg.MQTTConnectTimeout, PerAddr: cfg.MQTTPerAddr, Total: cfg.MQTTMaxConns, Registry: reg,
+			ConnectTimeout: cfg.MQTTConnectTimeout, PerAddr: cfg.MQTTPerAddr, Total: caps.mqtt, Registry: reg,
 			MaxPacketSize: cfg.MQTTLimits.MaxPacketSize(),
 		}, log)
 	}
@@ -262,6 +279,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, fmt.Errorf("HTTP listen on %s (is another hub running?): %w", cfg.HTTP, err)
 	}
 	h.addr = h.ln.Addr().String()
+	name := "http"
+	if tr.http != nil {
+		name = "https"
+	}
+	// Over a cap a connection is closed before its TLS handshake.
+	h.ln = connlimit.New(h.ln, connlimit.Options{Name: name, PerAddr: cfg.HTTPPerAddr, Total: caps.http, Log: h.log}, reg)
 	if tr.http != nil {
 		h.ln = tls.NewListener(h.ln, tr.http)
 	}
