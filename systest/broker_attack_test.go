@@ -31,19 +31,6 @@ import (
 // An outside attacker's probe of a secure hub's MQTT side: a box with a
 // valid certificate of one room attacks another room and the hub itself.
 
-// startHubWith is startHub (HTTPS, MQTT over TLS, box certificates) with
-// changes to the configuration.
-func startHubWith(t *testing.T, change func(*server.Config)) *hubEnv {
-	t.Helper()
-	e := &hubEnv{t: t, log: logger(t), cfg: server.Config{
-		DataDir: t.TempDir(), HTTP: anyPort, MQTT: anyPort, HeartbeatTimeout: 6 * time.Second,
-	}}
-	change(&e.cfg)
-	e.start()
-	t.Cleanup(e.shutdown)
-	return e
-}
-
 // enrollBox creates room (if new) and enrolls a box for it the way a
 // technician does, without running it; it returns the box's TLS config.
 func enrollBox(t *testing.T, e *hubEnv, room string) *tls.Config {

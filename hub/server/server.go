@@ -294,6 +294,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		MaxHeaderBytes:    64 << 10,
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Failed handshakes and timeouts are what scanners and the
+		// deadlines make: worth a debug line, not the standard log.
+		ErrorLog: slog.NewLogLogger(h.log.With("component", "http").Handler(), slog.LevelDebug),
 	}
 	go func() {
 		if err := h.http.Serve(h.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
