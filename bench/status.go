@@ -88,7 +88,7 @@ func ingest(ctx context.Context, cfg Config, rooms []roomMsgs, withFleet bool, l
 		// mochi logs every client that hangs up as a warning.
 		brokerLog = slog.New(quieter{log.Handler(), slog.LevelError})
 	}
-	b, err := bus.StartEmbedded("127.0.0.1:0", nil, new(auth.AllowHook), brokerLog)
+	b, err := bus.StartEmbedded("127.0.0.1:0", nil, new(auth.AllowHook), bus.Listen{PerAddr: 10_000, Total: 10_000}, brokerLog) // every room from loopback
 	if err != nil {
 		return Sample{}, err
 	}

@@ -9,6 +9,11 @@ import (
 // connection, where no certificate names it.
 const mqttAuthContext = "evalroom-mqtt/v1"
 
+// BoxClientID is the MQTT client id of a room's box. The broker holds a
+// box to it: a box may connect only with its own room's client id, so that
+// no box can take over another room's session.
+func BoxClientID(room string) string { return "evalroom-box-" + room }
+
 // MQTTUsername is the user name a box connects with: its room.
 func MQTTUsername(room string) string { return room }
 

@@ -26,7 +26,13 @@ type apiAlert struct {
 
 func getAlerts(t *testing.T, e *hubEnv, query string) []apiAlert {
 	t.Helper()
-	resp, err := e.client().Get(e.url() + "/api/v1/alerts?" + query)
+	return getAlertsAs(t, e, e.regToken, query)
+}
+
+// getAlertsAs lists alerts as the holder of token sees them.
+func getAlertsAs(t *testing.T, e *hubEnv, token, query string) []apiAlert {
+	t.Helper()
+	resp, err := e.clientAs(token).Get(e.url() + "/api/v1/alerts?" + query)
 	if err != nil {
 		t.Fatal(err)
 	}

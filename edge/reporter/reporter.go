@@ -44,8 +44,9 @@ type Config struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
-// ClientID is the MQTT client id of a room's box.
-func ClientID(room string) string { return "evalroom-box-" + room }
+// ClientID is the MQTT client id of a room's box (protocol.BoxClientID);
+// the broker refuses a box that connects with another.
+func ClientID(room string) string { return protocol.BoxClientID(room) }
 
 // Reporter is the box's MQTT side.
 type Reporter struct {

@@ -38,6 +38,16 @@ const (
 	ClockOffset   = "clock_offset"
 	ChainBreak    = "chain_break"
 	UploadRefused = "upload_refused"
+	// Of the hub itself, for the operator (no room).
+	HubStorageLow     = "hub_storage_low"     // free space below the minimum
+	HubStorageFailing = "hub_storage_failing" // writes to the data directory fail
+	// BoxImpersonation: a box connected to the broker with another room's
+	// client id (refused); the alert is on the room whose certificate it
+	// showed.
+	BoxImpersonation = "box_impersonation"
+	// BoxLimits: a box keeps exceeding the broker's limits (retained
+	// messages, sizes, streams, its budget, topics outside its room).
+	BoxLimits = "box_limits"
 )
 
 // Severities.
@@ -112,6 +122,7 @@ type Engine struct {
 	started time.Time
 
 	mu      sync.Mutex
+	hub     []func() []Condition // conditions of the hub itself
 	active  map[key]*tracked
 	pending map[key]time.Time
 	events  map[key]eventCond
@@ -170,6 +181,14 @@ func (e *Engine) Run(ctx context.Context, every time.Duration) {
 			}
 		}
 	}
+}
+
+// WatchHub adds a source of conditions of the hub itself (its storage):
+// their alerts have no room and are the operator's.
+func (e *Engine) WatchHub(f func() []Condition) {
+	e.mu.Lock()
+	e.hub = append(e.hub, f)
+	e.mu.Unlock()
 }
 
 // Report records an instantaneous condition, such as a refused upload; it

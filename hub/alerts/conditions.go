@@ -24,7 +24,7 @@ type Condition struct {
 }
 
 var baseSeverity = map[string]string{
-	RoomOffline: Critical, DeviceFailed: Critical, ChainBreak: Critical,
+	RoomOffline: Critical, DeviceFailed: Critical, ChainBreak: Critical, BoxImpersonation: Critical, HubStorageFailing: Critical,
 }
 
 func severity(c Condition) string {
@@ -97,6 +97,15 @@ func (e *Engine) conditions(ctx context.Context) (map[key]Condition, error) {
 		}
 		if !st.OffsetAt.IsZero() && math.Abs(float64(st.ClockOffset)) > float64(e.cfg.ClockLimit) {
 			add(Condition{Room: r.ID, Kind: ClockOffset, Detail: fmt.Sprintf("box clock is off by %s", st.ClockOffset.Round(time.Millisecond)), InSession: inSession})
+		}
+	}
+	e.mu.Lock()
+	hub := e.hub
+	e.mu.Unlock()
+	for _, f := range hub {
+		for _, c := range f() {
+			c.Room, c.Stream = "", ""
+			add(c)
 		}
 	}
 	return out, nil

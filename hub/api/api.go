@@ -10,6 +10,7 @@ import (
 
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/route"
 	"github.com/evalroom/evalroom/hub/store"
@@ -57,10 +58,34 @@ type API struct {
 	tokenTTL time.Duration
 	ca       CA // nil: boxes enroll without certificates (plain transport)
 	enrolled func(room string)
-	// storageFailed is told of every failed write to the hub's storage
-	// (the health check's storage state); nil: nobody listens.
-	storageFailed func(error)
-	domains       []Domain // mounted domain packages
+	storage  Storage  // nil: no storage check
+	domains  []Domain // mounted domain packages
+}
+
+// Storage is the hub's storage health, checked again when a write fails so
+// that the answer can say whether the disk is the cause.
+type Storage interface {
+	Check() health.Report
+}
+
+// WithStorage makes failed writes check the hub's storage.
+func (a *API) WithStorage(s Storage) *API {
+	a.storage = s
+	return a
+}
+
+// failWrite answers a request whose write to the database failed. When the
+// hub's storage is failing it says so, with what to do, and 503.
+func (a *API) failWrite(w http.ResponseWriter, what string, err error) {
+	if a.storage != nil {
+		if r := a.storage.Check(); r.Status == health.Failing {
+			a.log.Error("cannot "+what+": the hub's storage is failing", "err", err)
+			w.Header().Set("Retry-After", "60")
+			a.fail(w, http.StatusServiceUnavailable, "the hub cannot write to its disk, so it cannot "+what+" now: tell the hub's operator (the disk of its data directory is full or failing); try again later", nil)
+			return
+		}
+	}
+	a.fail(w, http.StatusInternalServerError, "cannot "+what, err)
 }
 
 // New returns the API.

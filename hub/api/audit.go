@@ -68,8 +68,8 @@ func (a *API) write(r *http.Request, name, action, target, detail string) error 
 		return nil
 	}
 	_, err := a.audit.Record(r.Context(), actor(r, name), action, target, detail)
-	if err != nil && a.storageFailed != nil {
-		a.storageFailed(err)
+	if err != nil && a.storage != nil {
+		a.storage.Check()
 	}
 	return err
 }

@@ -38,6 +38,14 @@ func (a *API) evidenceExport(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, evidence.ErrNotEnrolled):
 		a.fail(w, http.StatusConflict, err.Error(), nil)
 		return
+	case errors.Is(err, evidence.ErrNotRecorded):
+		a.log.Error("refused an evidence export that could not be recorded in the audit log", "room", room, "err", err)
+		if a.storage != nil {
+			a.storage.Check()
+		}
+		w.Header().Set("Retry-After", "60")
+		a.fail(w, http.StatusServiceUnavailable, errNotRecorded, nil)
+		return
 	case errors.Is(err, evidence.ErrRange), errors.Is(err, evidence.ErrTooLarge):
 		a.fail(w, http.StatusBadRequest, err.Error(), nil)
 		return

@@ -68,7 +68,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot sign in", err)
+		a.failWrite(w, "sign you in", err)
 		return
 	}
 	if time.Now().Before(u.LockedUntil) {
@@ -77,13 +77,13 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	}
 	ok, err := auth.CheckPassword(u.PassHash, req.Password)
 	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot sign in", err)
+		a.failWrite(w, "sign you in", err)
 		return
 	}
 	if !ok {
 		until, err := a.store.LoginFailed(ctx, u.Username, LockAfter, LockDuration)
 		if err != nil {
-			a.fail(w, http.StatusInternalServerError, "cannot sign in", err)
+			a.failWrite(w, "sign you in", err)
 			return
 		}
 		if !until.IsZero() {
@@ -94,12 +94,12 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.store.LoginSucceeded(ctx, u.Username); err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot sign in", err)
+		a.failWrite(w, "sign you in", err)
 		return
 	}
 	secret, csrf, err := a.store.CreateSession(ctx, u.Username, SessionTTL)
 	if err != nil {
-		a.fail(w, http.StatusInternalServerError, "cannot sign in", err)
+		a.failWrite(w, "sign you in", err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{

@@ -29,6 +29,10 @@ const (
 	AlertResolve = "alert.resolve"
 )
 
+// BrokerRefused: the embedded broker refused a box's client id, or a box
+// kept exceeding its limits (actor box:ROOM@ADDRESS, target the room).
+const BrokerRefused = "broker.refused"
+
 // People and tokens.
 const (
 	SignIn       = "user.signin"

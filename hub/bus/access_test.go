@@ -90,7 +90,7 @@ func (w *world) broker(secure bool) *bus.Embedded {
 	if secure {
 		cfg = &tls.Config{Certificates: []tls.Certificate{w.srv}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: w.ca.Pool()}
 	}
-	b, err := bus.StartEmbedded("127.0.0.1:0", cfg, bus.NewAccess(w.st, slog.New(slog.NewTextHandler(io.Discard, nil))), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	b, err := bus.StartEmbedded("127.0.0.1:0", cfg, bus.NewAccess(bus.AccessConfig{Boxes: w.st}, slog.New(slog.NewTextHandler(io.Discard, nil))), bus.Listen{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -231,4 +231,61 @@ func TestEmbeddedBrokerRefusesClientsWithoutCertificate(t *testing.T) {
 func mustKey() ed25519.PrivateKey {
 	_, k, _ := ed25519.GenerateKey(rand.Reader)
 	return k
+}
+
+// TestEmbeddedBrokerBindsClientIDs: a box, by certificate or by signed
+// password, may use only its own room's client id; taking another room's
+// is refused and reported, and the other room's box keeps its session.
+func TestEmbeddedBrokerBindsClientIDs(t *testing.T) {
+	for _, secure := range []bool{true, false} {
+		name := map[bool]string{true: "tls", false: "plain"}[secure]
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			a, b := w.enroll("room-a"), w.enroll("room-b")
+			var mu sync.Mutex
+			var told []bus.Violation
+			quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+			var cfg *tls.Config
+			if secure {
+				cfg = &tls.Config{Certificates: []tls.Certificate{w.srv}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: w.ca.Pool()}
+			}
+			br, err := bus.StartEmbedded("127.0.0.1:0", cfg, bus.NewAccess(bus.AccessConfig{Boxes: w.st, OnViolation: func(v bus.Violation) {
+				mu.Lock()
+				told = append(told, v)
+				mu.Unlock()
+			}}, quiet), bus.Listen{}, quiet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { br.Close() })
+			victim, err := w.connect(br, a, secure, "room-a", a.signer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// room-b's box, its own credentials, room-a's client id.
+			id := protocol.BoxClientID("room-a")
+			opts := mqtt.NewClientOptions().SetClientID(id).SetConnectTimeout(5 * time.Second).SetAutoReconnect(false)
+			if secure {
+				opts.AddBroker("ssl://" + br.Addr()).SetTLSConfig(&tls.Config{RootCAs: w.ca.Pool(), Certificates: []tls.Certificate{b.cert}, ServerName: "127.0.0.1"})
+			} else {
+				pw, _ := protocol.MQTTPassword(b.signer, "room-b", id)
+				opts.AddBroker("tcp://" + br.Addr()).SetUsername("room-b").SetPassword(pw)
+			}
+			for range 3 {
+				c := mqtt.NewClient(opts)
+				if tok := c.Connect(); tok.WaitTimeout(10*time.Second) && tok.Error() == nil {
+					c.Disconnect(0)
+					t.Fatal("room-b's box connected with room-a's client id")
+				}
+			}
+			if !victim.IsConnectionOpen() {
+				t.Fatal("room-a's box lost its session")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(told) != 1 || told[0].Room != "room-b" || told[0].Reason != bus.ReasonClientID || told[0].ClientID != id {
+				t.Fatalf("violations told: %+v; want one client_id of room-b", told)
+			}
+		})
+	}
 }

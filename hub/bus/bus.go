@@ -8,13 +8,18 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mqtt "github.com/eclipse/paho.mqtt.golang"
 	mochi "github.com/mochi-mqtt/server/v2"
 	"github.com/mochi-mqtt/server/v2/listeners"
 	"github.com/mochi-mqtt/server/v2/packets"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evalroom/evalroom/hub/connlimit"
 )
 
 // Handler receives one message.
@@ -30,36 +35,139 @@ type Bus interface {
 // Embedded is a mochi broker inside the hub process.
 type Embedded struct {
 	srv  *mochi.Server
+	addr string
 	mu   sync.Mutex
 	next int
 }
 
+// Listen says how the embedded broker's listener guards itself against
+// clients that never finish connecting or come in crowds. Zero fields take
+// the defaults.
+type Listen struct {
+	// ConnectTimeout is how long a client has from its TCP connection to
+	// a complete CONNECT packet, TLS handshake included; default 10 s.
+	// After the CONNECT the MQTT keepalive takes over.
+	ConnectTimeout time.Duration
+	// PerAddr caps the connections one remote IP address holds open at
+	// once (default 64: the rooms of one site may share a NAT address),
+	// Total all of them (default 2048); see hub/connlimit.
+	PerAddr, Total int
+	// MaxPacketSize is the largest MQTT packet read from anyone; default
+	// Limits{}.MaxPacketSize() (a live frame with its topic).
+	MaxPacketSize int
+	// Registry, when set, gets the listener's metrics.
+	Registry prometheus.Registerer
+}
+
+func (l *Listen) defaults() {
+	if l.ConnectTimeout <= 0 {
+		l.ConnectTimeout = 10 * time.Second
+	}
+	if l.PerAddr <= 0 {
+		l.PerAddr = 64
+	}
+	if l.Total <= 0 {
+		l.Total = 2048
+	}
+	if l.MaxPacketSize <= 0 {
+		l.MaxPacketSize = Limits{}.MaxPacketSize()
+	}
+}
+
 // StartEmbedded listens for boxes on addr (host:port): over TLS with a
 // client certificate required when tlsCfg is set, plain otherwise.
-// access decides who may connect and which topics each may use.
-func StartEmbedded(addr string, tlsCfg *tls.Config, access mochi.Hook, log *slog.Logger) (*Embedded, error) {
+// access decides who may connect and which topics each may use; lim
+// bounds connections.
+func StartEmbedded(addr string, tlsCfg *tls.Config, access mochi.Hook, lim Listen, log *slog.Logger) (*Embedded, error) {
+	lim.defaults()
 	caps := mochi.NewDefaultServerCapabilities()
 	// A box has one subscription and little traffic to it; the default
 	// queue of 8192 writes costs ~64 KiB per connected room.
 	caps.MaximumClientWritesPending = 512
 	caps.MaximumSessionExpiryInterval = 24 * 3600
-	caps.MaximumPacketSize = 8 << 20
+	caps.MaximumPacketSize = uint32(lim.MaxPacketSize)
 	srv := mochi.New(&mochi.Options{InlineClient: true, Logger: log.With("component", "broker"), Capabilities: caps})
 	if err := srv.AddHook(access, nil); err != nil {
 		return nil, err
 	}
-	ln := listeners.NewTCP(listeners.Config{ID: "tcp", Address: addr, TLSConfig: tlsCfg})
-	if err := srv.AddListener(ln); err != nil {
+	raw, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("MQTT listener on %s: %w", addr, err)
+	}
+	timeouts := prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "evalroom_broker_connect_timeouts_total",
+		Help: "MQTT connections closed because their TLS handshake and CONNECT did not finish in time.",
+	})
+	if lim.Registry != nil {
+		lim.Registry.MustRegister(timeouts)
+	}
+	var ln net.Listener = &deadlineListener{
+		Listener: connlimit.New(raw, connlimit.Options{PerAddr: lim.PerAddr, Total: lim.Total, Name: "mqtt", Log: log.With("component", "broker")}, lim.Registry),
+		timeout:  lim.ConnectTimeout, expired: timeouts,
+	}
+	if tlsCfg != nil {
+		ln = tls.NewListener(ln, tlsCfg)
+	}
+	if err := srv.AddListener(listeners.NewNet("tcp", ln)); err != nil {
+		ln.Close()
 		return nil, fmt.Errorf("MQTT listener on %s: %w", addr, err)
 	}
 	go srv.Serve()
-	return &Embedded{srv: srv}, nil
+	return &Embedded{srv: srv, addr: raw.Addr().String()}, nil
 }
 
 // Addr is the address the broker listens on.
-func (e *Embedded) Addr() string {
-	l, _ := e.srv.Listeners.Get("tcp")
-	return l.(*listeners.TCP).Address()
+func (e *Embedded) Addr() string { return e.addr }
+
+// deadlineListener gives each accepted connection a deadline for the TLS
+// handshake and the CONNECT packet. The broker sets the connection's
+// deadline itself once it has read the CONNECT (from the keepalive), which
+// ends this one.
+type deadlineListener struct {
+	net.Listener
+	timeout time.Duration
+	expired prometheus.Counter
+}
+
+// Accept implements net.Listener.
+func (l *deadlineListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	if err := c.SetDeadline(time.Now().Add(l.timeout)); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("MQTT connection deadline: %w", err)
+	}
+	dc := &deadlineConn{Conn: c, expired: l.expired}
+	dc.connecting.Store(true)
+	return dc, nil
+}
+
+// deadlineConn counts a connection that ran out of time before it
+// connected.
+type deadlineConn struct {
+	net.Conn
+	expired    prometheus.Counter
+	connecting atomic.Bool
+}
+
+// Read implements net.Conn.
+func (c *deadlineConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if err != nil && c.connecting.Load() {
+		if ne, ok := err.(net.Error); ok && ne.Timeout() && c.connecting.CompareAndSwap(true, false) {
+			c.expired.Inc()
+		}
+	}
+	return n, err
+}
+
+// SetDeadline implements net.Conn: the broker's first call comes after
+// the CONNECT.
+func (c *deadlineConn) SetDeadline(t time.Time) error {
+	c.connecting.Store(false)
+	return c.Conn.SetDeadline(t)
 }
 
 // Subscribe implements Bus.

@@ -21,6 +21,9 @@ var (
 	ErrRange       = errors.New("the range must end after it starts and span at most 7 days: give from and to as RFC 3339 times")
 	ErrNotEnrolled = errors.New("the room has no enrolled box, so nothing it recorded can be verified: enroll its box first")
 	ErrTooLarge    = errors.New("the range holds more records than one export may: export a shorter range")
+	// ErrNotRecorded: the export's audit entry could not be written, so
+	// there is no export.
+	ErrNotRecorded = errors.New("an export must be in the audit log, and writing it failed")
 )
 
 // MaxRange is the longest range one export covers.
@@ -126,7 +129,7 @@ func Prepare(ctx context.Context, st Store, au Audit, req Request, now time.Time
 	}
 	e.Manifest, e.ManifestSHA256 = m, fileOf("", e.manifest).SHA256
 	if e.Entry, err = au.Record(ctx, req.By, audit.Export, rm.ID, bundle.ExportDetail(m, e.ManifestSHA256)); err != nil {
-		return nil, fmt.Errorf("an export must be in the audit log, and writing it failed: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrNotRecorded, err)
 	}
 	entries, err := au.RoomEntries(ctx, rm.ID, req.From, e.Entry.ID)
 	if err != nil {

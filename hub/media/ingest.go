@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -47,7 +48,8 @@ type Ingest struct {
 	boxes   boxCache // what is known of each room's box
 	packs   *packs
 	commits *committer
-	current CurrentCert // nil: no client certificate needed (plain transport)
+	current CurrentCert  // nil: no client certificate needed (plain transport)
+	storage StorageWatch // nil: nobody listens
 
 	storedCount, refusals *prometheus.CounterVec
 	bytes                 prometheus.Counter
@@ -72,6 +74,16 @@ func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registere
 	return in
 }
 
+// StorageWatch hears whether segments could be stored: the hub's storage
+// health.
+type StorageWatch interface {
+	Failed(err error) // a segment could not be stored (a full disk, an index that cannot be written)
+	Stored()          // one was
+}
+
+// WatchStorage makes w hear of every segment stored or not stored.
+func (in *Ingest) WatchStorage(w StorageWatch) { in.storage = w }
+
 type httpError struct {
 	code int
 	msg  string
@@ -93,6 +105,9 @@ func (in *Ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		var he *httpError
 		if !errors.As(err, &he) {
 			in.log.Error("storing a segment failed", "room", room, "stream", stream, "seq", seq, "err", err)
+			if in.storage != nil {
+				in.storage.Failed(err)
+			}
 			he = &httpError{code: http.StatusInternalServerError, msg: "the hub could not store the segment; it will be sent again"}
 		} else if in.refused != nil && protocol.ValidID(room) {
 			in.refused(room, stream, seq, he.code, he.msg)
@@ -100,6 +115,9 @@ func (in *Ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		in.refusals.WithLabelValues(strconv.Itoa(he.code)).Inc()
 		http.Error(w, he.msg, he.code)
 		return
+	}
+	if in.storage != nil {
+		in.storage.Stored()
 	}
 	w.Header().Set("Content-Type", "application/json")
 	if created {
@@ -119,6 +137,9 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 		return nil, false, fail(http.StatusRequestEntityTooLarge, "segment over %d bytes", protocol.MaxSegmentSize)
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, protocol.MaxSegmentSize))
+	if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+		return nil, false, fail(http.StatusRequestTimeout, "the segment did not arrive within the hub's body deadline: %v", err)
+	}
 	if err != nil {
 		return nil, false, fail(http.StatusRequestEntityTooLarge, "reading the segment: %v", err)
 	}

@@ -8,7 +8,9 @@ package route
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 
 	"github.com/evalroom/evalroom/hub/auth"
@@ -55,11 +57,16 @@ const NotRecorded = "the hub cannot write this access to its audit log, so it is
 	"Tell the hub's operator (its disk may be full) and try again later"
 
 // Decode reads a JSON body of at most 64 KiB strictly (unknown fields
-// refused); on failure it has answered 400 and returns false.
+// refused); on failure it has answered 400 (408 when the body did not
+// arrive in time) and returns false.
 func Decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+			JSON(w, http.StatusRequestTimeout, map[string]string{"error": "the request's body did not arrive in time: send it again"})
+			return false
+		}
 		JSON(w, http.StatusBadRequest, map[string]string{"error": "bad JSON body: " + err.Error()})
 		return false
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -23,12 +24,15 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/bus"
+	"github.com/evalroom/evalroom/hub/connlimit"
 	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/media"
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/web"
+	"github.com/evalroom/evalroom/protocol"
 )
 
 // Config is the hub's configuration.
@@ -52,13 +56,40 @@ type Config struct {
 	// ReadHeaderTimeout drops a client that has not sent its request
 	// headers in time (slow clients); default 10 s.
 	ReadHeaderTimeout time.Duration
-	TokenTTL          time.Duration
-	PingInterval      time.Duration // clock-offset measurement per room
-	Alerts            alerts.Config
-	Webhooks          []string // URLs that receive every alert change
+	// BodyTimeout drops a request whose body has not fully arrived this
+	// long after its headers (slow bodies); default 60 s. Live views and
+	// other responses without a request body are not bound by it.
+	BodyTimeout time.Duration
+	// MinFreeBytes: below this much free space on the data directory's
+	// disk the hub reports itself degraded and alerts the operator;
+	// default 2 GiB.
+	MinFreeBytes int64
+	// StorageCheck is how often the disk is checked; default 10 s.
+	StorageCheck time.Duration
+	TokenTTL     time.Duration
+	PingInterval time.Duration // clock-offset measurement per room
+	Alerts       alerts.Config
+	Webhooks     []string // URLs that receive every alert change
 	// AuditHeads says how often the audit log's head is signed into
 	// DataDir/audit/heads.jsonl (audit.DefaultHeadEvery, DefaultHeadEntries).
 	AuditHeads audit.AnchorConfig
+	// MQTTConnectTimeout is how long a client of the embedded broker has
+	// for its TLS handshake and CONNECT; default 10 s.
+	MQTTConnectTimeout time.Duration
+	// MQTTPerAddr and MQTTMaxConns cap the embedded broker's connections
+	// from one remote address (default 64) and in all (default 2048).
+	MQTTPerAddr, MQTTMaxConns int
+	// HTTPPerAddr caps the HTTP(S) connections one remote address holds
+	// open (default 128); HTTPMaxConns all of them (default: what the
+	// open-file limit leaves, see FDReserve).
+	HTTPPerAddr, HTTPMaxConns int
+	// FDReserve is how many of the process's open files are kept for the
+	// hub's own files; the rest is divided between the HTTP and MQTT
+	// listeners. Default: a tenth of the limit, at least 128.
+	FDReserve int
+	// MQTTLimits bound what each box may make the embedded broker carry:
+	// message sizes per topic kind and a budget per box (bus.Limits).
+	MQTTLimits bus.Limits
 }
 
 // Defaults fills in what is unset.
@@ -74,6 +105,12 @@ func (c *Config) Defaults() {
 	}
 	if c.ReadHeaderTimeout == 0 {
 		c.ReadHeaderTimeout = 10 * time.Second
+	}
+	if c.HTTPPerAddr == 0 {
+		c.HTTPPerAddr = 128
+	}
+	if c.BodyTimeout == 0 {
+		c.BodyTimeout = 60 * time.Second
 	}
 	if c.HeartbeatTimeout == 0 {
 		c.HeartbeatTimeout = 20 * time.Second
@@ -98,9 +135,11 @@ type Hub struct {
 	Live   *live.Hub
 	Alerts *alerts.Engine
 	anchor *audit.Anchor
-	ca     *pki.CA // nil with Insecure
-	addr   string  // HTTP listen address
-	tlsDir string  // where the CA, certificates and CRL are kept
+	// Storage is the data directory's disk: room and whether writes succeed.
+	Storage *health.Storage
+	ca      *pki.CA // nil with Insecure
+	addr    string  // HTTP listen address
+	tlsDir  string  // where the CA, certificates and CRL are kept
 	// parts are the running parts' Close functions in the order they
 	// started; close stops them in reverse, each returning only once its
 	// goroutines have ended.
@@ -151,19 +190,50 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	h.ca = tr.ca
 	h.tlsDir = tr.dir
 	h.writeCRL(ctx)
+	caps, err := planConns(cfg, 0)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	caps.register(reg)
+	h.Storage = health.NewStorage(health.Options{Dir: cfg.DataDir, MinFree: cfg.MinFreeBytes, Every: cfg.StorageCheck}, log, reg)
+	h.Storage.Start(ctx)
+	h.started("storage check", h.Storage.Close)
+	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
+	hooks := alerts.NewWebhook(ctx, cfg.Webhooks, log)
+	h.started("webhooks", hooks.Close)
+	h.Alerts, err = alerts.New(ctx, cfg.Alerts, h.store, fleetSource{h.store, h.Fleet}, hooks, log)
+	if err != nil {
+		return nil, err
+	}
+	reg.MustRegister(h.Alerts)
+	auditLog, err := audit.Open(ctx, h.store.DB())
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Broker != "" {
 		host, _ := os.Hostname()
 		h.bus, err = bus.DialExternal(ctx, cfg.Broker, fmt.Sprintf("evalroom-hub-%s-%d", host, os.Getpid()), tr.external, log)
 	} else {
-		h.bus, err = bus.StartEmbedded(cfg.MQTT, tr.mqtt, bus.NewAccess(h.store, log), log)
+		access := bus.NewAccess(bus.AccessConfig{
+			Boxes: h.store, Limits: cfg.MQTTLimits, Registry: reg,
+			// A room's streams are the devices its box reports in its
+			// health: the box's own configuration, sent on every connect.
+			HasStream: func(room, stream string) bool {
+				return slices.ContainsFunc(h.Fleet.State(room).Devices, func(d protocol.DeviceState) bool { return d.Stream == stream })
+			},
+			OnViolation: func(v bus.Violation) { h.brokerRefused(ctx, auditLog, v) },
+		}, log)
+		h.bus, err = bus.StartEmbedded(cfg.MQTT, tr.mqtt, access, bus.Listen{
+			ConnectTimeout: cfg.MQTTConnectTimeout, PerAddr: cfg.MQTTPerAddr, Total: caps.mqtt, Registry: reg,
+			MaxPacketSize: cfg.MQTTLimits.MaxPacketSize(),
+		}, log)
 	}
 	if err != nil {
 		return nil, err
 	}
 	h.started("bus", func() { h.bus.Close() })
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
 	if err := h.Fleet.Attach(h.bus); err != nil {
 		return nil, fmt.Errorf("subscribe fleet: %w", err)
 	}
@@ -177,13 +247,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, fmt.Errorf("subscribe live: %w", err)
 	}
 	h.started("live fan-out", h.Live.Close)
-	hooks := alerts.NewWebhook(ctx, cfg.Webhooks, log)
-	h.started("webhooks", hooks.Close)
-	h.Alerts, err = alerts.New(ctx, cfg.Alerts, h.store, fleetSource{h.store, h.Fleet}, hooks, log)
-	if err != nil {
-		return nil, err
-	}
-	reg.MustRegister(h.Alerts)
+	h.Alerts.WatchHub(h.storageConditions)
 	h.Alerts.Start(ctx, time.Second)
 	h.started("alerts", h.Alerts.Close)
 	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
@@ -194,14 +258,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		}
 		h.Alerts.Report(room, stream, kind, fmt.Sprintf("seq %d: %s", seq, why))
 	})
+	ingest.WatchStorage(h.Storage)
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte("ok\n")) })
+	mux.Handle("GET /healthz", h.Storage.Handler())
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", ingest)
-	auditLog, err := audit.Open(ctx, h.store.DB())
-	if err != nil {
-		return nil, err
-	}
 	signer, err := audit.LoadOrCreateKey(filepath.Join(cfg.DataDir, audit.Dir))
 	if err != nil {
 		return nil, err
@@ -217,7 +278,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if st := h.anchor.Status(); st.Verified {
 		h.log.Info("audit log verified against its signed heads", "entries", st.Entries, "heads", heads, "key", signer.KeyID())
 	}
-	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor)
+	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage)
 	a.Mount(alerts.NewHTTP(h.store, h.Alerts, a, log))
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
@@ -243,15 +304,24 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, fmt.Errorf("HTTP listen on %s (is another hub running?): %w", cfg.HTTP, err)
 	}
 	h.addr = h.ln.Addr().String()
+	name := "http"
+	if tr.http != nil {
+		name = "https"
+	}
+	// Over a cap a connection is closed before its TLS handshake.
+	h.ln = connlimit.New(h.ln, connlimit.Options{Name: name, PerAddr: cfg.HTTPPerAddr, Total: caps.http, Log: h.log}, reg)
 	if tr.http != nil {
 		h.ln = tls.NewListener(h.ln, tr.http)
 	}
 	h.http = &http.Server{
-		Handler:           mux,
+		Handler:           bodyDeadline(cfg.BodyTimeout, mux),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		MaxHeaderBytes:    64 << 10,
 		IdleTimeout:       120 * time.Second,
 		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Failed handshakes and timeouts are what scanners and the
+		// deadlines make: worth a debug line, not the standard log.
+		ErrorLog: slog.NewLogLogger(h.log.With("component", "http").Handler(), slog.LevelDebug),
 	}
 	serving := make(chan struct{})
 	go func() {
@@ -323,6 +393,42 @@ func (h *Hub) close() {
 		h.parts[i].close()
 	}
 	h.parts = nil
+}
+
+// storageConditions raises the operator's alerts for the data directory's
+// disk: low on space, or failing writes.
+func (h *Hub) storageConditions() []alerts.Condition {
+	r := h.Storage.Report()
+	switch r.Status {
+	case health.Failing:
+		return []alerts.Condition{{Kind: alerts.HubStorageFailing, Detail: r.Problem}}
+	case health.Degraded:
+		return []alerts.Condition{{Kind: alerts.HubStorageLow, Detail: r.Problem}}
+	}
+	return nil
+}
+
+// brokerRefused alerts and audits what the embedded broker refused of a
+// box: another room's client id at once, exceeded limits once they
+// persist (bus.AccessConfig.OnViolation says when).
+func (h *Hub) brokerRefused(ctx context.Context, log *audit.Log, v bus.Violation) {
+	kind := alerts.BoxLimits
+	if v.Identity() {
+		kind = alerts.BoxImpersonation
+	}
+	detail := fmt.Sprintf("%s: %s (%d refused; client id %q from %s)", v.Reason, v.Detail, v.Count, v.ClientID, v.Remote)
+	h.Alerts.Report(v.Room, "", kind, detail)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		host, _, err := net.SplitHostPort(v.Remote)
+		if err != nil {
+			host = v.Remote
+		}
+		if _, err := log.Record(ctx, "box:"+v.Room+"@"+host, audit.BrokerRefused, v.Room, detail); err != nil {
+			h.log.Error("cannot audit a refused box", "room", v.Room, "reason", v.Reason, "err", err)
+		}
+	}()
 }
 
 // writeCRL keeps DATA/tls/crl.pem listing every replaced box's certificate,

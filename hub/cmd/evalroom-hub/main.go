@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/server"
 )
 
@@ -85,6 +86,14 @@ func serve(args []string) error {
 		return nil
 	})
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "drop an HTTP client that has not sent its request headers within this time")
+	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", 60*time.Second, "drop an HTTP request whose body has not fully arrived within this time after its headers")
+	fs.IntVar(&cfg.HTTPPerAddr, "http-per-addr", 128, "most HTTP(S) connections one remote address may hold open")
+	fs.IntVar(&cfg.HTTPMaxConns, "http-max-conns", 0, "most HTTP(S) connections in all (0: what the open-file limit leaves after --fd-reserve and the broker's share)")
+	fs.IntVar(&cfg.MQTTPerAddr, "mqtt-per-addr", 64, "most connections to the embedded broker from one remote address (rooms behind one NAT share one)")
+	fs.IntVar(&cfg.MQTTMaxConns, "mqtt-max-conns", 2048, "most connections to the embedded broker in all (at most half of what the open-file limit leaves)")
+	fs.DurationVar(&cfg.MQTTConnectTimeout, "mqtt-connect-timeout", 10*time.Second, "drop an MQTT client that has not finished its TLS handshake and CONNECT within this time")
+	fs.IntVar(&cfg.FDReserve, "fd-reserve", 0, "open files kept for the hub's own files, never used for connections (0: a tenth of the limit, at least 128)")
+	fs.Int64Var(&cfg.MinFreeBytes, "min-free-bytes", health.DefaultMinFree, "below this much free space on the data directory's disk the hub reports itself degraded and alerts the operator")
 	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "a room with no message for this long shows offline")
 	fs.Func("webhook", "POST every alert change as JSON to this URL (repeatable)", func(u string) error {
 		cfg.Webhooks = append(cfg.Webhooks, u)

@@ -4,7 +4,8 @@
 import { t } from './i18n.js';
 
 export const ALERT_KINDS = ['room_offline', 'device_absent', 'device_failed', 'camera_black', 'camera_frozen',
-  'mic_silent', 'mic_clipping', 'spool_backlog', 'disk_low', 'clock_offset', 'chain_break', 'upload_refused'];
+  'mic_silent', 'mic_clipping', 'spool_backlog', 'disk_low', 'clock_offset', 'chain_break', 'upload_refused',
+  'box_impersonation', 'box_limits'];
 export const GAP_REASONS = ['device_lost', 'spool_eviction', 'clock_jump', 'restart', 'box_replaced'];
 export const SIGNALS = ['black', 'frozen', 'silent', 'clipping'];
 
