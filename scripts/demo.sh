@@ -5,10 +5,10 @@ http=${1:-127.0.0.1:8080}
 mqtt=${2:-127.0.0.1:1883}
 control=${3:-127.0.0.1:8090}
 mkdir -p var
-# --insecure-dev: plain HTTP and MQTT, so a browser opens the page without a
+# deploy/hub/demo.json sets insecure_dev: plain HTTP and MQTT, so a browser opens the page without a
 # certificate warning. Boxes still sign their MQTT password and every
 # segment, and the broker keeps each box to its own room's topics.
-bin/evalroom-hub serve --insecure-dev --data var/hub --http "$http" --mqtt "$mqtt" 2> >(sed 's/^/[hub] /' >&2) &
+bin/evalroom-hub serve --config deploy/hub/demo.json --http "$http" --mqtt "$mqtt" 2> >(sed 's/^/[hub] /' >&2) &
 hub=$!
 stop() { kill -INT $hub ${sim:-} 2>/dev/null; wait; echo "demo stopped"; }
 trap stop EXIT

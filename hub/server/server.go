@@ -95,7 +95,7 @@ type Config struct {
 // Defaults fills in what is unset.
 func (c *Config) Defaults() {
 	if c.DataDir == "" {
-		c.DataDir = "./var/hub"
+		c.DataDir = store.DefaultDir
 	}
 	if c.HTTP == "" {
 		c.HTTP = "127.0.0.1:8080"
@@ -167,9 +167,6 @@ type fleetSource struct {
 // listens for HTTP. It returns once everything accepts connections.
 func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	cfg.Defaults()
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("data dir %s: %w", cfg.DataDir, err)
-	}
 	h := &Hub{cfg: cfg, log: log.With("component", "hub")}
 	ok := false
 	defer func() {
@@ -178,7 +175,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		}
 	}()
 	var err error
-	h.store, err = store.Open(ctx, filepath.Join(cfg.DataDir, "hub.db"))
+	h.store, err = store.OpenDir(ctx, cfg.DataDir, store.NewDir)
 	if err != nil {
 		return nil, err
 	}

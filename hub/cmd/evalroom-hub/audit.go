@@ -26,7 +26,7 @@ func auditCmd(args []string) error {
 		return errors.New("usage: evalroom-hub audit verify [--data DIR] [--heads FILE] [--key FILE]")
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	var copies []string
 	fs.Func("heads", "a copy of the signed heads kept outside the hub (repeatable); DATA/audit/heads.jsonl is always read", func(p string) error {
 		copies = append(copies, p)
@@ -41,10 +41,11 @@ func auditCmd(args []string) error {
 // file and in copies, signed by the key in keyFile, and prints what it
 // found; it fails if anything was.
 func auditVerify(ctx context.Context, out io.Writer, data string, copies []string, keyFile string) error {
-	path := filepath.Join(data, "hub.db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no hub database at %s: %w", path, err)
+	st, err := store.OpenDir(ctx, data, store.Existing)
+	if err != nil {
+		return err
 	}
+	defer st.Close()
 	if keyFile == "" {
 		keyFile = filepath.Join(data, audit.Dir, audit.PubFile)
 	}
@@ -97,11 +98,6 @@ func auditVerify(ctx context.Context, out io.Writer, data string, copies []strin
 		}
 		heads = append(heads, hs...)
 	}
-	st, err := store.Open(ctx, path)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	l, err := audit.Open(ctx, st.DB())
 	if err != nil {
 		return err

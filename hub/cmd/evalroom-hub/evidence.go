@@ -25,7 +25,7 @@ func evidenceCmd(args []string) error {
 		return errors.New(evidenceUsage)
 	}
 	fs := flag.NewFlagSet("evidence export", flag.ExitOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	room := fs.String("room", "", "room id")
 	fromS := fs.String("from", "", "start of the range, RFC 3339 (e.g. 2026-03-02T09:30:00+08:00)")
 	toS := fs.String("to", "", "end of the range, RFC 3339")
@@ -70,11 +70,7 @@ func evidenceCmd(args []string) error {
 // openData opens the hub's database and audit log in an existing data
 // directory.
 func openData(ctx context.Context, data string) (*store.Store, *audit.Log, error) {
-	path := filepath.Join(data, "hub.db")
-	if _, err := os.Stat(path); err != nil {
-		return nil, nil, fmt.Errorf("no hub database at %s (give the hub's --data): %w", path, err)
-	}
-	st, err := store.Open(ctx, path)
+	st, err := store.OpenDir(ctx, data, store.Existing)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,6 @@
 // Command evalroom-hub runs the central service.
 //
-//	evalroom-hub serve --data DIR --http ADDR --mqtt ADDR [--mqtt-broker tcp://HOST:PORT]
+//	evalroom-hub serve [--config FILE] --data DIR --http ADDR --mqtt ADDR [--mqtt-broker tcp://HOST:PORT]
 //	evalroom-hub room add --data DIR --id ID --name NAME [--jurisdiction CODE --jurisdiction-name NAME] [--agency ID --agency-name NAME]
 //	evalroom-hub room set --data DIR --id ID [--name NAME] [--jurisdiction CODE|-] [--agency ID|-] ...
 //	evalroom-hub room list --data DIR [--jurisdiction CODE|-] [--agency ID|-]
@@ -16,13 +16,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/evalroom/evalroom/hub/audit"
-	"github.com/evalroom/evalroom/hub/health"
+	"github.com/evalroom/evalroom/hub/config"
 	"github.com/evalroom/evalroom/hub/server"
+	"github.com/evalroom/evalroom/protocol"
 )
 
 const usage = `usage:
-  evalroom-hub serve [--data DIR] [--http ADDR] [--mqtt ADDR] [--mqtt-broker tcp://HOST:PORT]
+  evalroom-hub serve [--config FILE] [--data DIR] [--http ADDR] [--mqtt ADDR] [--mqtt-broker tcp://HOST:PORT]
   evalroom-hub room add [--data DIR] --id ID --name NAME   (prints a one-time enrollment token)
         [--jurisdiction CODE --jurisdiction-name NAME] [--agency ID --agency-name NAME]
   evalroom-hub room set [--data DIR] --id ID [--name NAME] [--jurisdiction CODE|-] [--jurisdiction-name NAME]
@@ -69,53 +69,17 @@ func main() {
 }
 
 func serve(args []string) error {
-	var cfg server.Config
-	fs := flag.NewFlagSet("serve", flag.ExitOnError)
-	fs.StringVar(&cfg.DataDir, "data", "./var/hub", "data directory (database, recordings)")
-	fs.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "HTTP listen address")
-	fs.StringVar(&cfg.MQTT, "mqtt", "127.0.0.1:1883", "listen address of the embedded MQTT broker")
-	fs.StringVar(&cfg.Broker, "mqtt-broker", "", "use this external broker (ssl://HOST:PORT; tcp:// with --insecure-dev) instead of the embedded one")
-	fs.StringVar(&cfg.BrokerCA, "mqtt-broker-ca", "", "CA of the external broker's certificate, when not the hub's own CA")
-	fs.BoolVar(&cfg.Insecure, "insecure-dev", false, "plain HTTP and MQTT, no certificates: only for a demo or test on one closed machine")
-	fs.StringVar(&cfg.TLS.Cert, "tls-cert", "", "server certificate (PEM chain) instead of one made from the hub's CA")
-	fs.StringVar(&cfg.TLS.Key, "tls-key", "", "key of --tls-cert")
-	fs.StringVar(&cfg.TLS.CACert, "ca-cert", "", "an operator's CA certificate (PEM) to sign box certificates with, instead of one made on first start")
-	fs.StringVar(&cfg.TLS.CAKey, "ca-key", "", "key of --ca-cert")
-	fs.Func("tls-host", "a name or address of the hub for the server certificate it makes (repeatable; default localhost, 127.0.0.1, ::1 and the host name)", func(h string) error {
-		cfg.TLS.Hosts = append(cfg.TLS.Hosts, h)
-		return nil
-	})
-	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", 10*time.Second, "drop an HTTP client that has not sent its request headers within this time")
-	fs.DurationVar(&cfg.BodyTimeout, "body-timeout", 60*time.Second, "drop an HTTP request whose body has not fully arrived within this time after its headers")
-	fs.IntVar(&cfg.HTTPPerAddr, "http-per-addr", 128, "most HTTP(S) connections one remote address may hold open")
-	fs.IntVar(&cfg.HTTPMaxConns, "http-max-conns", 0, "most HTTP(S) connections in all (0: what the open-file limit leaves after --fd-reserve and the broker's share)")
-	fs.IntVar(&cfg.MQTTPerAddr, "mqtt-per-addr", 64, "most connections to the embedded broker from one remote address (rooms behind one NAT share one)")
-	fs.IntVar(&cfg.MQTTMaxConns, "mqtt-max-conns", 2048, "most connections to the embedded broker in all (at most half of what the open-file limit leaves)")
-	fs.DurationVar(&cfg.MQTTConnectTimeout, "mqtt-connect-timeout", 10*time.Second, "drop an MQTT client that has not finished its TLS handshake and CONNECT within this time")
-	fs.IntVar(&cfg.FDReserve, "fd-reserve", 0, "open files kept for the hub's own files, never used for connections (0: a tenth of the limit, at least 128)")
-	fs.Int64Var(&cfg.MinFreeBytes, "min-free-bytes", health.DefaultMinFree, "below this much free space on the data directory's disk the hub reports itself degraded and alerts the operator")
-	fs.DurationVar(&cfg.HeartbeatTimeout, "heartbeat-timeout", 20*time.Second, "a room with no message for this long shows offline")
-	fs.Func("webhook", "POST every alert change as JSON to this URL (repeatable)", func(u string) error {
-		cfg.Webhooks = append(cfg.Webhooks, u)
-		return nil
-	})
-	fs.DurationVar(&cfg.Alerts.RaiseAfter, "alert-raise-after", 2*time.Second, "a problem must hold this long to open an alert")
-	fs.DurationVar(&cfg.Alerts.ClearAfter, "alert-clear-after", 10*time.Second, "and be gone this long to resolve it")
-	fs.DurationVar(&cfg.Alerts.Renotify, "alert-renotify", 15*time.Minute, "notify again while an alert is not acknowledged")
-	fs.DurationVar(&cfg.Alerts.Backlog, "alert-backlog", 5*time.Minute, "alert when a box's oldest unsent segment is older")
-	fs.Float64Var(&cfg.Alerts.DiskDays, "alert-disk-days", 2, "alert when a box's disk lasts fewer days at its current rate")
-	fs.DurationVar(&cfg.Alerts.ClockLimit, "alert-clock-limit", 2*time.Second, "alert when a box's clock is off by more")
-	fs.DurationVar(&cfg.AuditHeads.Every, "audit-head-every", audit.DefaultHeadEvery, "sign the audit log's head into DATA/audit/heads.jsonl this often while the log moves")
-	fs.Int64Var(&cfg.AuditHeads.Entries, "audit-head-entries", audit.DefaultHeadEntries, "and as soon as this many audit entries are not under a signed head")
-	level := fs.String("log-level", "info", "debug, info, warn or error")
-	fs.Parse(args)
-	log := newLogger(*level)
+	cfg, err := serveConfig(args)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if cfg.Insecure {
+	if cfg.InsecureDev {
 		log.Warn("plain HTTP and MQTT without certificates (--insecure-dev): anyone on the network can read and send; use it only on one closed machine")
 	}
-	h, err := server.Start(ctx, cfg, log)
+	h, err := server.Start(ctx, cfg.Server(), log)
 	if err != nil {
 		return err
 	}
@@ -124,6 +88,84 @@ func serve(args []string) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return h.Shutdown(sctx)
+}
+
+// serveConfig is serve's configuration: the defaults, or the file --config
+// names, with every flag given on the command line over it.
+func serveConfig(args []string) (config.Config, error) {
+	cfg := config.Default()
+	fs, file := serveFlags(&cfg)
+	fs.Parse(args)
+	if *file == "" {
+		return cfg, cfg.Validate()
+	}
+	cfg, err := config.Load(*file)
+	if err != nil {
+		return cfg, err
+	}
+	fs, _ = serveFlags(&cfg) // the file's values are the flags' defaults now
+	fs.Parse(args)
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("%s with the flags given: %w", *file, err)
+	}
+	return cfg, nil
+}
+
+// serveFlags binds serve's flags to cfg, each defaulting to cfg's value.
+// A repeatable flag given replaces the list it fills.
+func serveFlags(cfg *config.Config) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("serve", flag.ExitOnError)
+	file := fs.String("config", "", "hub configuration file (JSON, see deploy/hub/hub.json); flags given override it")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (database, recordings)")
+	fs.StringVar(&cfg.HTTP.Listen, "http", cfg.HTTP.Listen, "HTTP listen address")
+	fs.StringVar(&cfg.MQTT.Listen, "mqtt", cfg.MQTT.Listen, "listen address of the embedded MQTT broker")
+	fs.StringVar(&cfg.MQTT.Broker, "mqtt-broker", cfg.MQTT.Broker, "use this external broker (ssl://HOST:PORT; tcp:// with --insecure-dev) instead of the embedded one")
+	fs.StringVar(&cfg.MQTT.BrokerCA, "mqtt-broker-ca", cfg.MQTT.BrokerCA, "CA of the external broker's certificate, when not the hub's own CA")
+	fs.BoolVar(&cfg.InsecureDev, "insecure-dev", cfg.InsecureDev, "plain HTTP and MQTT, no certificates: only for a demo or test on one closed machine")
+	fs.StringVar(&cfg.TLS.Cert, "tls-cert", cfg.TLS.Cert, "server certificate (PEM chain) instead of one made from the hub's CA")
+	fs.StringVar(&cfg.TLS.Key, "tls-key", cfg.TLS.Key, "key of --tls-cert")
+	fs.StringVar(&cfg.TLS.CACert, "ca-cert", cfg.TLS.CACert, "an operator's CA certificate (PEM) to sign box certificates with, instead of one made on first start")
+	fs.StringVar(&cfg.TLS.CAKey, "ca-key", cfg.TLS.CAKey, "key of --ca-cert")
+	fs.Func("tls-host", "a name or address of the hub for the server certificate it makes (repeatable; default localhost, 127.0.0.1, ::1 and the host name)", listFlag(&cfg.TLS.Hosts))
+	duration(fs, &cfg.HTTP.ReadHeaderTimeout, "read-header-timeout", "drop an HTTP client that has not sent its request headers within this time")
+	duration(fs, &cfg.HTTP.BodyTimeout, "body-timeout", "drop an HTTP request whose body has not fully arrived within this time after its headers")
+	fs.IntVar(&cfg.HTTP.PerAddr, "http-per-addr", cfg.HTTP.PerAddr, "most HTTP(S) connections one remote address may hold open")
+	fs.IntVar(&cfg.HTTP.MaxConns, "http-max-conns", cfg.HTTP.MaxConns, "most HTTP(S) connections in all (0: what the open-file limit leaves after --fd-reserve and the broker's share)")
+	fs.IntVar(&cfg.MQTT.PerAddr, "mqtt-per-addr", cfg.MQTT.PerAddr, "most connections to the embedded broker from one remote address (rooms behind one NAT share one)")
+	fs.IntVar(&cfg.MQTT.MaxConns, "mqtt-max-conns", cfg.MQTT.MaxConns, "most connections to the embedded broker in all (at most half of what the open-file limit leaves)")
+	duration(fs, &cfg.MQTT.ConnectTimeout, "mqtt-connect-timeout", "drop an MQTT client that has not finished its TLS handshake and CONNECT within this time")
+	fs.IntVar(&cfg.FDReserve, "fd-reserve", cfg.FDReserve, "open files kept for the hub's own files, never used for connections (0: a tenth of the limit, at least 128)")
+	fs.Int64Var(&cfg.Storage.MinFreeBytes, "min-free-bytes", cfg.Storage.MinFreeBytes, "below this much free space on the data directory's disk the hub reports itself degraded and alerts the operator")
+	duration(fs, &cfg.HeartbeatTimeout, "heartbeat-timeout", "a room with no message for this long shows offline")
+	fs.Func("webhook", "POST every alert change as JSON to this URL (repeatable)", listFlag(&cfg.Webhooks))
+	duration(fs, &cfg.Alerts.RaiseAfter, "alert-raise-after", "a problem must hold this long to open an alert")
+	duration(fs, &cfg.Alerts.ClearAfter, "alert-clear-after", "and be gone this long to resolve it")
+	duration(fs, &cfg.Alerts.Renotify, "alert-renotify", "notify again while an alert is not acknowledged")
+	duration(fs, &cfg.Alerts.Backlog, "alert-backlog", "alert when a box's oldest unsent segment is older")
+	fs.Float64Var(&cfg.Alerts.DiskDays, "alert-disk-days", cfg.Alerts.DiskDays, "alert when a box's disk lasts fewer days at its current rate")
+	duration(fs, &cfg.Alerts.ClockLimit, "alert-clock-limit", "alert when a box's clock is off by more")
+	duration(fs, &cfg.AuditHeads.Every, "audit-head-every", "sign the audit log's head into DATA/audit/heads.jsonl this often while the log moves")
+	fs.Int64Var(&cfg.AuditHeads.Entries, "audit-head-entries", cfg.AuditHeads.Entries, "and as soon as this many audit entries are not under a signed head")
+	fs.StringVar(&cfg.LogLevel, "log-level", cfg.LogLevel, "debug, info, warn or error")
+	return fs, file
+}
+
+// duration binds a duration flag to d, defaulting to d's value.
+func duration(fs *flag.FlagSet, d *protocol.Duration, name, usage string) {
+	fs.DurationVar((*time.Duration)(d), name, time.Duration(*d), usage)
+}
+
+// listFlag fills a list from a repeatable flag: the first use replaces
+// what the configuration file gave, later ones add.
+func listFlag(list *[]string) func(string) error {
+	given := false
+	return func(v string) error {
+		if !given {
+			*list, given = nil, true
+		}
+		*list = append(*list, v)
+		return nil
+	}
 }
 
 func newLogger(level string) *slog.Logger {

@@ -35,7 +35,7 @@ func userCmd(ctx context.Context, args []string, in io.Reader, out io.Writer) er
 
 func userAdd(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	username := fs.String("username", "", "sign-in name (lower-case letters, digits, dashes)")
 	name := fs.String("name", "", "name shown to people (default: the user name)")
 	roleS := fs.String("role", "", "operator, regulator, agency-admin, agency-staff, purchaser, expert or technician")
@@ -81,7 +81,7 @@ func userAdd(ctx context.Context, args []string, in io.Reader, out io.Writer) er
 
 func userPasswd(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("user passwd", flag.ContinueOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	username := fs.String("username", "", "whose password")
 	stdin := fs.Bool("password-stdin", false, "read the new password from standard input instead of making one")
 	if err := fs.Parse(args); err != nil {
@@ -140,7 +140,7 @@ func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 		return errors.New("usage: evalroom-hub token create --role ROLE [--scope SCOPE] [--name NAME] [--ttl DURATION]")
 	}
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	roleS := fs.String("role", "", "the role the token acts as")
 	scope := fs.String("scope", "", "as for users: division code, agency id or room ids")
 	name := fs.String("name", "", "what the token is for, shown in the audit log (default: role)")

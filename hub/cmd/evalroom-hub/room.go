@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/user"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -120,7 +119,7 @@ type opened struct {
 }
 
 func openHub(ctx context.Context, data string) (*opened, error) {
-	st, err := store.Open(ctx, filepath.Join(data, "hub.db"))
+	st, err := store.OpenDir(ctx, data, store.NewDatabase)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +175,7 @@ func (o *opened) recordRenames(ctx context.Context, renames []store.Rename) erro
 
 func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("room add", flag.ContinueOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	id := fs.String("id", "", "room id (lower-case letters, digits, dashes)")
 	name := fs.String("name", "", "room name shown to people")
 	ttl := fs.Duration("token-ttl", 24*time.Hour, "how long the enrollment token is valid")
@@ -242,7 +241,7 @@ func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 
 func roomSet(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("room set", flag.ContinueOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	id := fs.String("id", "", "the room to change")
 	name := fs.String("name", "", "new room name")
 	var own ownerFlags
@@ -293,18 +292,14 @@ func roomSet(ctx context.Context, args []string, out io.Writer) error {
 
 func roomList(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("room list", flag.ContinueOnError)
-	data := fs.String("data", "./var/hub", "data directory of the hub")
+	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	var f store.RoomFilter
 	fs.StringVar(&f.Jurisdiction, "jurisdiction", "", "only rooms of this jurisdiction code (- for none)")
 	fs.StringVar(&f.Agency, "agency", "", "only rooms of this agency id (- for none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	path := filepath.Join(*data, "hub.db")
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("no hub database at %s: %w", path, err)
-	}
-	st, err := store.Open(ctx, path)
+	st, err := store.OpenDir(ctx, *data, store.Existing)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,47 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// DefaultDir is where the hub keeps its data unless told otherwise
+// (serve's and every command's --data, the configuration's data_dir).
+const DefaultDir = "./var/hub"
+
+// File is the database's name in the data directory.
+const File = "hub.db"
+
+// DirMode says what OpenDir may make.
+type DirMode int
+
+// Modes of OpenDir.
+const (
+	// Existing refuses a data directory that holds no database (the
+	// commands that read: room list, audit verify, evidence export).
+	Existing DirMode = iota
+	// NewDatabase makes the database in an existing directory (the
+	// commands that add: room, user, token).
+	NewDatabase
+	// NewDir makes the directory too (serve).
+	NewDir
+)
+
+// OpenDir opens the database in the hub's data directory dir: the one way
+// serve and every command find it.
+func OpenDir(ctx context.Context, dir string, mode DirMode) (*Store, error) {
+	path := filepath.Join(dir, File)
+	switch mode {
+	case NewDir:
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("data dir %s: %w", dir, err)
+		}
+	case Existing:
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("no hub database at %s (give the hub's --data): %w", path, err)
+		}
+	}
+	return Open(ctx, path)
+}
