@@ -48,7 +48,7 @@ type Ingest struct {
 	boxes   boxCache // what is known of each room's box
 	packs   *packs
 	commits *committer
-	current CurrentCert // nil: no client certificate needed (plain transport)
+	current CurrentCert  // nil: no client certificate needed (plain transport)
 	storage StorageWatch // nil: nobody listens
 
 	storedCount, refusals *prometheus.CounterVec

@@ -63,10 +63,10 @@ type Config struct {
 	MinFreeBytes int64
 	// StorageCheck is how often the disk is checked; default 10 s.
 	StorageCheck time.Duration
-	TokenTTL          time.Duration
-	PingInterval      time.Duration // clock-offset measurement per room
-	Alerts            alerts.Config
-	Webhooks          []string // URLs that receive every alert change
+	TokenTTL     time.Duration
+	PingInterval time.Duration // clock-offset measurement per room
+	Alerts       alerts.Config
+	Webhooks     []string // URLs that receive every alert change
 	// AuditHeads says how often the audit log's head is signed into
 	// DataDir/audit/heads.jsonl (audit.DefaultHeadEvery, DefaultHeadEntries).
 	AuditHeads audit.AnchorConfig
@@ -115,9 +115,9 @@ type Hub struct {
 	anchor *audit.Anchor
 	// Storage is the data directory's disk: room and whether writes succeed.
 	Storage *health.Storage
-	ca     *pki.CA // nil with Insecure
-	addr   string  // HTTP listen address
-	tlsDir string  // where the CA, certificates and CRL are kept
+	ca      *pki.CA // nil with Insecure
+	addr    string  // HTTP listen address
+	tlsDir  string  // where the CA, certificates and CRL are kept
 }
 
 // fleetSource gives the alert engine the rooms and their state.
