@@ -23,6 +23,7 @@ import { RoomView } from './room.js';
 import { PatrolView } from './patrol.js';
 import { AuditView } from './audit.js';
 import { patrolHref, wallHref } from './wallfilter.js';
+import { healthBanner, pollHealth } from './hubhealth.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -98,12 +99,26 @@ function renderHeader() {
   const badge = $('#alert-count');
   setText(badge, data.alerts === null ? '–' : String(n));
   badge.dataset.count = String(n);
-  badge.title = t('nav.alerts.count', { n });
+  // Alerts of the hub itself (room ""; only the operator sees them) are named so.
+  const hub = openAlerts().filter((a) => !a.room).length;
+  badge.title = hub ? t('nav.alerts.hub', { n, hub }) : t('nav.alerts.count', { n });
+  badge.dataset.hub = String(hub);
   document.title = n > 0 ? `(${n}) ${t('title')}` : t('title');
   setText($('#updated'), data.lastOK ? t('updated', { time: hms(data.lastOK) }) : t('updated.never'));
 }
 
 function renderBanners(now) {
+  // The hub's own disk: amber when free space is below its minimum, red
+  // when writes fail (shown signed in or not).
+  const sb = $('#banner-storage');
+  const hb = healthBanner();
+  if (hb) {
+    setText(sb, hb.text);
+    sb.className = `banner banner-${hb.level} banner-storage`;
+    sb.dataset.level = hb.level;
+    if (sb.title !== hb.title) sb.title = hb.title;
+  }
+  sb.hidden = !hb;
   const api = $('#banner-api');
   if (data.apiError) {
     const { status } = data.apiError;
@@ -212,6 +227,7 @@ function main() {
     if (view) live.setWatch(view.watch());
   });
   window.addEventListener('hashchange', navigate);
+  pollHealth(() => renderBanners(Date.now()));
   renderHeader();
   tick();
   setInterval(tick, 500);

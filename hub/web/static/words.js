@@ -4,7 +4,11 @@
 import { t } from './i18n.js';
 
 export const ALERT_KINDS = ['room_offline', 'device_absent', 'device_failed', 'camera_black', 'camera_frozen',
-  'mic_silent', 'mic_clipping', 'spool_backlog', 'disk_low', 'clock_offset', 'chain_break', 'upload_refused'];
+  'mic_silent', 'mic_clipping', 'spool_backlog', 'disk_low', 'clock_offset', 'chain_break', 'upload_refused',
+  'hub_storage_low', 'hub_storage_failing'];
+
+// Alert kinds of the hub itself (room ""): about its own disk, not a room's.
+export const HUB_ALERT_KINDS = ['hub_storage_low', 'hub_storage_failing'];
 export const GAP_REASONS = ['device_lost', 'spool_eviction', 'clock_jump', 'restart', 'box_replaced'];
 export const SIGNALS = ['black', 'frozen', 'silent', 'clipping'];
 
