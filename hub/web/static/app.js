@@ -12,9 +12,9 @@
 // signed-in role may see.
 
 import { apply, initLang, lang, setLang, t } from './i18n.js';
-import { LiveSocket } from './live.js';
+import { LiveSocket, refusalOf, refusedKeys } from './live.js';
 import { hms, setText } from './util.js';
-import { data, openAlerts, startPolling, stopPolling, subscribe } from './data.js';
+import { data, openAlerts, roomById, startPolling, stopPolling, subscribe } from './data.js';
 import { can, clearSession, onSessionLost, roleWord, scopeWords, session } from './auth.js';
 import { loadSession, NoPagesView, SignInView, signOut } from './signin.js';
 import { WallView } from './wall.js';
@@ -140,6 +140,20 @@ function renderBanners(now) {
   }
 }
 
+// retryAfterSessions asks the hub again for the streams it ended when a
+// session started, once a room list asked for after that says no session
+// runs there any more (a session too short for the list to show). While
+// the list shows the session, the page itself shows no pictures to a role
+// that may not watch (auth.canLive), as the hub decides.
+function retryAfterSessions() {
+  for (const key of refusedKeys()) {
+    const r = refusalOf(key);
+    if (r?.ended !== 'session') continue;
+    const room = roomById(key.slice(0, key.indexOf('/')));
+    if (room && !room.session && data.roomsAskedAt > r.at) live.retry(key);
+  }
+}
+
 function tick() {
   const now = Date.now();
   setText($('#clock'), hms(now));
@@ -211,6 +225,8 @@ function main() {
   live = new LiveSocket({
     onFrame: (f) => view?.frame?.(f, Date.now()),
     onState: (s) => { liveState = s; renderBanners(Date.now()); },
+    // A stream the hub ended or refused: its tile says why at once.
+    onNotice: () => view?.tick(Date.now()),
   });
   onSessionLost(() => {
     clearSession('out');
@@ -221,6 +237,7 @@ function main() {
     showSignIn('signedOut');
   });
   subscribe(() => {
+    retryAfterSessions();
     view?.update();
     renderHeader();
     renderBanners(Date.now());

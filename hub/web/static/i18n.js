@@ -107,7 +107,7 @@ const STRINGS = {
     'nopages.title': '目前没有你的角色可用的页面',
     'nopages.body': '你以{role}身份登录。评标室监控目前为监管人员、代理机构、技术人员和平台运维提供页面。',
     'live.no.role': '你的角色（{role}）不能查看实时画面，这里只显示设备状态',
-    'live.no.session': '开评标进行中：技术人员此时不能查看实时画面',
+    'live.no.session': '评标进行中：仅监管人员可观看（评审保密）',
 
     'loading': '正在加载…',
     'empty.title': '尚无评标室接入',
@@ -187,6 +187,9 @@ const STRINGS = {
     'tile.delay': '延迟 {ms} ms',
     'tile.frame': '第 {n} 帧',
     'tile.open': '打开 {room} 的实时画面与录像（{stream}）',
+    'tile.ended.session': '评标进行中：仅监管人员可观看（评审保密）',
+    'tile.ended.not_recorded': '无法记入审计日志，已拒绝观看；请通知运维人员',
+    'tile.ended.other': '中心已停止发送这一路实时画面',
 
     'mic.listen': '监听',
     'mic.stop': '停止监听',
@@ -482,7 +485,7 @@ const STRINGS = {
     'nopages.title': 'Nothing here for your role yet',
     'nopages.body': 'You are signed in as {role}. This page serves regulators, agencies, technicians and the platform operator for now.',
     'live.no.role': 'No live pictures for your role ({role}); the devices\' state only',
-    'live.no.session': 'A session is in progress: no live pictures for technicians now',
+    'live.no.session': 'Evaluation in progress: only regulators may watch (evaluation is confidential)',
 
     'loading': 'Loading…',
     'empty.title': 'No rooms yet',
@@ -562,6 +565,9 @@ const STRINGS = {
     'tile.delay': 'delay {ms} ms',
     'tile.frame': 'frame {n}',
     'tile.open': 'Open the live view and recordings of {room} ({stream})',
+    'tile.ended.session': 'Evaluation in progress: only regulators may watch (evaluation is confidential)',
+    'tile.ended.not_recorded': 'Cannot be put on the audit log, so watching is refused; tell the hub\'s operator',
+    'tile.ended.other': 'The hub stopped sending this live stream',
 
     'mic.listen': 'Listen',
     'mic.stop': 'Stop listening',

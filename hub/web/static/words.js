@@ -52,3 +52,10 @@ export function gapReasonWord(r) {
 export function severityWord(s) { return t(s === 'critical' ? 'sev.critical' : 'sev.warning'); }
 
 export function alertStateWord(s) { return ['open', 'acked', 'resolved'].includes(s) ? t(`ast.${s}`) : s; }
+
+// liveEndedWord says why the hub ended or refused a live stream (live.js):
+// a procurement session started and the role may not watch during one, or
+// the view could not be written to the audit log.
+export function liveEndedWord(ended) {
+  return t(ended === 'session' || ended === 'not_recorded' ? `tile.ended.${ended}` : 'tile.ended.other');
+}
