@@ -100,7 +100,8 @@ export function gib(n) {
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   let i = -1;
   do { n /= 1024; i++; } while (n >= 1024 && i < units.length - 1);
-  return `${n < 10 ? n.toFixed(1) : Math.round(n)} ${units[i]}`;
+  const v = n < 10 ? n.toFixed(1).replace(/\.0$/, '') : String(Math.round(n));
+  return `${v} ${units[i]}`;
 }
 
 export function parseTime(s) {
