@@ -154,6 +154,14 @@ check('storage: the operator sees the hub_storage_low alert named as the hub; a 
   assert.ok(!theirs.some((k) => k.startsWith(':') || k.includes('hub_storage')), `a regulator sees no alert of the hub: ${theirs}`);
   assert.equal(await page.$$eval('[data-alert][data-kind^="hub_storage"]', (els) => els.length), 0);
   await shot('04-regulator-alerts');
+
+  // The timeline's download goes through a frame of the page (to read a
+  // refusal); a range the hub serves is still saved as a file.
+  await page.evaluate(() => { location.hash = '#/room/room-1'; });
+  await waitFor('the timeline with its download link', () => !!document.querySelector('[data-download]')?.getAttribute('href'), null, 15000);
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 30000 }), page.click('[data-download]')]);
+  assert.match(dl.suggestedFilename(), /\.tar$/, `the download saves a tar: ${dl.suggestedFilename()}`);
+  assert.doesNotMatch(await page.textContent('.tl-status'), /下载未成功/);
 });
 
 // ---- a session ends a technician's live view -------------------------------
