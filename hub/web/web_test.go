@@ -203,7 +203,7 @@ func TestWordsForServerCodes(t *testing.T) {
 	}{
 		{"ALERT_KINDS", "ak.", []string{alerts.RoomOffline, alerts.DeviceAbsent, alerts.DeviceFailed, alerts.CameraBlack,
 			alerts.CameraFrozen, alerts.MicSilent, alerts.MicClipping, alerts.SpoolBacklog, alerts.DiskLow,
-			alerts.ClockOffset, alerts.ChainBreak, alerts.UploadRefused, alerts.BoxImpersonation, alerts.BoxLimits}},
+			alerts.ClockOffset, alerts.ChainBreak, alerts.UploadRefused, alerts.BoxImpersonation, alerts.BoxLimits, alerts.HubStorageLow, alerts.HubStorageFailing}},
 		{"GAP_REASONS", "gap.", []string{protocol.GapDeviceLost, protocol.GapSpoolEviction, protocol.GapClockJump, protocol.GapRestart}},
 		{"SIGNALS", "sig.", []string{protocol.SignalBlack, protocol.SignalFrozen, protocol.SignalSilent, protocol.SignalClipping}},
 	} {

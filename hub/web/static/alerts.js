@@ -3,11 +3,12 @@
 // as the signed-in person (the hub records who). Roles that may not act see
 // no buttons.
 
-import { apply, t } from './i18n.js';
+import { apply, lang, t } from './i18n.js';
 import { api, ago, dateTimeShort, duration, enc, h, iso, reorder, setData, setText } from './util.js';
 import { data, normalizeAlert, refresh, roomById, streamKind } from './data.js';
-import { alertStateWord, alertText, severityWord } from './words.js';
+import { alertStateWord, alertText, HUB_ALERT_KINDS, severityWord } from './words.js';
 import { can, session } from './auth.js';
+import { storageNums } from './hubhealth.js';
 
 const POLL_MS = 2000;
 const STATES = ['open', 'acked', 'resolved', 'all'];
@@ -35,13 +36,17 @@ class Row {
     setData(this.el, 'severity', a.severity);
     setData(this.el, 'room', a.room);
     const room = roomById(a.room);
+    // An alert of the hub itself has no room: it is named as the hub, with no link.
+    const where = a.room
+      ? h('a', { href: `#/room/${enc(a.room)}` }, room ? `${room.name} (${a.room})` : a.room)
+      : h('span', { class: 'alert-hub', title: t('al.hub.hint') }, t('al.hub'));
     const lines = [
       h('div', { class: 'alert-title' },
         h('span', { class: `sev sev-${a.severity}` }, severityWord(a.severity)),
         h('strong', { class: 'alert-what' }, alertText(a, streamKind(a.room, a.stream))),
         h('span', { class: `ast ast-${a.state}` }, alertStateWord(a.state))),
       h('div', { class: 'alert-where' },
-        h('a', { href: `#/room/${enc(a.room)}` }, room ? `${room.name} (${a.room})` : a.room),
+        where,
         a.openedAt ? h('span', null, t('al.opened', { time: dateTimeShort(a.openedAt, now), ago: ago(a.openedAt, now) })) : null),
     ];
     if (a.ackedAt) {
@@ -55,7 +60,15 @@ class Row {
         time: dateTimeShort(a.resolvedAt, now), dur: duration((a.resolvedAt - (a.openedAt || a.resolvedAt)) / 1000),
       })));
     }
-    if (a.detail) lines.push(h('div', { class: 'alert-detail muted' }, t('al.detail', { text: a.detail })));
+    if (!a.room && HUB_ALERT_KINDS.includes(a.kind)) {
+      // The hub's disk: today's numbers from /healthz, in the page's language,
+      // rather than the hub's English sentence from when the alert opened.
+      const nums = a.state !== 'resolved' ? storageNums() : null;
+      if (nums) lines.push(h('div', { class: 'alert-detail muted' }, t('al.hub.now', nums)));
+      else if (a.detail && lang() === 'en') lines.push(h('div', { class: 'alert-detail muted' }, t('al.detail', { text: a.detail })));
+    } else if (a.detail) {
+      lines.push(h('div', { class: 'alert-detail muted' }, t('al.detail', { text: a.detail })));
+    }
     this.info.replaceChildren(...lines);
 
     const btns = [];
@@ -64,7 +77,7 @@ class Row {
     if (act && (a.state === 'open' || a.state === 'acked')) {
       btns.push(h('button', { type: 'button', class: 'btn', dataset: { act: 'resolve' }, onclick: () => this.openForm('resolve') }, t('al.resolve')));
     }
-    if (a.openedAt && can('recordings')) {
+    if (a.room && a.openedAt && can('recordings')) {
       btns.push(h('a', { class: 'btn ghost', href: `#/room/${enc(a.room)}?t=${enc(iso(a.openedAt - 10000))}` }, t('al.playback')));
     }
     this.actions.replaceChildren(...btns);

@@ -12,9 +12,9 @@
 // signed-in role may see.
 
 import { apply, initLang, lang, setLang, t } from './i18n.js';
-import { LiveSocket } from './live.js';
+import { LiveSocket, refusalOf, refusedKeys } from './live.js';
 import { hms, setText } from './util.js';
-import { data, openAlerts, startPolling, stopPolling, subscribe } from './data.js';
+import { data, openAlerts, roomById, startPolling, stopPolling, subscribe } from './data.js';
 import { can, clearSession, onSessionLost, roleWord, scopeWords, session } from './auth.js';
 import { loadSession, NoPagesView, SignInView, signOut } from './signin.js';
 import { WallView } from './wall.js';
@@ -23,6 +23,7 @@ import { RoomView } from './room.js';
 import { PatrolView } from './patrol.js';
 import { AuditView } from './audit.js';
 import { patrolHref, wallHref } from './wallfilter.js';
+import { healthBanner, pollHealth } from './hubhealth.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -98,12 +99,26 @@ function renderHeader() {
   const badge = $('#alert-count');
   setText(badge, data.alerts === null ? '–' : String(n));
   badge.dataset.count = String(n);
-  badge.title = t('nav.alerts.count', { n });
+  // Alerts of the hub itself (room ""; only the operator sees them) are named so.
+  const hub = openAlerts().filter((a) => !a.room).length;
+  badge.title = hub ? t('nav.alerts.hub', { n, hub }) : t('nav.alerts.count', { n });
+  badge.dataset.hub = String(hub);
   document.title = n > 0 ? `(${n}) ${t('title')}` : t('title');
   setText($('#updated'), data.lastOK ? t('updated', { time: hms(data.lastOK) }) : t('updated.never'));
 }
 
 function renderBanners(now) {
+  // The hub's own disk: amber when free space is below its minimum, red
+  // when writes fail (shown signed in or not).
+  const sb = $('#banner-storage');
+  const hb = healthBanner();
+  if (hb) {
+    setText(sb, hb.text);
+    sb.className = `banner banner-${hb.level} banner-storage`;
+    sb.dataset.level = hb.level;
+    if (sb.title !== hb.title) sb.title = hb.title;
+  }
+  sb.hidden = !hb;
   const api = $('#banner-api');
   if (data.apiError) {
     const { status } = data.apiError;
@@ -122,6 +137,20 @@ function renderBanners(now) {
     lb.hidden = false;
   } else {
     lb.hidden = true;
+  }
+}
+
+// retryAfterSessions asks the hub again for the streams it ended when a
+// session started, once a room list asked for after that says no session
+// runs there any more (a session too short for the list to show). While
+// the list shows the session, the page itself shows no pictures to a role
+// that may not watch (auth.canLive), as the hub decides.
+function retryAfterSessions() {
+  for (const key of refusedKeys()) {
+    const r = refusalOf(key);
+    if (r?.ended !== 'session') continue;
+    const room = roomById(key.slice(0, key.indexOf('/')));
+    if (room && !room.session && data.roomsAskedAt > r.at) live.retry(key);
   }
 }
 
@@ -196,6 +225,8 @@ function main() {
   live = new LiveSocket({
     onFrame: (f) => view?.frame?.(f, Date.now()),
     onState: (s) => { liveState = s; renderBanners(Date.now()); },
+    // A stream the hub ended or refused: its tile says why at once.
+    onNotice: () => view?.tick(Date.now()),
   });
   onSessionLost(() => {
     clearSession('out');
@@ -206,12 +237,14 @@ function main() {
     showSignIn('signedOut');
   });
   subscribe(() => {
+    retryAfterSessions();
     view?.update();
     renderHeader();
     renderBanners(Date.now());
     if (view) live.setWatch(view.watch());
   });
   window.addEventListener('hashchange', navigate);
+  pollHealth(() => renderBanners(Date.now()));
   renderHeader();
   tick();
   setInterval(tick, 500);

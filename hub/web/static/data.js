@@ -9,6 +9,7 @@ const STATES = ['ok', 'absent', 'failed'];
 export const data = {
   rooms: null,       // normalized rooms, sorted; null before the first answer
   lastOK: 0,         // when the last good room list came (ms)
+  roomsAskedAt: 0,   // when the hub was asked for that list (ms)
   apiError: null,    // null, or {status, message} (0 = no answer)
   alerts: null,      // open and acked alerts; null before the first answer
   alertsError: null, // message of the last failed alert poll
@@ -94,6 +95,7 @@ export const openAlerts = () => (data.alerts || []).filter((a) => a.state === 'o
 let generation = 0; // bumped by stopPolling: answers of an older loop are dropped
 
 async function pollRooms(gen) {
+  const asked = Date.now();
   try {
     const list = await api('/api/v1/rooms');
     if (!Array.isArray(list)) throw new Error('rooms: not an array');
@@ -101,6 +103,7 @@ async function pollRooms(gen) {
     data.rooms = list.map(normalizeRoom).filter((r) => r.id)
       .sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
     data.lastOK = Date.now();
+    data.roomsAskedAt = asked;
     data.apiError = null;
   } catch (err) {
     if (gen === generation) data.apiError = { status: err.status || 0, message: err.message };
@@ -135,7 +138,7 @@ export function startPolling() {
 // in sees only what the hub gives them.
 export function stopPolling() {
   generation++;
-  Object.assign(data, { rooms: null, lastOK: 0, apiError: null, alerts: null, alertsError: null });
+  Object.assign(data, { rooms: null, lastOK: 0, roomsAskedAt: 0, apiError: null, alerts: null, alertsError: null });
 }
 
 // refresh polls the alerts at once (after an acknowledgement) and tells the views.

@@ -5,10 +5,40 @@
 // changes and again after every reconnect.
 // Hub → client: binary live frames: "ERLF", uint16 BE header length N, N bytes
 // of JSON header {"v":1,"room":…,"stream":…,"seq":…,"t":<Unix ns>,"codec":"mjpeg"},
-// then the JPEG.
+// then the JPEG; and a text notice {"stream":"room-1/cam1","ended":"session"|
+// "not_recorded","error":"…"} when the hub ends or refuses a stream: a
+// procurement session started and the role may not watch during one, or
+// the hub cannot write the view to its audit log.
+//
+// A refused stream is remembered (refusalOf) until a frame of it comes
+// again, so its tile says why instead of showing its last picture. The hub
+// is not asked again in a loop: a view refused for the audit log is asked
+// for again once every 30 s; one ended by a session when the room list
+// says the session is over (retry).
 
 const MAGIC = [0x45, 0x52, 0x4c, 0x46]; // "ERLF"
 const decoder = new TextDecoder();
+
+// A stream refused for the audit log is asked for again this often.
+export const NOT_RECORDED_RETRY_MS = 30000;
+
+// refusals: "room/stream" → {ended, error, at (ms), retryAt (ms, or 0)}.
+const refusals = new Map();
+
+// refusalOf says why the hub ended or refused a stream ({ended, error, at}),
+// or null while it is not known to be refused.
+export function refusalOf(key) { return refusals.get(key) || null; }
+
+// refusedKeys lists the streams the hub has ended or refused.
+export function refusedKeys() { return [...refusals.keys()]; }
+
+// parseNotice decodes a text message of the hub, or null.
+export function parseNotice(text) {
+  let n;
+  try { n = JSON.parse(text); } catch { return null; }
+  if (!n || typeof n.stream !== 'string' || !n.stream.includes('/') || typeof n.ended !== 'string' || !n.ended) return null;
+  return { stream: n.stream, ended: n.ended, error: typeof n.error === 'string' ? n.error : '' };
+}
 
 // nsToMs turns the capture time's decimal digits (Unix nanoseconds, more than
 // 2^53) into milliseconds without losing precision: the digits are split, not
@@ -48,11 +78,13 @@ export function parseFrame(buf) {
 
 export class LiveSocket {
   // onFrame(frame) gets every well-formed frame; onState({up, retryAt})
-  // is told when the connection goes up or down.
-  constructor({ path = '/api/v1/live/ws', onFrame, onState }) {
+  // is told when the connection goes up or down; onNotice({stream, ended,
+  // error}) when the hub ends or refuses a stream.
+  constructor({ path = '/api/v1/live/ws', onFrame, onState, onNotice }) {
     this.url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
     this.onFrame = onFrame;
     this.onState = onState;
+    this.onNotice = onNotice;
     this.watch = [];
     this.sentKey = null;
     this.ws = null;
@@ -78,12 +110,29 @@ export class LiveSocket {
     this.ws = null;
     this.up = false;
     ws?.close();
+    refusals.clear(); // signed out: the next person starts afresh
     this.onState?.({ up: null });
   }
 
   // setWatch sends the full set of wanted "room/stream" keys when it changed.
-  setWatch(keys) {
+  // A stream refused for the audit log is asked for again when it is due.
+  setWatch(keys, now = Date.now()) {
     this.watch = [...new Set(keys)].sort();
+    for (const [k, r] of refusals) {
+      if (!this.watch.includes(k)) refusals.delete(k); // not watched any more: forget it
+      else if (r.retryAt && now >= r.retryAt) {
+        r.retryAt = now + NOT_RECORDED_RETRY_MS;
+        this.sentKey = null; // the same list again: the hub tries each stream it does not send yet
+      }
+    }
+    this.send();
+  }
+
+  // retry asks the hub for a stream it ended again (a session is over):
+  // the refusal is forgotten and the watch list sent again.
+  retry(key) {
+    if (!refusals.delete(key)) return;
+    this.sentKey = null;
     this.send();
   }
 
@@ -114,9 +163,21 @@ export class LiveSocket {
       this.send();
     };
     ws.onmessage = (ev) => {
-      if (typeof ev.data === 'string') return; // nothing textual is expected yet
+      if (typeof ev.data === 'string') {
+        const n = parseNotice(ev.data);
+        if (!n) return;
+        const now = Date.now();
+        refusals.set(n.stream, {
+          ended: n.ended, error: n.error, at: now,
+          retryAt: n.ended === 'not_recorded' ? now + NOT_RECORDED_RETRY_MS : 0,
+        });
+        this.onNotice?.(n);
+        return;
+      }
       const f = parseFrame(ev.data);
-      if (f) this.onFrame?.(f);
+      if (!f) return;
+      refusals.delete(`${f.room}/${f.stream}`); // the hub sends it again
+      this.onFrame?.(f);
     };
     ws.onclose = () => {
       if (this.ws !== ws) return;

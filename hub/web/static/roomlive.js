@@ -6,7 +6,8 @@ import { t } from './i18n.js';
 import { h, reorder, setData, setText } from './util.js';
 import { Tile } from './tile.js';
 import { LevelMeter, LiveListener, level, toFloat } from './audio.js';
-import { kindWord, signalWord } from './words.js';
+import { kindWord, liveEndedWord, signalWord } from './words.js';
+import { refusalOf } from './live.js';
 import { canLive, noLiveReason } from './auth.js';
 
 class Mic {
@@ -35,13 +36,17 @@ class Mic {
   update(now = Date.now()) {
     setText(this.meter.labelEl, `${kindWord('audio')} ${this.stream.id}`);
     this.meter.draw(now);
+    // Sound the hub ended or refused (a session, the audit log) says why.
+    const refused = refusalOf(this.key);
+    if (refused && this.listener.on) this.listener.stop();
+    setData(this.el, 'ended', refused ? refused.ended : '');
     const on = this.listener.on;
     setText(this.button, on ? t('mic.stop') : t('mic.listen'));
     this.button.setAttribute('aria-pressed', String(on));
     setData(this.el, 'listening', String(on));
     setData(this.el, 'played', this.listener.played);
     setData(this.el, 'dropped', this.listener.dropped);
-    setText(this.note, on ? t('mic.listening') : t('mic.silentHint'));
+    setText(this.note, refused ? liveEndedWord(refused.ended) : on ? t('mic.listening') : t('mic.silentHint'));
   }
 
   destroy() { this.listener.stop(); }

@@ -1,11 +1,13 @@
 // One live camera picture: the newest frame from the WebSocket, a LIVE mark
 // that turns into "stale since HH:MM:SS" after 3 s without a frame (a frozen
 // picture is never passed off as live), and the measured delay from capture
-// to screen.
+// to screen. A stream the hub ended or refused (a procurement session, the
+// audit log) shows no picture and says why.
 
 import { t } from './i18n.js';
 import { h, hms, setData, setText } from './util.js';
-import { kindWord, signalWord } from './words.js';
+import { kindWord, liveEndedWord, signalWord } from './words.js';
+import { refusalOf } from './live.js';
 
 export const STALE_MS = 3000;
 
@@ -47,12 +49,27 @@ export class Tile {
     this.update(now);
   }
 
+  // dropPicture forgets the last picture: it is not to be shown as the room now.
+  dropPicture(now) {
+    if (this.url) URL.revokeObjectURL(this.url);
+    this.url = null;
+    this.img.removeAttribute('src');
+    this.lastFrameAt = 0;
+    this.delay = null;
+    this.created = now; // if the hub sends it again, "waiting" first
+  }
+
   update(now) {
+    const refused = refusalOf(this.key);
+    if (refused && this.url) this.dropPicture(now);
     const fresh = this.lastFrameAt > 0 && now - this.lastFrameAt < STALE_MS;
     const st = this.stream.state;
     let mode;
     let mark;
-    if (fresh) {
+    if (refused) {
+      mode = 'ended';
+      mark = liveEndedWord(refused.ended);
+    } else if (fresh) {
       mode = 'live';
       mark = t('tile.live');
     } else if (this.lastFrameAt > 0) {
@@ -66,6 +83,7 @@ export class Tile {
       mark = t(mode === 'waiting' ? 'tile.waiting' : 'tile.nopic');
     }
     setData(this.el, 'live', mode);
+    setData(this.el, 'ended', refused ? refused.ended : '');
     // What the box measures in the picture (black, frozen) is said on it too:
     // a frozen picture arriving on time is still not a live view of the room.
     const sigs = (this.stream.quality?.signals || []).filter((x) => x === 'black' || x === 'frozen');

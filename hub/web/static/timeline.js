@@ -4,7 +4,7 @@
 // Hover or click says what a band is in words; a click plays from there.
 
 import { apply, t } from './i18n.js';
-import { api, dateTimeShort, duration, enc, h, hm, hms, iso, parseTime, roomPath, setAttr, setText, ymd } from './util.js';
+import { api, dateTimeShort, duration, enc, h, hm, hms, iso, parseTime, refusalText, roomPath, setAttr, setText, ymd } from './util.js';
 import { alertKindWord, device, gapReasonWord, severityWord, signalWord } from './words.js';
 
 const ZOOMS = { day: 86400e3, hour: 3600e3, min10: 600e3 };
@@ -69,7 +69,8 @@ export class Timeline {
 
     this.zoomBtns = Object.keys(ZOOMS).map((z) => h('button', { type: 'button', dataset: { zoom: z }, 'data-i18n': `tl.zoom.${z}`, onclick: () => this.setZoom(z) }));
     this.rangeEl = h('span', { class: 'tl-range nums' });
-    this.download = h('a', { class: 'btn ghost', dataset: { download: '' }, download: '' });
+    this.download = h('a', { class: 'btn ghost', dataset: { download: '' }, download: '', onclick: (ev) => this.startDownload(ev) });
+    this.downloadError = '';
     this.status = h('span', { class: 'tl-status muted' });
     this.canvas = h('canvas', { class: 'tl-canvas', tabindex: '0', role: 'img' });
     this.tip = h('div', { class: 'tl-tip', hidden: true, role: 'status' });
@@ -174,8 +175,34 @@ export class Timeline {
     this.download.href = `${roomPath(this.roomId)}/download?from=${enc(iso(from))}&to=${enc(iso(to))}`;
     setText(this.download, t('tl.download'));
     this.download.title = t('tl.download.hint', { from: dateTimeShort(from), to: dateTimeShort(to) });
-    setText(this.status, this.error ? t('tl.error', { msg: this.error }) : this.tl ? '' : t('loading'));
-    this.status.classList.toggle('err', !!this.error);
+    setText(this.status, this.error ? t('tl.error', { msg: this.error })
+      : this.downloadError ? t('tl.download.failed', { msg: this.downloadError }) : this.tl ? '' : t('loading'));
+    this.status.classList.toggle('err', !!(this.error || this.downloadError));
+  }
+
+  // startDownload fetches the range in a hidden frame of this page: a tar
+  // (an attachment) is saved as the link would save it, and a refusal (the
+  // hub's JSON, e.g. a 503 when the export cannot be put on the audit log)
+  // stays in the frame, where the page can read it and say it in words.
+  startDownload(ev) {
+    ev.preventDefault();
+    this.downloadError = '';
+    this.updateBar();
+    this.frame?.remove();
+    const frame = h('iframe', { class: 'download-frame', hidden: true, title: '' });
+    frame.addEventListener('load', () => {
+      let text = '';
+      try { text = frame.contentDocument?.body?.textContent || ''; } catch { /* not readable: a download */ }
+      let msg = '';
+      try { msg = String(JSON.parse(text).error || ''); } catch { /* not the hub's JSON */ }
+      if (msg && !this.destroyed) {
+        this.downloadError = refusalText(503, msg) || msg;
+        this.updateBar();
+      }
+    });
+    frame.src = this.download.href;
+    document.body.append(frame);
+    this.frame = frame;
   }
 
   setPlayhead(ms) {
@@ -473,6 +500,7 @@ export class Timeline {
 
   destroy() {
     this.destroyed = true;
+    this.frame?.remove();
     this.ro.disconnect();
     clearTimeout(this.unpin);
   }

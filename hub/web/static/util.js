@@ -94,6 +94,16 @@ export function bytes(n) {
   return `${n < 10 ? n.toFixed(1) : Math.round(n)} ${units[i]}`;
 }
 
+// gib says a size in binary units, as disks are measured: "1.2 GiB", "50 GiB".
+export function gib(n) {
+  if (!Number.isFinite(n) || n < 1024) return `${Math.max(0, Math.round(n || 0))} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let i = -1;
+  do { n /= 1024; i++; } while (n >= 1024 && i < units.length - 1);
+  const v = n < 10 ? n.toFixed(1).replace(/\.0$/, '') : String(Math.round(n));
+  return `${v} ${units[i]}`;
+}
+
 export function parseTime(s) {
   if (!s) return null;
   const ms = Date.parse(s);
@@ -115,6 +125,23 @@ export class ApiError extends Error {
     this.status = status;
     this.retryAfter = retryAfter;
   }
+}
+
+// The hub's 503 answers, by the start of its English sentence: an access
+// that must be on the audit log first and cannot be written there, and a
+// write refused because the hub's disk fails.
+const REFUSALS = [
+  ['the hub cannot write this access to its audit log', 'err.503.notRecorded'],
+  ['the hub cannot write to its disk', 'err.503.disk'],
+];
+
+// refusalText says a 503 of the hub in the page's language, or '' when the
+// hub's sentence is not one the page knows (then its own words are shown).
+export function refusalText(status, hubSaid) {
+  if (status !== 503) return '';
+  const msg = String(hubSaid || '');
+  for (const [prefix, key] of REFUSALS) if (msg.startsWith(prefix)) return t(key);
+  return '';
 }
 
 // api fetches JSON (or, with as: 'buffer', raw bytes) from the hub; it throws
@@ -146,8 +173,10 @@ export async function api(path, { method = 'GET', body, as = 'json', timeout = T
         return api(path, { method, body, as, timeout, signal, auth }, true);
       }
       const wait = Number(res.headers.get('Retry-After'));
-      throw new ApiError(res.status, res.status === 403 && auth ? forbidden(msg) : msg || t('err.http', { status: res.status }),
-        Number.isFinite(wait) && wait > 0 ? wait : null);
+      const text = res.status === 403 && auth ? forbidden(msg) : refusalText(res.status, msg) || msg || t('err.http', { status: res.status });
+      const e = new ApiError(res.status, text, Number.isFinite(wait) && wait > 0 ? wait : null);
+      e.hubSaid = msg;
+      throw e;
     }
     if (res.status === 204) return null;
     return as === 'buffer' ? await res.arrayBuffer() : await res.json();

@@ -5,7 +5,10 @@ import { t } from './i18n.js';
 
 export const ALERT_KINDS = ['room_offline', 'device_absent', 'device_failed', 'camera_black', 'camera_frozen',
   'mic_silent', 'mic_clipping', 'spool_backlog', 'disk_low', 'clock_offset', 'chain_break', 'upload_refused',
-  'box_impersonation', 'box_limits'];
+  'box_impersonation', 'box_limits', 'hub_storage_low', 'hub_storage_failing'];
+
+// Alert kinds of the hub itself (room ""): about its own disk, not a room's.
+export const HUB_ALERT_KINDS = ['hub_storage_low', 'hub_storage_failing'];
 export const GAP_REASONS = ['device_lost', 'spool_eviction', 'clock_jump', 'restart', 'box_replaced'];
 export const SIGNALS = ['black', 'frozen', 'silent', 'clipping'];
 
@@ -49,3 +52,10 @@ export function gapReasonWord(r) {
 export function severityWord(s) { return t(s === 'critical' ? 'sev.critical' : 'sev.warning'); }
 
 export function alertStateWord(s) { return ['open', 'acked', 'resolved'].includes(s) ? t(`ast.${s}`) : s; }
+
+// liveEndedWord says why the hub ended or refused a live stream (live.js):
+// a procurement session started and the role may not watch during one, or
+// the view could not be written to the audit log.
+export function liveEndedWord(ended) {
+  return t(ended === 'session' || ended === 'not_recorded' ? `tile.ended.${ended}` : 'tile.ended.other');
+}
