@@ -32,8 +32,8 @@ import (
 // Options build an agent.
 type Options struct {
 	Config config.Config
-	// Sources are the devices that came up; Failed are those that did not,
-	// with their state already in Registry.
+	// Sources are the devices that came up; those that did not are only
+	// in Registry, with their state (absent or failed) and reason.
 	Sources  []devices.Source
 	Registry *devices.Registry
 	// Dial, when set, is used for every connection to the hub and broker.

@@ -210,8 +210,9 @@ func (u *Uploader) wait(ctx context.Context) error {
 }
 
 // failed doubles the backoff (shared by all workers: the hub is one) and
-// returns the wait, with full jitter so a fleet of boxes does not return in
-// step after an outage.
+// returns the wait, with equal jitter (half the backoff, plus up to half
+// again at random) so a fleet of boxes does not return in step after an
+// outage.
 func (u *Uploader) failed() time.Duration {
 	u.mu.Lock()
 	defer u.mu.Unlock()

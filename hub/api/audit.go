@@ -13,8 +13,9 @@ import (
 	"github.com/evalroom/evalroom/hub/route"
 )
 
-// actor names who did something. Until sign-in exists (issue 3) it is the
-// name a person gave, or "anonymous", with the client address.
+// actor names who did something, with the client address: the signed-in
+// person or token; without one (sign-in itself, enrollment), the name
+// given, or "anonymous".
 func actor(r *http.Request, name string) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 // Role is what a person or script does with the hub.
 type Role string
 
-// The roles (DESIGN.md, "Who uses it").
+// The roles (README, "People and roles").
 const (
 	Operator    Role = "operator"     // runs the hub: rooms, boxes, users
 	Regulator   Role = "regulator"    // finance department: watches and audits its jurisdiction

@@ -1,5 +1,5 @@
-// Package deptest keeps the binaries' dependencies where DESIGN.md puts
-// them: the edge binary never links hub code or the testing package, and
+// Package deptest keeps the binaries' dependencies where
+// docs/ARCHITECTURE.md puts them: the edge binary never links hub code or the testing package, and
 // the hub never links edge or device code.
 package deptest
 
