@@ -169,18 +169,11 @@ func (e *Engine) Close() { e.runs.Close() }
 
 // Run evaluates every interval until ctx ends.
 func (e *Engine) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := e.Evaluate(ctx); err != nil && ctx.Err() == nil {
-				e.log.Error("evaluating alerts failed", "err", err)
-			}
+	run.Every(ctx, every, func(ctx context.Context) {
+		if err := e.Evaluate(ctx); err != nil && ctx.Err() == nil {
+			e.log.Error("evaluating alerts failed", "err", err)
 		}
-	}
+	})
 }
 
 // WatchHub adds a source of conditions of the hub itself (its storage):

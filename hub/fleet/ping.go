@@ -29,20 +29,13 @@ func (f *Fleet) StartPings(ctx context.Context, b bus.Bus, every time.Duration) 
 	}
 	f.pinger = run.New(ctx, "fleet pings")
 	f.pinger.Go(func(ctx context.Context) {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				for room, st := range f.All() {
-					if st.Online {
-						f.ping(b, room)
-					}
+		run.Every(ctx, every, func(context.Context) {
+			for room, st := range f.All() {
+				if st.Online {
+					f.ping(b, room)
 				}
 			}
-		}
+		})
 	})
 	return nil
 }

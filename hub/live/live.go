@@ -81,24 +81,17 @@ func (h *Hub) Start(ctx context.Context) error {
 	}
 	h.renew = run.New(ctx, "live leases")
 	h.renew.Go(func(ctx context.Context) {
-		t := time.NewTicker(Lease / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				h.mu.Lock()
-				var keys []key
-				for k := range h.viewers {
-					keys = append(keys, k)
-				}
-				h.mu.Unlock()
-				for _, k := range keys {
-					h.command(k, true)
-				}
+		run.Every(ctx, Lease/3, func(context.Context) {
+			h.mu.Lock()
+			var keys []key
+			for k := range h.viewers {
+				keys = append(keys, k)
 			}
-		}
+			h.mu.Unlock()
+			for _, k := range keys {
+				h.command(k, true)
+			}
+		})
 	})
 	return nil
 }

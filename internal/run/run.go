@@ -90,3 +90,18 @@ func (g *Group) Wait() {
 	}
 	g.wg.Wait()
 }
+
+// Every calls f every interval until ctx ends; the first call is one
+// interval after the start.
+func Every(ctx context.Context, every time.Duration, f func(ctx context.Context)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			f(ctx)
+		}
+	}
+}
