@@ -58,6 +58,12 @@ type hubEnv struct {
 	log               *slog.Logger
 	ctx               context.Context
 	stop              context.CancelFunc
+	// transport is shared by every client of the test, as a browser or a
+	// script keeps its connections: a new transport per request would
+	// leave idle connections behind until the hub's per-address cap
+	// refused the next.
+	trMu      sync.Mutex
+	transport *http.Transport
 }
 
 func startHub(t *testing.T) *hubEnv {
@@ -137,17 +143,23 @@ func (e *hubEnv) client() *http.Client { return e.clientAs(e.regToken) }
 // clientAs is an HTTP client that trusts the hub's CA and sends token.
 func (e *hubEnv) clientAs(token string) *http.Client {
 	e.t.Helper()
-	tr := &http.Transport{}
-	if !e.cfg.Insecure {
-		pem, err := os.ReadFile(e.caFile())
-		if err != nil {
-			e.t.Fatal(err)
+	e.trMu.Lock()
+	defer e.trMu.Unlock()
+	if e.transport == nil {
+		tr := &http.Transport{MaxIdleConnsPerHost: 16}
+		if !e.cfg.Insecure {
+			pem, err := os.ReadFile(e.caFile())
+			if err != nil {
+				e.t.Fatal(err)
+			}
+			roots := x509.NewCertPool()
+			roots.AppendCertsFromPEM(pem)
+			tr.TLSClientConfig = &tls.Config{RootCAs: roots}
 		}
-		roots := x509.NewCertPool()
-		roots.AppendCertsFromPEM(pem)
-		tr.TLSClientConfig = &tls.Config{RootCAs: roots}
+		e.transport = tr
+		e.t.Cleanup(tr.CloseIdleConnections)
 	}
-	return &http.Client{Transport: bearer.Transport(token, tr)}
+	return &http.Client{Transport: bearer.Transport(token, e.transport)}
 }
 
 // ledger remembers every record the agents reported durable in their spools.
