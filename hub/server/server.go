@@ -243,10 +243,10 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err := h.Live.Start(context.WithoutCancel(ctx)); err != nil {
 		return nil, fmt.Errorf("subscribe live: %w", err)
 	}
-	h.started("live fan-out", h.Live.Close)
+	h.started("live leases", h.Live.Close)
 	h.Alerts.WatchHub(h.storageConditions)
 	h.Alerts.Start(ctx, time.Second)
-	h.started("alerts", h.Alerts.Close)
+	h.started("alerts engine", h.Alerts.Close)
 	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
 		log.Warn("refused an upload", "component", "ingest", "room", room, "stream", stream, "seq", seq, "why", why)
 		kind := alerts.UploadRefused
