@@ -22,6 +22,7 @@ import (
 	"github.com/evalroom/evalroom/devices"
 	"github.com/evalroom/evalroom/edge/agent"
 	"github.com/evalroom/evalroom/edge/config"
+	"github.com/evalroom/evalroom/edge/hardware"
 	"github.com/evalroom/evalroom/edge/identity"
 )
 
@@ -95,18 +96,10 @@ func run(args []string) error {
 		return err
 	}
 	reg := prometheus.NewRegistry()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	devs := devices.NewRegistry()
-	var sources []devices.Source
-	for _, d := range cfg.Devices {
-		src, err := openDevice(d)
-		info := devices.Info{Stream: d.Stream, Kind: d.Kind, Device: d.Driver + ":" + d.Path}
-		if err != nil {
-			devs.SetErr(info, err)
-			log.Error("device did not come up; the room reports it", "stream", d.Stream, "device", info.Device, "err", err)
-			continue
-		}
-		sources = append(sources, src)
-	}
+	sources := hardware.Open(ctx, cfg.Devices, devs, log)
 	a, err := agent.New(agent.Options{Config: cfg, Sources: sources, Registry: devs, Logger: log, Version: version, Registerer: reg})
 	if err != nil {
 		return err
@@ -118,12 +111,5 @@ func run(args []string) error {
 		go srv.ListenAndServe()
 		defer srv.Close()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	return a.Run(ctx)
-}
-
-// openDevice opens a configured capture device with its real driver.
-func openDevice(d config.Device) (devices.Source, error) {
-	return nil, fmt.Errorf("driver %q is not in this build yet (V4L2 and ALSA drivers are planned); %w", d.Driver, devices.ErrAbsent)
 }
