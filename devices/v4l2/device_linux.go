@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -276,8 +277,11 @@ func (c *Camera) open() (err error) {
 	c.mu.Lock()
 	c.info.Width, c.info.Height, c.info.FPS, c.info.Mode = w, h, fps, m
 	c.mu.Unlock()
+	if len(names) > 6 {
+		names = append(names[:6], fmt.Sprintf("and %d more", len(names)-6))
+	}
 	c.cfg.Logger.Info("camera streaming", "stream", c.cfg.Stream, "path", path, "card", capab.Card, "bus", capab.BusInfo,
-		"mode", m, "asked", fmt.Sprintf("%dx%d at %d fps", c.cfg.Width, c.cfg.Height, c.cfg.FPS), "offered", names)
+		"mode", m, "asked", fmt.Sprintf("%dx%d at %d fps", c.cfg.Width, c.cfg.Height, c.cfg.FPS), "offered", strings.Join(names, " "))
 	return nil
 }
 
