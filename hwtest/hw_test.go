@@ -115,6 +115,11 @@ func TestRealKernelCamera(t *testing.T) {
 		t.Fatalf("%v\n%s", err, tail(con.String()))
 	}
 	t.Logf("guest up, /dev/video0 there: %v after qemu started", time.Since(booted).Round(time.Millisecond))
+	for _, want := range []string{"/dev/video0  vivid", "YUYV: ", `{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0"`} {
+		if !strings.Contains(con.String(), want) {
+			t.Errorf("evalroom-edge devices in the guest does not show %q", want)
+		}
+	}
 
 	// Recording.
 	h.eventually(t, ctx, exited, con, 90*time.Second, "cam1 online and ok at the hub", func() (bool, string) {
@@ -173,6 +178,7 @@ ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 i=0
 while [ ! -e /dev/video0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+/bin/evalroom-edge devices
 echo HWTEST-READY
 /bin/evalroom-edge run --config /etc/evalroom/edge.json &
 while read -r c; do

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/jpeg"
+	"strings"
 	"testing"
 )
 
@@ -111,5 +112,19 @@ func TestHuffmanTablesAdded(t *testing.T) {
 	}
 	if !bytes.Equal(withHuffman(full), full) {
 		t.Error("a JPEG with tables was changed")
+	}
+}
+
+func TestConfigLine(t *testing.T) {
+	f := Found{Path: "/dev/video0", Stable: []string{"/dev/v4l/by-id/usb-Cam_123-video-index0"}, Formats: []Format{
+		{Name: "MJPG", Sizes: []Size{{1920, 1080, 30}, {1280, 720, 30}, {640, 480, 30}}},
+	}}
+	want := `{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/v4l/by-id/usb-Cam_123-video-index0", "width": 1280, "height": 720, "fps": 25}`
+	if got := f.ConfigLine("cam1"); got != want {
+		t.Errorf("ConfigLine = %s\nwant %s", got, want)
+	}
+	slow := Found{Path: "/dev/video2", Formats: []Format{{Name: "YUYV", Sizes: []Size{{640, 360, 10}}}}}
+	if got := slow.ConfigLine("cam2"); !strings.Contains(got, `"path": "/dev/video2", "width": 640, "height": 360, "fps": 10`) {
+		t.Errorf("ConfigLine = %s", got)
 	}
 }

@@ -39,3 +39,8 @@ func (c *Camera) Read(context.Context) (devices.Frame, error) { return devices.F
 
 // Close does nothing.
 func (c *Camera) Close() error { return nil }
+
+// List finds no cameras in this build.
+func List() ([]Found, error) {
+	return nil, fmt.Errorf("this evalroom-edge was built without the V4L2 driver (it needs Linux and cgo): build with CGO_ENABLED=1")
+}
