@@ -204,11 +204,10 @@ func tail(s string) string {
 
 // hub is a hub in this process, plain HTTP and MQTT on loopback.
 type hub struct {
-	hub      *server.Hub
-	url      string
-	op, reg  string
-	client   *http.Client
-	shutdown func()
+	hub     *server.Hub
+	url     string
+	op, reg string
+	client  *http.Client
 }
 
 func startHub(t *testing.T, ctx context.Context) *hub {

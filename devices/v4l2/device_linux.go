@@ -308,7 +308,7 @@ func (c *Camera) next() (devices.Frame, bool, error) {
 		return devices.Frame{}, false, nil
 	}
 	if err != nil { // EINVAL or ENODEV once the device is unbound or unplugged
-		return devices.Frame{}, false, fmt.Errorf("dequeue: %w", err)
+		return devices.Frame{}, false, fmt.Errorf("dequeue: %w", gone(err))
 	}
 	t := wallTime(buf)
 	var data []byte
@@ -322,7 +322,7 @@ func (c *Camera) next() (devices.Frame, bool, error) {
 		}
 	}
 	if _, err := vl.QueueBuffer(st.fd, vl.IOTypeMMAP, vl.BufTypeVideoCapture, buf.Index); err != nil {
-		return devices.Frame{}, false, fmt.Errorf("queue: %w", err)
+		return devices.Frame{}, false, fmt.Errorf("queue: %w", gone(err))
 	}
 	if data == nil {
 		if convErr != nil {
@@ -332,6 +332,18 @@ func (c *Camera) next() (devices.Frame, bool, error) {
 	}
 	c.lastSeen = time.Now()
 	return devices.Frame{Data: data, Time: t}, true, nil
+}
+
+// gone says in words what go4vl's error classes mean while streaming
+// (go4vl keeps the class, not the errno).
+func gone(err error) error {
+	switch {
+	case errors.Is(err, vl.ErrorSystem):
+		return fmt.Errorf("the device is gone (ENODEV or EIO): %w", err)
+	case errors.Is(err, vl.ErrorBadArgument):
+		return fmt.Errorf("the driver no longer takes its buffers (EINVAL, as when it is unbound): %w", err)
+	}
+	return err
 }
 
 // wallTime maps the driver's capture time to the wall clock: drivers
