@@ -6,7 +6,7 @@ DEMO_HTTP ?= 127.0.0.1:8080
 DEMO_MQTT ?= 127.0.0.1:1883
 DEMO_CONTROL ?= 127.0.0.1:8090
 
-.PHONY: help build demo test test-go test-e2e lint bench fuzz clean
+.PHONY: help build demo test test-go test-e2e test-hw lint bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ test-go: ## Go tests with the race detector
 
 test-e2e: build e2e/node_modules ## browser end-to-end test (Debian chromium, playwright-core)
 	cd e2e && node --test --test-reporter=spec
+
+test-hw: ## real-kernel test: Debian's kernel under qemu with vivid, the real agent against /dev/video0 (a few minutes)
+	EVALROOM_HW=1 $(GO) test -count=1 -timeout 15m -v -run 'TestRealKernel' ./hwtest/
 
 e2e/node_modules: e2e/package.json e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund

@@ -7,6 +7,7 @@ package devices
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -17,6 +18,12 @@ var (
 	ErrUnplugged = errors.New("device unplugged")
 	// ErrAbsent means the device is not there at all.
 	ErrAbsent = errors.New("device absent")
+	// ErrLost means a device that was recording went away (its node
+	// removed, its driver unbound, its cable pulled). It wraps ErrUnplugged;
+	// the registry calls the device failed rather than absent, since the
+	// room expects it, and a driver that returns it reopens the device by
+	// itself when it is back.
+	ErrLost = fmt.Errorf("device lost while recording: %w", ErrUnplugged)
 )
 
 // Info describes one capture device.
@@ -29,6 +36,9 @@ type Info struct {
 	Height     int    // video
 	FPS        int    // video frames per second
 	SampleRate int    // audio samples per second (mono, 16 bit)
+	// Mode says what a real device negotiated, for a person, e.g.
+	// "YUYV 640x480 at 25 fps, JPEG made on the box"; "" for simulators.
+	Mode string
 }
 
 // Frame is one unit of capture: a JPEG picture, or a chunk of PCM samples.

@@ -58,14 +58,17 @@ func (r *Registry) Set(info Info, state, reason string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	old, had := r.states[info.Stream]
-	ds := protocol.DeviceState{Stream: info.Stream, Kind: info.Kind, Device: info.Device, State: state, Reason: reason}
+	ds := protocol.DeviceState{Stream: info.Stream, Kind: info.Kind, Device: info.Device, Mode: info.Mode, State: state, Reason: reason}
 	r.states[info.Stream] = ds
 	return !had || old.State != state
 }
 
-// SetErr records a device error: absent when it wraps ErrUnplugged or
-// ErrAbsent, failed otherwise.
+// SetErr records a device error: failed when it wraps ErrLost, absent when
+// it wraps ErrUnplugged or ErrAbsent, failed otherwise.
 func (r *Registry) SetErr(info Info, err error) bool {
+	if errors.Is(err, ErrLost) {
+		return r.Set(info, protocol.StateFailed, err.Error())
+	}
 	if errors.Is(err, ErrUnplugged) || errors.Is(err, ErrAbsent) {
 		return r.Set(info, protocol.StateAbsent, err.Error())
 	}

@@ -49,4 +49,10 @@ func TestRegistryStates(t *testing.T) {
 	if r.States()[0].State != protocol.StateAbsent {
 		t.Errorf("unplugged camera is %s", r.States()[0].State)
 	}
+	if !r.SetErr(cam, fmt.Errorf("dequeue: %w", devices.ErrLost)) {
+		t.Error("losing the camera while recording did not change the state")
+	}
+	if s := r.States()[0]; s.State != protocol.StateFailed || !errors.Is(devices.ErrLost, devices.ErrUnplugged) {
+		t.Errorf("camera lost while recording is %s, want failed (and ErrLost wrapping ErrUnplugged)", s.State)
+	}
 }

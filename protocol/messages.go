@@ -36,6 +36,7 @@ type DeviceState struct {
 	Stream  string   `json:"stream"`
 	Kind    string   `json:"kind"`
 	Device  string   `json:"device"`           // driver and path, e.g. "v4l2:/dev/video0"
+	Mode    string   `json:"mode,omitempty"`   // what a real device negotiated, e.g. "YUYV 640x480 at 25 fps, JPEG made on the box"
 	State   string   `json:"state"`            // StateOK, StateAbsent or StateFailed
 	Reason  string   `json:"reason,omitempty"` // why absent or failed, for a person
 	Quality *Quality `json:"quality,omitempty"`

@@ -47,16 +47,30 @@ type Report struct {
 	Interval protocol.Duration `json:"interval"`
 }
 
+// Drivers a device may name.
+const (
+	DriverV4L2 = "v4l2" // cameras: Video4Linux2
+	DriverALSA = "alsa" // microphones
+)
+
 // Device is one capture device of the room.
 type Device struct {
-	Stream     string `json:"stream"`
-	Kind       string `json:"kind"`   // video or audio
-	Driver     string `json:"driver"` // v4l2, alsa
-	Path       string `json:"path"`
-	Width      int    `json:"width,omitempty"`
-	Height     int    `json:"height,omitempty"`
-	FPS        int    `json:"fps,omitempty"`
-	SampleRate int    `json:"sample_rate,omitempty"`
+	Stream string `json:"stream"`
+	Kind   string `json:"kind"`   // video or audio
+	Driver string `json:"driver"` // v4l2 (video), alsa (audio)
+	// Path: for v4l2 the capture node, best a stable name such as
+	// /dev/v4l/by-id/usb-…-video-index0 or /dev/v4l/by-path/…; for alsa a
+	// device such as hw:1,0.
+	Path string `json:"path"`
+	// Width, Height, FPS: what to ask a camera for; it gives the nearest
+	// it has, and the box reports what it got (default 1280x720 at 25 fps).
+	Width  int `json:"width,omitempty"`
+	Height int `json:"height,omitempty"`
+	FPS    int `json:"fps,omitempty"`
+	// JPEGQuality (1-100, default 80) for a camera without MJPEG, whose
+	// pictures the box encodes.
+	JPEGQuality int `json:"jpeg_quality,omitempty"`
+	SampleRate  int `json:"sample_rate,omitempty"`
 }
 
 // Default returns a configuration with every default filled in.
@@ -121,6 +135,16 @@ func (c Config) Validate() error {
 		}
 		if d.Driver == "" || d.Path == "" {
 			return fmt.Errorf("device %s: driver and path are required", d.Stream)
+		}
+		switch {
+		case d.Kind == protocol.KindVideo && d.Driver != DriverV4L2:
+			return fmt.Errorf("device %s: driver %q for video, want %q", d.Stream, d.Driver, DriverV4L2)
+		case d.Kind == protocol.KindAudio && d.Driver != DriverALSA:
+			return fmt.Errorf("device %s: driver %q for audio, want %q", d.Stream, d.Driver, DriverALSA)
+		case d.Width < 0 || d.Height < 0 || d.FPS < 0 || d.FPS > 120 || (d.Width == 0) != (d.Height == 0):
+			return fmt.Errorf("device %s: width and height together, fps 1 to 120 (or leave them out for 1280x720 at 25)", d.Stream)
+		case d.JPEGQuality < 0 || d.JPEGQuality > 100:
+			return fmt.Errorf("device %s: jpeg_quality %d, use 1 to 100", d.Stream, d.JPEGQuality)
 		}
 	}
 	return nil

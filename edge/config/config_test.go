@@ -26,6 +26,9 @@ func TestBadConfigs(t *testing.T) {
 		"dup stream":    `{"data_dir":"/x","devices":[{"stream":"cam1","kind":"video","driver":"v4l2","path":"/dev/video0"},{"stream":"cam1","kind":"video","driver":"v4l2","path":"/dev/video2"}]}`,
 		"bad kind":      `{"data_dir":"/x","devices":[{"stream":"cam1","kind":"smell","driver":"v4l2","path":"/dev/video0"}]}`,
 		"no workers":    `{"data_dir":"/x","upload":{"workers":0}}`,
+		"video driver":  `{"data_dir":"/x","devices":[{"stream":"cam1","kind":"video","driver":"alsa","path":"/dev/video0"}]}`,
+		"half a size":   `{"data_dir":"/x","devices":[{"stream":"cam1","kind":"video","driver":"v4l2","path":"/dev/video0","width":640}]}`,
+		"jpeg quality":  `{"data_dir":"/x","devices":[{"stream":"cam1","kind":"video","driver":"v4l2","path":"/dev/video0","jpeg_quality":101}]}`,
 		"key algorithm": `{"data_dir":"/x","key_algorithm":"rsa"}`,
 	}
 	for name, body := range cases {

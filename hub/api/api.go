@@ -111,6 +111,7 @@ type Stream struct {
 	Kind    string            `json:"kind"`
 	State   string            `json:"state"`
 	Reason  string            `json:"reason,omitempty"`
+	Mode    string            `json:"mode,omitempty"` // what a real device negotiated
 	Quality *protocol.Quality `json:"quality,omitempty"`
 }
 

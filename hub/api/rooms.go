@@ -80,7 +80,7 @@ func toRoom(rm store.Room, st fleet.RoomState) Room {
 		o.LastSeen = &t
 	}
 	for _, d := range st.Devices {
-		o.Streams = append(o.Streams, Stream{ID: d.Stream, Kind: d.Kind, State: d.State, Reason: d.Reason, Quality: d.Quality})
+		o.Streams = append(o.Streams, Stream{ID: d.Stream, Kind: d.Kind, State: d.State, Reason: d.Reason, Mode: d.Mode, Quality: d.Quality})
 	}
 	return o
 }

@@ -2,10 +2,12 @@
 //
 //	evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR] [--key-alg ed25519|sm2]
 //	evalroom-edge run --config FILE
+//	evalroom-edge devices [--json]
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,14 +23,17 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/devices/v4l2"
 	"github.com/evalroom/evalroom/edge/agent"
 	"github.com/evalroom/evalroom/edge/config"
+	"github.com/evalroom/evalroom/edge/hardware"
 	"github.com/evalroom/evalroom/edge/identity"
 )
 
 const usage = `usage:
   evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR] [--key-alg ed25519|sm2]
   evalroom-edge run --config FILE
+  evalroom-edge devices [--json]     cameras on this machine, with the config lines to record them
 `
 
 var version = "dev"
@@ -43,6 +49,8 @@ func main() {
 		err = enroll(os.Args[2:])
 	case "run":
 		err = run(os.Args[2:])
+	case "devices":
+		err = listDevices(os.Args[2:])
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -95,18 +103,10 @@ func run(args []string) error {
 		return err
 	}
 	reg := prometheus.NewRegistry()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	devs := devices.NewRegistry()
-	var sources []devices.Source
-	for _, d := range cfg.Devices {
-		src, err := openDevice(d)
-		info := devices.Info{Stream: d.Stream, Kind: d.Kind, Device: d.Driver + ":" + d.Path}
-		if err != nil {
-			devs.SetErr(info, err)
-			log.Error("device did not come up; the room reports it", "stream", d.Stream, "device", info.Device, "err", err)
-			continue
-		}
-		sources = append(sources, src)
-	}
+	sources := hardware.Open(ctx, cfg.Devices, devs, log)
 	a, err := agent.New(agent.Options{Config: cfg, Sources: sources, Registry: devs, Logger: log, Version: version, Registerer: reg})
 	if err != nil {
 		return err
@@ -118,12 +118,51 @@ func run(args []string) error {
 		go srv.ListenAndServe()
 		defer srv.Close()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	return a.Run(ctx)
 }
 
-// openDevice opens a configured capture device with its real driver.
-func openDevice(d config.Device) (devices.Source, error) {
-	return nil, fmt.Errorf("driver %q is not in this build yet (V4L2 and ALSA drivers are planned); %w", d.Driver, devices.ErrAbsent)
+// listDevices prints the cameras found, each with the device line for the
+// box's configuration; --json prints them for tools.
+func listDevices(args []string) error {
+	fs := flag.NewFlagSet("devices", flag.ExitOnError)
+	asJSON := fs.Bool("json", false, "print JSON: {\"cameras\": [...], \"problems\": [...]}")
+	fs.Parse(args)
+	cams, err := v4l2.List()
+	problems := []string{}
+	if err != nil {
+		problems = strings.Split(err.Error(), "\n")
+	}
+	if *asJSON {
+		type camera struct {
+			v4l2.Found
+			Config string `json:"config"`
+		}
+		out := struct {
+			Cameras  []camera `json:"cameras"`
+			Problems []string `json:"problems"`
+		}{Cameras: []camera{}, Problems: problems}
+		for i, c := range cams {
+			out.Cameras = append(out.Cameras, camera{c, c.ConfigLine(fmt.Sprintf("cam%d", i+1))})
+		}
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(cams) == 0 {
+		fmt.Println("no cameras found (none plugged in, or their driver not loaded: lsusb, dmesg)")
+	}
+	var lines []string
+	for i, c := range cams {
+		fmt.Print(c.String())
+		if len(c.Formats) > 0 {
+			lines = append(lines, "    "+c.ConfigLine(fmt.Sprintf("cam%d", i+1)))
+		}
+	}
+	if len(lines) > 0 {
+		fmt.Printf("\nin \"devices\" of the config (%s):\n%s\n", "/etc/evalroom/edge.json", strings.Join(lines, ",\n"))
+	}
+	for _, p := range problems {
+		fmt.Fprintln(os.Stderr, "problem:", p)
+	}
+	return nil
 }
