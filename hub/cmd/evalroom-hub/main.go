@@ -35,6 +35,7 @@ const usage = `usage:
   evalroom-hub user add [--data DIR] --username U --role ROLE [--scope S] [--name N] [--password-stdin]
   evalroom-hub user passwd [--data DIR] --username U [--password-stdin]   (new password, unlocks)
   evalroom-hub token create [--data DIR] --role ROLE [--scope S] [--name N] [--ttl D]   (prints a bearer token)
+  evalroom-hub deadline [--data DIR] --from YYYY-MM-DD --add Nwd|Nd   (the due date by the working-day calendars)
 `
 
 func main() {
@@ -58,6 +59,8 @@ func main() {
 		err = userCmd(context.Background(), os.Args[2:], os.Stdin, os.Stdout)
 	case "token":
 		err = tokenCmd(context.Background(), os.Args[2:], os.Stdout)
+	case "deadline":
+		err = deadline(os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
