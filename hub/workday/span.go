@@ -8,8 +8,8 @@ import (
 
 // Span is a statutory time limit: N calendar days, or N working days.
 type Span struct {
-	N       int  `json:"n"`
-	Working bool `json:"working"` // working days (工作日); else calendar days
+	N       int
+	Working bool // working days (工作日); else calendar days
 }
 
 // WD is n working days.
@@ -48,4 +48,37 @@ func (c *Calendars) Add(start Date, s Span) (Date, error) {
 		return c.AddWorkingDays(start, s.N)
 	}
 	return c.AddDays(start, s.N)
+}
+
+// MarshalText writes the span as String does.
+func (s Span) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a span as ParseSpan does.
+func (s *Span) UnmarshalText(b []byte) error {
+	v, err := ParseSpan(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}
+
+// Back is the last day on which something must happen to be a span before
+// end: end minus n calendar days, or the n-th working day before end.
+func (c *Calendars) Back(end Date, s Span) (Date, error) {
+	if !s.Working {
+		return end.AddDays(-s.N), nil
+	}
+	d := end
+	for n := s.N; n > 0; {
+		d = d.AddDays(-1)
+		ok, err := c.IsWorkingDay(d)
+		if err != nil {
+			return Date{}, err
+		}
+		if ok {
+			n--
+		}
+	}
+	return d, nil
 }

@@ -125,3 +125,17 @@ func TestParseSpan(t *testing.T) {
 	}
 }
 
+func TestBack(t *testing.T) {
+	c := New()
+	for _, tc := range []struct{ end, span, want string }{
+		{"2026-10-12", "15d", "2026-09-27"},
+		{"2026-10-12", "3wd", "2026-10-08"}, // Oct 10 (Sat) works, Oct 9, Oct 8
+		{"2026-02-25", "2wd", "2026-02-14"}, // Feb 24, then Feb 14 across the festival
+	} {
+		sp, _ := ParseSpan(tc.span)
+		got, err := c.Back(d(tc.end), sp)
+		if err != nil || got.String() != tc.want {
+			t.Errorf("%s - %s = %s, %v; want %s", tc.end, tc.span, got, err, tc.want)
+		}
+	}
+}
