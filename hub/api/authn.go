@@ -119,6 +119,10 @@ func (a *API) ownerAccess(w http.ResponseWriter, r *http.Request, p auth.Princip
 	}
 	code, msg := 0, ""
 	switch {
+	case own.Parties != nil:
+		if !p.SeesParties(*own.Parties) {
+			code = http.StatusForbidden
+		}
 	case own.Room != "":
 		code, msg = a.roomAccess(r.Context(), p, own.Room, rt.Perm)
 	case p.Role != auth.Operator:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/auth"
+	"github.com/evalroom/evalroom/hub/procurement"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -29,7 +30,8 @@ var who = map[string]struct {
 	"agency-admin":    {auth.AgencyAdmin, "lz-a"},
 	"agency-staff":    {auth.AgencyStaff, "lz-a"},
 	"other-agency":    {auth.AgencyStaff, "lz-b"},
-	"purchaser":       {auth.Purchaser, ""},
+	"purchaser":       {auth.Purchaser, "unit-a"},
+	"other-purchaser": {auth.Purchaser, "unit-b"},
 	"expert":          {auth.Expert, ""},
 	"technician":      {auth.Technician, "room-1"},
 	"other-tech":      {auth.Technician, "room-2"},
@@ -40,8 +42,8 @@ var who = map[string]struct {
 var allowed = map[string][]string{
 	"POST /api/v1/login":                                               {"*"},
 	"POST /api/v1/enroll":                                              {"*"},
-	"GET /api/v1/session":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "expert", "technician", "other-tech"},
-	"POST /api/v1/logout":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "expert", "technician", "other-tech"},
+	"GET /api/v1/session":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech"},
+	"POST /api/v1/logout":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech"},
 	"GET /api/v1/rooms":                                                {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/rooms":                                               {"operator"},
 	"PATCH /api/v1/rooms/{room}":                                       {"operator"},
@@ -59,13 +61,36 @@ var allowed = map[string][]string{
 	"GET /api/v1/alerts":                                               {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/alerts/{id}/ack":                                     {"operator", "regulator", "city-regulator", "technician"},
 	"POST /api/v1/alerts/{id}/resolve":                                 {"operator", "regulator", "city-regulator", "technician"},
+	"GET /api/v1/entrustments":                                         workReaders,
+	"POST /api/v1/entrustments":                                        {"purchaser", "other-purchaser"},
+	"GET /api/v1/entrustments/{id}":                                    workInScope,
+	"POST /api/v1/entrustments/{id}/submit":                            {"purchaser"},
+	"POST /api/v1/entrustments/{id}/review":                            {"purchaser"},
+	"POST /api/v1/entrustments/{id}/accept":                            {"agency-admin", "agency-staff"},
+	"POST /api/v1/entrustments/{id}/return":                            {"agency-admin", "agency-staff"},
+	"POST /api/v1/entrustments/{id}/project":                           {"agency-admin", "agency-staff"},
+	"GET /api/v1/projects":                                             workReaders,
+	"GET /api/v1/projects/{id}":                                        workInScope,
+	"POST /api/v1/projects/{id}/publish":                               {"agency-admin", "agency-staff"},
+	"POST /api/v1/projects/{id}/extend":                                {"agency-admin", "agency-staff"},
+	"POST /api/v1/projects/{id}/cancel":                                {"agency-admin", "agency-staff"},
 }
+
+// The procurement records of the tests belong to unit-a, agency lz-a and
+// jurisdiction 450206: everyone who reads the workflow lists, those
+// parties (and the operator) open one, the others find none (404).
+var (
+	workReaders = []string{"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser"}
+	workInScope = []string{"operator", "regulator", "city-regulator", "agency-admin", "agency-staff", "purchaser"}
+)
 
 type authzRig struct {
 	*rig
 	api    *API
 	tokens map[string]string
 	alert  int64
+	// an entrustment and its project, of unit-a, agency lz-a, 450206
+	entrustment, project int64
 }
 
 func newAuthzRig(t *testing.T) *authzRig {
@@ -86,6 +111,7 @@ func newAuthzRig(t *testing.T) *authzRig {
 		t.Fatal(err)
 	}
 	ar := &authzRig{rig: r, api: newAPI(r.st, r.fleet, r.audit), tokens: map[string]string{}, alert: al.ID}
+	ar.entrustment, ar.project = workRecords(t, r.st)
 	for name, w := range who {
 		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
 	}
@@ -117,7 +143,14 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 	names := append([]string{""}, keys(who)...)
 	for _, pattern := range patterns {
 		method, path, _ := strings.Cut(pattern, " ")
-		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(r.alert)).Replace(path)
+		id := r.alert
+		switch {
+		case strings.HasPrefix(path, "/api/v1/entrustments/"):
+			id = r.entrustment
+		case strings.HasPrefix(path, "/api/v1/projects/"):
+			id = r.project
+		}
+		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(id)).Replace(path)
 		for _, name := range names {
 			t.Run(pattern+"/"+name, func(t *testing.T) {
 				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("{}"))
@@ -190,6 +223,30 @@ func TestLiveDuringSessionIsForRegulators(t *testing.T) {
 	if code, msg := r.api.roomAccess(context.Background(), p, "room-1", auth.Live); code != 0 {
 		t.Fatalf("regulator during a session: %d %s", code, msg)
 	}
+}
+
+// workRecords makes an entrustment and its project for the access test.
+func workRecords(t *testing.T, st *store.Store) (int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := procurement.Open(ctx, st.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	e, err := db.InsertEntrustment(ctx, procurement.Entrustment{Purchaser: "unit-a", Agency: "lz-a", Jurisdiction: "450206",
+		Title: "t", Category: "goods", Budget: 500000, PlanLine: "p", Method: "open_tender", State: procurement.EntAccepted,
+		Maker: "m", FiscalYear: 2026, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := db.InsertProject(ctx, procurement.Project{Entrustment: e.ID, Purchaser: "unit-a", Agency: "lz-a", Jurisdiction: "450206",
+		Title: "t", Category: "goods", Method: "open_tender", Budget: 500000, State: procurement.ProjPlanning,
+		Lots: []procurement.Lot{{Number: 1, Title: "l", Budget: 500000, State: procurement.LotActive}}, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ID, p.ID
 }
 
 func alertRooms(body string) string {

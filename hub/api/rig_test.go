@@ -15,8 +15,11 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/procurement"
+	"github.com/evalroom/evalroom/hub/procurement/rules"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/store/storetest"
+	"github.com/evalroom/evalroom/hub/workday"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -57,7 +60,12 @@ func newRig(t *testing.T) *rig {
 func newAPI(st *store.Store, fl *fleet.Fleet, au *audit.Log) *API {
 	log := slog.New(slog.DiscardHandler)
 	a := New(st, fl, nil, au, log, time.Hour)
-	return a.Mount(alerts.NewHTTP(st, nil, a, log))
+	work, err := procurement.Open(context.Background(), st.DB())
+	if err != nil {
+		panic(err)
+	}
+	return a.Mount(alerts.NewHTTP(st, nil, a, log), procurement.NewHTTP(procurement.Options{
+		DB: work, Rules: rules.Shipped(), Calendars: workday.New(), Access: a, Log: log}))
 }
 
 // tokenFor makes an API token named for its role.

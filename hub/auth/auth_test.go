@@ -16,7 +16,7 @@ func TestCheckScope(t *testing.T) {
 		{Regulator, "", false}, {Regulator, "4502", false}, {Regulator, "45020a", false}, {Regulator, "050206", false},
 		{AgencyAdmin, "lz-a", true}, {AgencyStaff, "", false}, {AgencyStaff, "LZ", false},
 		{Technician, "room-1,room-2", true}, {Technician, "room-1,", false}, {Technician, "", false},
-		{Purchaser, "", true}, {Expert, "x", false},
+		{Purchaser, "", true}, {Purchaser, "lj-school", true}, {Purchaser, "Bad Unit", false}, {Expert, "x", false},
 		{Role("admin"), "", false},
 	}
 	for _, c := range cases {
@@ -77,5 +77,29 @@ func TestPasswordHash(t *testing.T) {
 	}
 	if _, err := CheckPassword("$2y$10$notargon", "x"); err == nil {
 		t.Error("a foreign hash was accepted")
+	}
+}
+
+func TestSeesParties(t *testing.T) {
+	work := Parties{Purchaser: "lj-school", Agency: "lz-a", Jurisdiction: "450206"}
+	cases := []struct {
+		p    Principal
+		sees bool
+	}{
+		{Principal{Role: Operator}, true},
+		{Principal{Role: Regulator, Scope: "450200"}, true},
+		{Principal{Role: Regulator, Scope: "450202"}, false},
+		{Principal{Role: AgencyAdmin, Scope: "lz-a"}, true},
+		{Principal{Role: AgencyStaff, Scope: "lz-b"}, false},
+		{Principal{Role: Purchaser, Scope: "lj-school"}, true},
+		{Principal{Role: Purchaser, Scope: "other-unit"}, false},
+		{Principal{Role: Purchaser}, false}, // no unit, no procurement
+		{Principal{Role: Expert}, false},
+		{Principal{Role: Technician, Scope: "room-1"}, false},
+	}
+	for _, c := range cases {
+		if got := c.p.SeesParties(work); got != c.sees {
+			t.Errorf("%s %q sees %+v: %v, want %v", c.p.Role, c.p.Scope, work, got, c.sees)
+		}
 	}
 }

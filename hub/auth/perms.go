@@ -18,7 +18,9 @@ const (
 	MetricsRead  Perm = "metrics.read"  // /metrics
 	SessionRead  Perm = "session.read"  // who am I
 	UsersManage  Perm = "users.manage"  // people and tokens
-	ProjectsWork Perm = "projects.work" // the procurement workflow (to come)
+	ProjectsRead Perm = "projects.read" // entrustments and projects in scope
+	EntrustMake  Perm = "entrust.make"  // a purchaser's entrustments: create, submit, review
+	ProjectsWork Perm = "projects.work" // an agency's work: intake, projects, timetables
 )
 
 // grants is each role's permissions. Evaluation is confidential (Order 87
@@ -27,11 +29,11 @@ const (
 // route checks that), and the operator runs the platform without seeing
 // what is recorded.
 var grants = map[Role][]Perm{
-	Operator:    {SessionRead, RoomsRead, RoomsWrite, RoomToken, AlertsRead, AlertsAct, AuditRead, MetricsRead, UsersManage},
-	Regulator:   {SessionRead, RoomsRead, AlertsRead, AlertsAct, Live, Recordings, AuditRead},
-	AgencyAdmin: {SessionRead, RoomsRead, AlertsRead, ProjectsWork},
-	AgencyStaff: {SessionRead, RoomsRead, AlertsRead, ProjectsWork},
-	Purchaser:   {SessionRead, ProjectsWork},
+	Operator:    {SessionRead, RoomsRead, RoomsWrite, RoomToken, AlertsRead, AlertsAct, AuditRead, MetricsRead, UsersManage, ProjectsRead},
+	Regulator:   {SessionRead, RoomsRead, AlertsRead, AlertsAct, Live, Recordings, AuditRead, ProjectsRead},
+	AgencyAdmin: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork},
+	AgencyStaff: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork},
+	Purchaser:   {SessionRead, ProjectsRead, EntrustMake},
 	Expert:      {SessionRead},
 	Technician:  {SessionRead, RoomsRead, RoomToken, AlertsRead, AlertsAct, Live},
 }

@@ -43,7 +43,13 @@ var divisionCode = regexp.MustCompile(`^[1-9][0-9]{5}$`)
 // should look like if not.
 func CheckScope(role Role, scope string) error {
 	switch role {
-	case Operator, Purchaser, Expert:
+	case Purchaser:
+		// A purchaser's scope is its unit; one without a unit (accounts made
+		// before the workflow) signs in but sees no procurement.
+		if scope != "" && !protocol.ValidID(scope) {
+			return fmt.Errorf("%w: a purchaser's scope is its purchaser unit id (lower-case letters, digits, dashes)", ErrScope)
+		}
+	case Operator, Expert:
 		if scope != "" {
 			return fmt.Errorf("%w: %s takes no scope", ErrScope, role)
 		}
@@ -113,6 +119,32 @@ func (p Principal) SeesRoom(o Owner) bool {
 		return o.Agency != "" && o.Agency == p.Scope
 	case Technician:
 		return slices.Contains(strings.Split(p.Scope, ","), o.Room)
+	}
+	return false
+}
+
+// Parties are whom a procurement record belongs to: the purchaser unit
+// that entrusts it, the agency that runs it and the jurisdiction whose
+// finance department regulates it.
+type Parties struct {
+	Purchaser    string // purchaser unit id
+	Agency       string // agency id
+	Jurisdiction string // division code
+}
+
+// SeesParties reports whether a procurement record of these parties is in
+// the principal's scope: the operator's always, a regulator's in its
+// jurisdiction, an agency's and a purchaser unit's own.
+func (p Principal) SeesParties(o Parties) bool {
+	switch p.Role {
+	case Operator:
+		return true
+	case Regulator:
+		return p.Scope == AllJurisdictions || (o.Jurisdiction != "" && strings.HasPrefix(o.Jurisdiction, divisionPrefix(p.Scope)))
+	case AgencyAdmin, AgencyStaff:
+		return o.Agency != "" && o.Agency == p.Scope
+	case Purchaser:
+		return p.Scope != "" && o.Purchaser == p.Scope
 	}
 	return false
 }

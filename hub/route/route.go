@@ -35,7 +35,10 @@ type Route struct {
 
 // Owner says whose a thing named in a path is.
 type Owner struct {
-	Room    string // "": the hub's own, the operator's
+	Room string // "": the hub's own, the operator's (unless Parties is set)
+	// Parties, when set, are whom a procurement record belongs to; the
+	// caller must see them (auth.Principal.SeesParties).
+	Parties *auth.Parties
 	Unknown string // the 404's words when the caller may not see it, e.g. "no such alert"
 }
 

@@ -277,6 +277,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	}
 	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage)
 	a.Mount(alerts.NewHTTP(h.store, h.Alerts, a, log))
+	work, err := workflow(ctx, h.store, cfg.DataDir, a, log)
+	if err != nil {
+		return nil, err
+	}
+	a.Mount(work)
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
 		ingest.Forget(room)
