@@ -24,10 +24,10 @@ type Entrustment struct {
 	State        string         `json:"state"`
 	Maker        string         `json:"maker"`
 	Checker      string         `json:"checker,omitempty"`
-	Reason       string         `json:"reason,omitempty"`   // why it was last rejected or returned
-	Split        string         `json:"split,omitempty"`    // why it looks like a split purchase
-	Threshold    string         `json:"threshold"`          // the threshold rule it was checked against
-	Project      int64          `json:"project,omitempty"`  // the project made of it
+	Reason       string         `json:"reason,omitempty"`  // why it was last rejected or returned
+	Split        string         `json:"split,omitempty"`   // why it looks like a split purchase
+	Threshold    string         `json:"threshold"`         // the threshold rule it was checked against
+	Project      int64          `json:"project,omitempty"` // the project made of it
 	FiscalYear   int            `json:"fiscal_year"`
 	CreatedAt    time.Time      `json:"created_at"`
 	UpdatedAt    time.Time      `json:"updated_at"`
