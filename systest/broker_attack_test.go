@@ -372,16 +372,7 @@ func TestBrokerConnectDeadlineAndCaps(t *testing.T) {
 	eventually(t, 30*time.Second, "room-1 online", func() bool { return e.hub.Fleet.State("room-1").Online })
 	box3 := enrollBox(t, e, "room-3")
 	// The attacker comes from another address than the real box.
-	attacker := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}, Timeout: 5 * time.Second}
-	dial := func() net.Conn {
-		t.Helper()
-		c, err := attacker.Dial("tcp", e.cfg.MQTT)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
+	dial := attackerDial(t, e.cfg.MQTT)
 
 	idle := dial()
 	handshake := tls.Client(dial(), box3.Clone())
@@ -418,7 +409,7 @@ func TestBrokerConnectDeadlineAndCaps(t *testing.T) {
 	for range perAddr + 4 {
 		flood.Go(func() {
 			for ctx.Err() == nil {
-				c, err := attacker.DialContext(ctx, "tcp", e.cfg.MQTT)
+				c, err := from("127.0.0.2").DialContext(ctx, "tcp", e.cfg.MQTT)
 				if err != nil {
 					continue
 				}

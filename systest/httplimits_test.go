@@ -27,6 +27,21 @@ func from(ip string) *net.Dialer {
 	return &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
 }
 
+// attackerDial returns a dial to addr from 127.0.0.2; the connections it
+// makes close when the test ends.
+func attackerDial(t *testing.T, addr string) func() net.Conn {
+	d := from("127.0.0.2")
+	return func() net.Conn {
+		t.Helper()
+		c, err := d.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+}
+
 // TestHTTPDeadlinesAndCaps: on the hub's HTTPS listener a connection that
 // never starts its TLS handshake, one that never finishes its headers and
 // one whose body never finishes are all closed after their deadlines; one
@@ -46,16 +61,7 @@ func TestHTTPDeadlinesAndCaps(t *testing.T) {
 	roots := x509.NewCertPool()
 	pem, _ := os.ReadFile(e.caFile())
 	roots.AppendCertsFromPEM(pem)
-	attacker := from("127.0.0.2")
-	dial := func() net.Conn {
-		t.Helper()
-		c, err := attacker.Dial("tcp", e.cfg.HTTP)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
+	dial := attackerDial(t, e.cfg.HTTP)
 	tlsDial := func() *tls.Conn {
 		t.Helper()
 		c := tls.Client(dial(), &tls.Config{RootCAs: roots, ServerName: "127.0.0.1"})

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/evalroom/evalroom/internal/durable"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -113,7 +114,7 @@ func Enroll(ctx context.Context, client *http.Client, hub, token, dir string, si
 	}
 	e := Enrollment{Room: ans.Room, Name: ans.Name, Hub: hub, PublicKey: signer.PublicKey().String(), EnrolledAt: time.Now().UTC(), Chains: ans.Chains}
 	eb, _ := json.MarshalIndent(e, "", "  ")
-	if err := writeFileSync(filepath.Join(dir, EnrollmentFile), eb, 0o600); err != nil {
+	if err := durable.WriteFile(filepath.Join(dir, EnrollmentFile), eb, 0o600); err != nil {
 		return Enrollment{}, fmt.Errorf("save enrollment: %w", err)
 	}
 	return e, nil
@@ -152,10 +153,10 @@ func saveCertificates(dir string, er EnrollResponse, key crypto.Signer, pinned f
 	if k, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !k.Equal(leaf.PublicKey) {
 		return fmt.Errorf("the hub issued a certificate for another key")
 	}
-	if err := writeFileSync(filepath.Join(dir, CAFile), []byte(er.CA), 0o644); err != nil {
+	if err := durable.WriteFile(filepath.Join(dir, CAFile), []byte(er.CA), 0o644); err != nil {
 		return fmt.Errorf("save the hub's CA: %w", err)
 	}
-	return writeFileSync(filepath.Join(dir, CertFile), []byte(er.Certificate), 0o644)
+	return durable.WriteFile(filepath.Join(dir, CertFile), []byte(er.Certificate), 0o644)
 }
 
 func parseCert(b []byte) (*x509.Certificate, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/evalroom/evalroom/internal/durable"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -130,7 +131,7 @@ func writePrivateKey(path string, key any) error {
 	if err != nil {
 		return fmt.Errorf("marshal %s: %w", path, err)
 	}
-	return writeFileSync(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	return durable.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
 }
 
 // Enrollment is what the box keeps of its enrollment.
@@ -167,34 +168,4 @@ func LoadEnrollment(dir string) (Enrollment, error) {
 		return e, fmt.Errorf("enrollment file %s is damaged: %w", filepath.Join(dir, EnrollmentFile), err)
 	}
 	return e, nil
-}
-
-// writeFileSync writes through a temporary file, fsyncs and renames, so a
-// power cut leaves either the old file or the new one.
-func writeFileSync(path string, data []byte, perm os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	d, err := os.Open(filepath.Dir(path))
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/evalroom/evalroom/internal/durable"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -59,7 +60,7 @@ func (s *Spool) migrate(path string) error {
 	if err := os.Remove(path); err != nil {
 		return err
 	}
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := durable.SyncDir(filepath.Dir(path)); err != nil {
 		return err
 	}
 	s.log.Info("moved the spool to a file per stream", "from", path, "to", s.dir, "records", moved)

@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/evalroom/evalroom/internal/durable"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -60,7 +61,7 @@ func openShard(dir, stream string) (*shard, error) {
 		return nil, fmt.Errorf("open spool %s (is another agent running?): %w", path, err)
 	}
 	if os.IsNotExist(statErr) {
-		if err := syncDir(dir); err != nil {
+		if err := durable.SyncDir(dir); err != nil {
 			db.Close()
 			return nil, err
 		}
@@ -103,16 +104,4 @@ func (sh *shard) load(heads map[string]Head, idx *index) error {
 			})
 		})
 	})
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open spool directory: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync spool directory: %w", err)
-	}
-	return nil
 }

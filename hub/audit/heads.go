@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/evalroom/evalroom/internal/durable"
 )
 
 // Files of the anchoring, under DATA/audit.
@@ -148,7 +150,7 @@ func createKey(dir string) (*Signer, error) {
 	if err := writePublic(dir, s.Public()); err != nil {
 		return nil, err
 	}
-	if err := writeSynced(filepath.Join(dir, KeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+	if err := durable.WriteFile(filepath.Join(dir, KeyFile), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
 		return nil, fmt.Errorf("audit-signing key: %w", err)
 	}
 	return s, nil
@@ -159,44 +161,10 @@ func writePublic(dir string, pub ed25519.PublicKey) error {
 	if err != nil {
 		return fmt.Errorf("encode the audit public key: %w", err)
 	}
-	if err := writeSynced(filepath.Join(dir, PubFile), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644); err != nil {
+	if err := durable.WriteFile(filepath.Join(dir, PubFile), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}), 0o644); err != nil {
 		return fmt.Errorf("audit public key: %w", err)
 	}
 	return nil
-}
-
-// writeSynced writes a new file durably: a temporary file, synced, renamed
-// into place, and the directory synced.
-func writeSynced(path string, data []byte, perm os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, perm)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // ReadPublicKey reads an audit-signing public key (PKIX PEM, as in PubFile).
@@ -291,7 +259,7 @@ func OpenHeads(path string) (*HeadWriter, error) {
 		return nil, fmt.Errorf("heads file: %w", err)
 	}
 	if errors.Is(statErr, os.ErrNotExist) {
-		if err := syncDir(filepath.Dir(path)); err != nil {
+		if err := durable.SyncDir(filepath.Dir(path)); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("heads file: %w", err)
 		}

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/evalroom/evalroom/internal/run"
 )
 
 // States, from good to bad.
@@ -77,8 +79,7 @@ type Storage struct {
 	failing   atomic.Bool // a reported failure holds (Stored has work to do)
 
 	failures prometheus.Counter
-	cancel   context.CancelFunc
-	done     chan struct{}
+	run      *run.Group
 }
 
 // NewStorage checks the disk once and returns the check; Start runs it on
@@ -110,31 +111,12 @@ func NewStorage(opts Options, log *slog.Logger, reg prometheus.Registerer) *Stor
 
 // Start checks the disk every Options.Every until Close.
 func (s *Storage) Start(ctx context.Context) {
-	ctx, s.cancel = context.WithCancel(ctx)
-	s.done = make(chan struct{})
-	go func() {
-		defer close(s.done)
-		t := time.NewTicker(s.opts.Every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				s.check()
-			}
-		}
-	}()
+	s.run = run.New(ctx, "storage check")
+	s.run.Go(func(ctx context.Context) { run.Every(ctx, s.opts.Every, func(context.Context) { s.check() }) })
 }
 
 // Close stops the timer and returns once its goroutine has ended.
-func (s *Storage) Close() {
-	if s.cancel == nil {
-		return
-	}
-	s.cancel()
-	<-s.done
-}
+func (s *Storage) Close() { s.run.Close() }
 
 // Failed is told of a write to the data directory that failed elsewhere
 // in the hub; the hub is failing from now until Hold has passed without

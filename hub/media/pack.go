@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/evalroom/evalroom/internal/durable"
 )
 
 // packLimit is where a stream starts a new pack file.
@@ -88,7 +90,7 @@ func (p *packs) newPack(t *packTail, dir string) error {
 		dirs = append(dirs, p.dir, filepath.Dir(p.dir))
 	}
 	for _, d := range dirs {
-		if err := syncDir(d); err != nil {
+		if err := durable.SyncDir(d); err != nil {
 			return err
 		}
 	}
@@ -161,17 +163,4 @@ func nextPack(dir, cur string) string {
 		fmt.Sscanf(filepath.Base(cur), "pack-%06d.seg", &n)
 	}
 	return filepath.Join(dir, fmt.Sprintf("pack-%06d.seg", n+1))
-}
-
-// syncDir makes the names in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open media dir: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("sync media dir: %w", err)
-	}
-	return nil
 }
