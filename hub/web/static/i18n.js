@@ -54,6 +54,7 @@ const STRINGS = {
     'owner.jurisdiction': '行政区划',
     'owner.agency': '代理机构',
     'owner.none': '未指定',
+    'mark.published': '已公示', 'mark.passed': '验收通过，{date}前公示',
     'owner.code': '代码 {code}',
 
     'banner.api': '无法连接中心服务：请确认 evalroom-hub 正在运行，页面会自动重试。',
@@ -434,6 +435,7 @@ const STRINGS = {
     'owner.jurisdiction': 'jurisdiction',
     'owner.agency': 'agency',
     'owner.none': 'not set',
+    'mark.published': 'published', 'mark.passed': 'accepted, to be published by {date}',
     'owner.code': 'code {code}',
 
     'banner.api': 'Cannot reach the hub: check that evalroom-hub is running; this page retries by itself.',
