@@ -10,15 +10,17 @@ import (
 	"log/slog"
 
 	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/devices/alsa"
 	"github.com/evalroom/evalroom/devices/v4l2"
 	"github.com/evalroom/evalroom/edge/config"
 	"github.com/evalroom/evalroom/protocol"
 )
 
 // Open returns a source for every configured device that the agent should
-// record. A V4L2 camera that is not there yet is still returned (marked
-// absent): it is recorded from the moment it is plugged in. A device whose
-// driver is not in this build is marked absent and left out.
+// record. A V4L2 camera or ALSA microphone that is not there yet is still
+// returned (marked absent): it is recorded from the moment it is plugged
+// in. A device whose driver is not in this build is marked absent and left
+// out.
 func Open(ctx context.Context, devs []config.Device, reg *devices.Registry, log *slog.Logger) []devices.Source {
 	var out []devices.Source
 	for _, d := range devs {
@@ -32,6 +34,14 @@ func Open(ctx context.Context, devs []config.Device, reg *devices.Registry, log 
 				log.Warn("camera not there; it is recorded as soon as it is plugged in", "stream", d.Stream, "device", info.Device, "reason", st.Reason)
 			}
 			out = append(out, cam)
+		case d.Driver == config.DriverALSA && alsa.Available:
+			mic := alsa.New(alsa.Config{Stream: d.Stream, Device: d.Path, SampleRate: d.SampleRate, Logger: log})
+			if err := reg.Init(ctx, mic); err != nil {
+				log.Error("microphone is there but cannot be used; the room reports it, and it is tried again", "stream", d.Stream, "device", info.Device, "err", err)
+			} else if st := stateOf(reg, d.Stream); st.State != protocol.StateOK {
+				log.Warn("microphone not there; it is recorded as soon as it is plugged in", "stream", d.Stream, "device", info.Device, "reason", st.Reason)
+			}
+			out = append(out, mic)
 		default:
 			err := fmt.Errorf("driver %q is not in this build (this build has: %s): %w", d.Driver, drivers(), devices.ErrAbsent)
 			reg.SetErr(info, err)
@@ -42,10 +52,10 @@ func Open(ctx context.Context, devs []config.Device, reg *devices.Registry, log 
 }
 
 func drivers() string {
-	if v4l2.Available {
-		return "v4l2"
+	if v4l2.Available && alsa.Available {
+		return "v4l2, alsa"
 	}
-	return "none: build with CGO_ENABLED=1 for v4l2"
+	return "none: build with CGO_ENABLED=1 for v4l2 and alsa"
 }
 
 func stateOf(reg *devices.Registry, stream string) protocol.DeviceState {
