@@ -5,10 +5,12 @@
 // recorder as gaps, reports a device that went away as failed with the
 // reason and records again by itself when it is back.
 //
-// Capture goes through miniaudio (github.com/gen2brain/malgo, cgo), which
-// loads the system's libasound.so.2 at run time, so every name arecord -D
-// takes works here too. A build without cgo or for another system has the
-// same API and reports the microphone absent.
+// The driver reads the kernel's PCM device (/dev/snd/pcmC*D*c) with
+// ioctls, in Go: no cgo, no libasound, the same on amd64 and arm64. hw:
+// takes the card's 16-bit mono at the rate as it is; plughw: and a card's
+// name take what the card gives (16, 24 or 32 bits, any channels, the
+// nearest rate) and convert it on the box. On another system the API is
+// the same and every microphone is absent.
 package alsa
 
 import (
@@ -17,7 +19,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -31,7 +32,8 @@ type Config struct {
 	// Device is the ALSA name: hw:1,0 or plughw:1,0 (plughw converts what
 	// the card gives), hw:CARD=USB,DEV=0, or a card's name from
 	// /proc/asound/cards such as "USB" or "Loopback,1" (taken as
-	// plughw:CARD=USB,DEV=0), which survives renumbering.
+	// plughw:CARD=USB,DEV=0), which survives renumbering. ALSA's
+	// plugins and sound servers (default, dsnoop, pulse) are not used.
 	Device     string
 	SampleRate int           // samples a second, mono, 16 bit; default 16000
 	Chunk      time.Duration // sound per Read; default 100 ms
@@ -77,20 +79,6 @@ func (c Config) WithDefaults() Config {
 	return c
 }
 
-// PCMName is the name the ALSA library is asked to open for a configured
-// device: names with a colon and "default" as they are, a card's name as
-// plughw:CARD=NAME,DEV=N.
-func PCMName(device string) string {
-	if device == "" || device == "default" || strings.Contains(device, ":") {
-		return device
-	}
-	card, dev, ok := strings.Cut(device, ",")
-	if !ok {
-		dev = "0"
-	}
-	return "plughw:CARD=" + card + ",DEV=" + dev
-}
-
 // ErrClosed is returned by Read after Close.
 var ErrClosed = errors.New("alsa: microphone closed")
 
@@ -104,6 +92,8 @@ type backend interface {
 type capture interface {
 	// running is false once the device stopped by itself.
 	running() bool
+	// mode says what the device gives, for a person.
+	mode() string
 	close()
 }
 
@@ -151,7 +141,7 @@ func New(cfg Config) *Mic { return newMic(cfg, defaultBackend{}, time.Now) }
 
 func newMic(cfg Config, be backend, now func() time.Time) *Mic {
 	cfg = cfg.WithDefaults()
-	pcm := PCMName(cfg.Device)
+	pcm := cfg.Device
 	m := &Mic{
 		cfg: cfg, pcm: pcm, be: be, now: now,
 		chunkBytes: 2 * max(1, int(int64(cfg.SampleRate)*int64(cfg.Chunk)/int64(time.Second))),
@@ -206,41 +196,39 @@ func (m *Mic) Init(context.Context) (bool, error) {
 func (m *Mic) Read(ctx context.Context) (devices.Frame, error) {
 	m.readMu.Lock()
 	defer m.readMu.Unlock()
-	for {
-		if err := m.stopped(ctx); err != nil {
-			m.shut()
-			return devices.Frame{}, err
-		}
-		if m.cap == nil {
-			if m.lost != nil {
-				if err := m.sleep(ctx, m.cfg.Retry); err != nil {
-					return devices.Frame{}, err
-				}
-			}
-			if err := m.open(); err != nil {
-				if m.lost != nil {
-					return devices.Frame{}, fmt.Errorf("%w; looking for it again: %v", m.lost, err)
-				}
-				m.lost = err
+	if err := m.stopped(ctx); err != nil {
+		m.shut()
+		return devices.Frame{}, err
+	}
+	if m.cap == nil {
+		if m.lost != nil {
+			if err := m.sleep(ctx, m.cfg.Retry); err != nil {
 				return devices.Frame{}, err
 			}
+		}
+		if err := m.open(); err != nil {
 			if m.lost != nil {
-				m.cfg.Logger.Info("microphone is back", "stream", m.cfg.Stream, "device", m.pcm)
+				return devices.Frame{}, fmt.Errorf("%w; looking for it again: %v", m.lost, err)
 			}
-			m.lost = nil
+			m.lost = err
+			return devices.Frame{}, err
 		}
-		f, err := m.next(ctx)
-		if errors.Is(err, errGone) {
-			m.shut()
-			m.lost = fmt.Errorf("microphone %s went away (%v): check its cable; recording resumes by itself when it is back: %w", m.pcm, err, devices.ErrLost)
-			m.cfg.Logger.Warn("microphone lost", "stream", m.cfg.Stream, "device", m.pcm, "err", err)
-			return devices.Frame{}, m.lost
+		if m.lost != nil {
+			m.cfg.Logger.Info("microphone is back", "stream", m.cfg.Stream, "device", m.pcm)
 		}
-		if errors.Is(err, ErrClosed) {
-			m.shut()
-		}
-		return f, err
+		m.lost = nil
 	}
+	f, err := m.next(ctx)
+	if errors.Is(err, errGone) {
+		m.shut()
+		m.lost = fmt.Errorf("microphone %s went away (%v): check its cable; recording resumes by itself when it is back: %w", m.pcm, err, devices.ErrLost)
+		m.cfg.Logger.Warn("microphone lost", "stream", m.cfg.Stream, "device", m.pcm, "err", err)
+		return devices.Frame{}, m.lost
+	}
+	if errors.Is(err, ErrClosed) {
+		m.shut()
+	}
+	return f, err
 }
 
 // errGone marks why an open microphone is taken for gone.
@@ -367,7 +355,7 @@ func (m *Mic) open() error {
 	m.mu.Lock()
 	m.cap, m.sink = c, s
 	m.q, m.queued = nil, 0
-	m.info.Mode = fmt.Sprintf("16-bit mono at %d Hz from ALSA %s", m.cfg.SampleRate, m.pcm)
+	m.info.Mode = fmt.Sprintf("16-bit mono at %d Hz from %s", m.cfg.SampleRate, c.mode())
 	m.mu.Unlock()
 	m.cfg.Logger.Info("microphone open", "stream", m.cfg.Stream, "device", m.pcm, "rate", m.cfg.SampleRate)
 	return nil

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +34,7 @@ type fakeCapture struct {
 
 func (c *fakeCapture) running() bool { c.mu.Lock(); defer c.mu.Unlock(); return !c.stopped }
 func (c *fakeCapture) close()        { c.mu.Lock(); c.stopped = true; c.mu.Unlock() }
+func (c *fakeCapture) mode() string  { return "fake" }
 
 func (f *fakeALSA) open(pcm string, rate int, s *sink) (capture, error) {
 	f.mu.Lock()
@@ -109,18 +113,41 @@ func read(t *testing.T, m *Mic) (devices.Frame, error) {
 	return f, err
 }
 
-func TestPCMName(t *testing.T) {
-	for in, want := range map[string]string{
-		"hw:1,0":                "hw:1,0",
-		"plughw:CARD=USB,DEV=0": "plughw:CARD=USB,DEV=0",
-		"default":               "default",
-		"USB":                   "plughw:CARD=USB,DEV=0",
-		"Loopback,1":            "plughw:CARD=Loopback,DEV=1",
-		"dsnoop:CARD=USB,DEV=0": "dsnoop:CARD=USB,DEV=0",
+func TestParseName(t *testing.T) {
+	for in, want := range map[string]pcmName{
+		"hw:1,0":                 {card: "1", dev: 0},
+		"hw:1":                   {card: "1"},
+		"plughw:CARD=USB,DEV=2":  {card: "USB", dev: 2, plug: true},
+		"hw:CARD=Loopback,DEV=1": {card: "Loopback", dev: 1},
+		"USB":                    {card: "USB", plug: true},
+		"Loopback,1":             {card: "Loopback", dev: 1, plug: true},
 	} {
-		if got := PCMName(in); got != want {
-			t.Errorf("PCMName(%q) = %q, want %q", in, got, want)
+		if got, err := parseName(in); err != nil || got != want {
+			t.Errorf("parseName(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
+	}
+	for _, bad := range []string{"", "default", "dsnoop:1,0", "hw:1,x", "hw:1,0,0", "hw:FOO=1"} {
+		if _, err := parseName(bad); err == nil {
+			t.Errorf("parseName(%q) took it", bad)
+		}
+	}
+}
+
+// A card's name is found through /proc/asound's links; a missing one is
+// named with the cards there are.
+func TestCardIndex(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "card3"), 0o755)
+	os.Symlink("card3", filepath.Join(dir, "Loopback"))
+	os.WriteFile(filepath.Join(dir, "cards"), []byte(" 3 [Loopback       ]: Loopback - Loopback\n                      Loopback 1\n"), 0o644)
+	if i, err := cardIndex(dir, "Loopback"); err != nil || i != 3 {
+		t.Fatalf("cardIndex(Loopback) = %d, %v", i, err)
+	}
+	if i, err := cardIndex(dir, "2"); err != nil || i != 2 {
+		t.Fatalf("cardIndex(2) = %d, %v", i, err)
+	}
+	if _, err := cardIndex(dir, "USB"); err == nil || !strings.Contains(err.Error(), "3 Loopback") {
+		t.Fatalf("cardIndex(USB) = %v, want the cards there are", err)
 	}
 }
 
@@ -131,7 +158,7 @@ func TestChunksAreContiguous(t *testing.T) {
 	if ok, err := m.Init(context.Background()); !ok || err != nil {
 		t.Fatalf("Init = %v, %v", ok, err)
 	}
-	if be.opened[0] != "plughw:CARD=Loopback,DEV=1" {
+	if be.opened[0] != "Loopback,1" {
 		t.Fatalf("opened %q", be.opened[0])
 	}
 	s, _ := be.current()

@@ -60,7 +60,7 @@ type Device struct {
 	Driver string `json:"driver"` // v4l2 (video), alsa (audio)
 	// Path: for v4l2 the capture node, best a stable name such as
 	// /dev/v4l/by-id/usb-…-video-index0 or /dev/v4l/by-path/…; for alsa a
-	// device such as hw:1,0.
+	// device such as plughw:1,0 or a card's name (see devices/alsa).
 	Path string `json:"path"`
 	// Width, Height, FPS: what to ask a camera for; it gives the nearest
 	// it has, and the box reports what it got (default 1280x720 at 25 fps).
