@@ -129,6 +129,14 @@ func TestRealKernelDevices(t *testing.T) {
 		}
 	}
 
+	// evalroom-edge doctor in the guest, before the agent starts: the real
+	// camera and microphone open and deliver, the picture and the sound are
+	// there. (The guest has no NTP and its hub no certificates: those warn.)
+	if err := con.waitFor(ctx, exited, "HWTEST-DOCTOR-END"); err != nil {
+		t.Fatalf("%v\n%s", err, tail(con.String()))
+	}
+	h.checkDoctor(t, con.String())
+
 	// Recording.
 	h.eventually(t, ctx, exited, con, 90*time.Second, "cam1 online and ok at the hub", func() (bool, string) {
 		s := h.stream(t, "cam1")
@@ -225,6 +233,9 @@ while { [ ! -e /dev/video0 ] || [ ! -e /dev/snd/pcmC0D1c ]; } && [ $i -lt 300 ];
 echo HWTEST-READY
 /bin/tone -device hw:Loopback,0 -rate 48000 &
 sleep 1
+echo HWTEST-DOCTOR-BEGIN
+/bin/evalroom-edge doctor --config /etc/evalroom/edge.json --json --watch 4s
+echo HWTEST-DOCTOR-END status $?
 /bin/evalroom-edge run --config /etc/evalroom/edge.json &
 while read -r c; do
   case "$c" in
@@ -235,6 +246,38 @@ while read -r c; do
   esac
 done
 `
+}
+
+// checkDoctor reads doctor's JSON report from the guest's console: the
+// devices' checks must pass.
+func (h *hub) checkDoctor(t *testing.T, console string) {
+	t.Helper()
+	_, after, _ := strings.Cut(console, "HWTEST-DOCTOR-BEGIN")
+	out, _, _ := strings.Cut(after, "HWTEST-DOCTOR-END")
+	start, end := strings.Index(out, "{"), strings.LastIndex(out, "}")
+	var rep struct {
+		Status string
+		Checks []struct{ Check, Status, Detail, Fix string }
+	}
+	if start < 0 || end < start || json.Unmarshal([]byte(out[start:end+1]), &rep) != nil {
+		t.Fatalf("no doctor report on the guest's console:\n%s", out)
+	}
+	seen := map[string]bool{}
+	for _, c := range rep.Checks {
+		t.Logf("doctor in the guest: %-5s %-13s %s", c.Status, c.Check, c.Detail)
+		seen[c.Check] = true
+		switch c.Check {
+		case "device cam1", "picture cam1", "device mic1", "sound mic1", "hub", "broker", "clock":
+			if c.Status == "fail" {
+				t.Errorf("doctor in the guest: %s failed: %s (%s)", c.Check, c.Detail, c.Fix)
+			}
+		}
+	}
+	for _, want := range []string{"device cam1", "picture cam1", "device mic1", "sound mic1", "disk", "hub", "broker", "clock", "ntp", "certificate", "spool"} {
+		if !seen[want] {
+			t.Errorf("doctor in the guest has no %s check", want)
+		}
+	}
 }
 
 func port(addr string) string {
