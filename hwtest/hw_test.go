@@ -165,6 +165,33 @@ func TestRealKernelDevices(t *testing.T) {
 	t.Logf("microphone recording at the hub: %s, level %.1f dBFS", h.stream(t, "mic1").Mode, h.stream(t, "mic1").Quality.RMSdBFS)
 	h.checkSound(t, "mic1")
 
+	// An overrun: the agent stopped (SIGSTOP) for 3 s, longer than the
+	// sound card's 2 s buffer; the kernel reports the overrun and the lost
+	// sound is an overrun gap, the microphone still ok.
+	send("stall", "HWTEST-RESUMED")
+	h.eventually(t, ctx, exited, con, 60*time.Second, "mic1: an overrun gap, then sound again", func() (bool, string) {
+		segs := h.segments(t, "mic1")
+		gap := -1
+		for i, s := range segs {
+			if s.Gap && s.GapReason == "overrun" {
+				gap = i
+			}
+		}
+		return gap >= 0 && countMedia(segs[gap:]) >= 2, fmt.Sprintf("overrun gap at %d of %d records", gap, len(segs))
+	})
+	for _, s := range h.segments(t, "mic1") {
+		if s.Gap {
+			t.Logf("mic1 record %d: %s gap", s.Seq, s.GapReason)
+			if s.GapReason != "overrun" {
+				t.Errorf("mic1 record %d: a %s gap, want only the overrun", s.Seq, s.GapReason)
+			}
+		}
+	}
+	if st := h.stream(t, "mic1"); st.State != "ok" {
+		t.Errorf("mic1 %s after an overrun (%s): want ok", st.State, st.Reason)
+	}
+	h.checkSound(t, "mic1")
+
 	// Unplug: vivid's platform device unbound while streaming.
 	send("unbind", "HWTEST-UNBOUND")
 	h.eventually(t, ctx, exited, con, 60*time.Second, "cam1 failed at the hub after unbind", func() (bool, string) {
@@ -237,10 +264,12 @@ echo HWTEST-DOCTOR-BEGIN
 /bin/evalroom-edge doctor --config /etc/evalroom/edge.json --json --watch 4s
 echo HWTEST-DOCTOR-END status $?
 /bin/evalroom-edge run --config /etc/evalroom/edge.json &
+agent=$!
 while read -r c; do
   case "$c" in
   unbind) echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind && echo HWTEST-UNBOUND ;;
   bind) echo vivid.0 > /sys/bus/platform/drivers/vivid/bind && echo HWTEST-BOUND ;;
+  stall) kill -STOP $agent; sleep 3; kill -CONT $agent; echo HWTEST-RESUMED ;;
   aunbind) echo snd_aloop.0 > /sys/bus/platform/drivers/snd_aloop/unbind && echo HWTEST-AUNBOUND ;;
   abind) echo snd_aloop.0 > /sys/bus/platform/drivers/snd_aloop/bind && echo HWTEST-ABOUND ;;
   esac
