@@ -123,7 +123,8 @@ func TestRealKernelDevices(t *testing.T) {
 		t.Fatalf("%v\n%s", err, tail(con.String()))
 	}
 	t.Logf("guest up, /dev/video0 and the loopback there: %v after qemu started", time.Since(booted).Round(time.Millisecond))
-	for _, want := range []string{"/dev/video0  vivid", "YUYV: ", `{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0"`} {
+	for _, want := range []string{"/dev/video0  vivid", "YUYV: ", `{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0"`,
+		"Loopback,1  card 0 Loopback", `{"stream": "mic2", "kind": "audio", "driver": "alsa", "path": "Loopback,1", "sample_rate": 16000}`} {
 		if !strings.Contains(con.String(), want) {
 			t.Errorf("evalroom-edge devices in the guest does not show %q", want)
 		}

@@ -362,3 +362,27 @@ func TestAbsentAndClose(t *testing.T) {
 		t.Fatal("the device is still open after Close")
 	}
 }
+
+// Capture devices are listed from /proc/asound with the card's name as the
+// config's path; playback-only devices are not.
+func TestList(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "cards"), []byte(" 0 [Loopback       ]: Loopback - Loopback\n                      Loopback 1\n 1 [USB            ]: USB-Audio - Jabra SPEAK 410 USB\n                      GN Jabra SPEAK 410 USB at usb-0000:00:14.0-2\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "pcm"), []byte("00-00: Loopback PCM : Loopback PCM : playback 8 : capture 8\n00-01: Loopback PCM : Loopback PCM : playback 8 : capture 8\n01-00: USB Audio : USB Audio : playback 1 : capture 1\n02-03: HDMI 0 : HDMI 0 : playback 1\n"), 0o644)
+	found, err := list(dir)
+	if err != nil || len(found) != 3 {
+		t.Fatalf("list = %+v, %v; want 3 capture devices", found, err)
+	}
+	if f := found[1]; f.Path != "Loopback,1" || f.Card != 0 || f.Device != 1 {
+		t.Errorf("second: %+v", f)
+	}
+	if f := found[2]; f.Path != "USB" || f.CardName != "USB-Audio - Jabra SPEAK 410 USB" {
+		t.Errorf("third: %+v", f)
+	}
+	if line := found[2].ConfigLine("mic1"); line != `{"stream": "mic1", "kind": "audio", "driver": "alsa", "path": "USB", "sample_rate": 16000}` {
+		t.Errorf("config line %s", line)
+	}
+	if found, err := list(filepath.Join(dir, "none")); err != nil || len(found) != 0 {
+		t.Errorf("no /proc/asound: %v, %v", found, err)
+	}
+}

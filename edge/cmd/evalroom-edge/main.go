@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/devices/alsa"
 	"github.com/evalroom/evalroom/devices/v4l2"
 	"github.com/evalroom/evalroom/edge/agent"
 	"github.com/evalroom/evalroom/edge/config"
@@ -36,7 +37,7 @@ import (
 const usage = `usage:
   evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR] [--key-alg ed25519|sm2]
   evalroom-edge run --config FILE
-  evalroom-edge devices [--json]     cameras on this machine, with the config lines to record them
+  evalroom-edge devices [--json]     cameras and microphones on this machine, with the config lines to record them
   evalroom-edge doctor --config FILE [--json] [--watch 5s]
                                      every check before leaving the room; exit status 1 on any fail
 `
@@ -128,28 +129,40 @@ func run(args []string) error {
 	return a.Run(ctx)
 }
 
-// listDevices prints the cameras found, each with the device line for the
-// box's configuration; --json prints them for tools.
+// listDevices prints the cameras and microphones found, each with the
+// device line for the box's configuration; --json prints them for tools.
 func listDevices(args []string) error {
 	fs := flag.NewFlagSet("devices", flag.ExitOnError)
-	asJSON := fs.Bool("json", false, "print JSON: {\"cameras\": [...], \"problems\": [...]}")
+	asJSON := fs.Bool("json", false, "print JSON: {\"cameras\": [...], \"microphones\": [...], \"problems\": [...]}")
 	fs.Parse(args)
 	cams, err := v4l2.List()
 	problems := []string{}
 	if err != nil {
 		problems = strings.Split(err.Error(), "\n")
 	}
+	mics, err := alsa.List()
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
 	if *asJSON {
 		type camera struct {
 			v4l2.Found
 			Config string `json:"config"`
 		}
+		type microphone struct {
+			alsa.Found
+			Config string `json:"config"`
+		}
 		out := struct {
-			Cameras  []camera `json:"cameras"`
-			Problems []string `json:"problems"`
-		}{Cameras: []camera{}, Problems: problems}
+			Cameras     []camera     `json:"cameras"`
+			Microphones []microphone `json:"microphones"`
+			Problems    []string     `json:"problems"`
+		}{Cameras: []camera{}, Microphones: []microphone{}, Problems: problems}
 		for i, c := range cams {
 			out.Cameras = append(out.Cameras, camera{c, c.ConfigLine(fmt.Sprintf("cam%d", i+1))})
+		}
+		for i, m := range mics {
+			out.Microphones = append(out.Microphones, microphone{m, m.ConfigLine(fmt.Sprintf("mic%d", i+1))})
 		}
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -164,6 +177,13 @@ func listDevices(args []string) error {
 		if len(c.Formats) > 0 {
 			lines = append(lines, "    "+c.ConfigLine(fmt.Sprintf("cam%d", i+1)))
 		}
+	}
+	if len(mics) == 0 {
+		fmt.Println("no microphones found (none plugged in, or their driver not loaded: lsusb, dmesg, cat /proc/asound/cards)")
+	}
+	for i, m := range mics {
+		fmt.Print(m.String())
+		lines = append(lines, "    "+m.ConfigLine(fmt.Sprintf("mic%d", i+1)))
 	}
 	if len(lines) > 0 {
 		fmt.Printf("\nin \"devices\" of the config (%s):\n%s\n", "/etc/evalroom/edge.json", strings.Join(lines, ",\n"))
