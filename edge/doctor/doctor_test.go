@@ -27,11 +27,13 @@ import (
 	"github.com/evalroom/evalroom/edge/doctor"
 	"github.com/evalroom/evalroom/edge/hardware"
 	"github.com/evalroom/evalroom/edge/identity"
+	"github.com/evalroom/evalroom/edge/spool"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/server"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
+	"github.com/evalroom/evalroom/protocol/prototest"
 	"github.com/evalroom/evalroom/simulators/camera"
 	"github.com/evalroom/evalroom/simulators/mic"
 )
@@ -376,5 +378,30 @@ func TestReportJSON(t *testing.T) {
 	json.NewEncoder(&b).Encode(rep)
 	if want := `{"status":"fail","checks":[{"check":"disk","status":"fail","detail":"full","fix":"free space"}]}`; strings.TrimSpace(b.String()) != want {
 		t.Fatalf("JSON %s, want %s", b.String(), want)
+	}
+}
+
+// The spool check reads what waits for upload; a spool the agent holds is
+// a warning, not a failure.
+func TestSpoolBacklog(t *testing.T) {
+	cfg := config.Default()
+	cfg.DataDir = t.TempDir()
+	opts := doctor.Options{Config: cfg, Timeout: time.Second, Sync: func() (doctor.ClockSync, error) { return doctor.ClockSync{Synced: true}, nil }}
+	if c, _ := doctor.Run(context.Background(), opts).Find("spool"); c.Status != doctor.OK || !strings.Contains(c.Detail, "not recorded yet") {
+		t.Fatalf("no spool: %s %s", c.Status, c.Detail)
+	}
+	sp, err := spool.Open(filepath.Join(cfg.DataDir, "spool"), spool.Options{Signer: prototest.Signer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Append(context.Background(), prototest.MediaSegment("room-1", "cam1", 0, "")); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := doctor.Run(context.Background(), opts).Find("spool"); c.Status != doctor.Warn || !strings.Contains(c.Detail, "agent holds it") {
+		t.Fatalf("a spool in use: %s %s", c.Status, c.Detail)
+	}
+	sp.Close()
+	if c, _ := doctor.Run(context.Background(), opts).Find("spool"); c.Status != doctor.OK || !strings.Contains(c.Detail, "1 records") {
+		t.Fatalf("one record waiting: %s %s", c.Status, c.Detail)
 	}
 }
