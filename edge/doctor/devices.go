@@ -111,6 +111,10 @@ func checkDevice(ctx context.Context, opts Options, d config.Device) deviceResul
 		switch {
 		case readErr != nil:
 			out = append(out, fail(name, "check the camera's cable; unplug and plug it in again", "%s stopped while watched: %v", dev, readErr))
+		case d.FPS > 0 && info.FPS > 0 && info.FPS < d.FPS:
+			out = append(out, warn(name, fmt.Sprintf("set fps to %d in the config (or choose a size the camera gives faster: `evalroom-edge devices`)", info.FPS), "%s gives at most %d frames a second, the config asks %d", dev, info.FPS, d.FPS))
+		case d.Width > 0 && info.Width > 0 && (info.Width != d.Width || info.Height != d.Height):
+			out = append(out, warn(name, fmt.Sprintf("set width and height to %dx%d in the config, or choose a size from `evalroom-edge devices`", info.Width, info.Height), "%s gives %dx%d, the config asks %dx%d", dev, info.Width, info.Height, d.Width, d.Height))
 		case want > 0 && fps < 0.8*want:
 			out = append(out, warn(name, "cameras slow down in the dark: light the room; or lower fps in the config, or use a USB port of its own", "%s delivers %.1f frames a second, configured %.0f", dev, fps, want))
 		default:

@@ -202,6 +202,10 @@ func TestOneFaultEach(t *testing.T) {
 		{"black picture", func(t *testing.T, r *rig, o *doctor.Options) {
 			*o = r.options(camera.FaultBlack)
 		}, []string{"picture cam1"}, "black"},
+		{"frozen picture", func(t *testing.T, r *rig, o *doctor.Options) {
+			*o = r.options(camera.FaultFrozen)
+			o.Watch = 4 * time.Second // frozen is 3 s of the same picture
+		}, []string{"picture cam1"}, "frozen"},
 		{"full disk", fullDisk, []string{"disk"}, "full"},
 		{"clock 5 s off", func(t *testing.T, r *rig, o *doctor.Options) {
 			o.Now = func() time.Time { return time.Now().Add(5 * time.Second) }
@@ -403,5 +407,26 @@ func TestSpoolBacklog(t *testing.T) {
 	sp.Close()
 	if c, _ := doctor.Run(context.Background(), opts).Find("spool"); c.Status != doctor.OK || !strings.Contains(c.Detail, "1 records") {
 		t.Fatalf("one record waiting: %s %s", c.Status, c.Detail)
+	}
+}
+
+// A camera that gives less than the config asks is a warning that says
+// what to write instead.
+func TestCameraGivesLessThanAsked(t *testing.T) {
+	r := newRig(t)
+	o := r.options("")
+	sim := o.Open
+	o.Open = func(d config.Device) (devices.Source, error) {
+		src, err := sim(d)
+		if c, isCam := src.(simCamera); isCam {
+			c.d.FPS = 5 // what the camera negotiated
+			return c, err
+		}
+		return src, err
+	}
+	rep := doctor.Run(context.Background(), o)
+	c, _ := rep.Find("device cam1")
+	if c.Status != doctor.Warn || !strings.Contains(c.Detail, "at most 5 frames") || !strings.Contains(c.Fix, "set fps to 5") || rep.Failed() {
+		t.Fatalf("%s %s → %s (report %s)", c.Status, c.Detail, c.Fix, rep.Status)
 	}
 }
