@@ -72,7 +72,7 @@ func TestRealKernelDevices(t *testing.T) {
 	h.enroll(t, ctx, filepath.Join(root, "data"))
 	cfg := map[string]any{
 		"data_dir": "/data", "hub": "http://10.0.2.2:" + port(h.hub.HTTPAddr()), "mqtt": "10.0.2.2:" + port(h.hub.MQTTAddr()),
-		"segment": "2s", "report": map[string]any{"interval": "2s"},
+		"segment": "2s", "report": map[string]any{"interval": "2s"}, "metrics": "127.0.0.1:9101",
 		"spool": map[string]any{"budget_bytes": 100 << 20, "min_free_bytes": 1 << 20}, // the guest's disk is its RAM
 		"devices": []map[string]any{
 			{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0", "width": 640, "height": 360, "fps": 10},
@@ -191,6 +191,10 @@ func TestRealKernelDevices(t *testing.T) {
 	if st := h.stream(t, "mic1"); st.State != "ok" {
 		t.Errorf("mic1 %s after an overrun (%s): want ok", st.State, st.Reason)
 	}
+	send("metrics", "HWTEST-METRICS")
+	if m := `evalroom_edge_device_overruns_total{room="` + room + `",stream="mic1"} 1`; !strings.Contains(con.String(), m) {
+		t.Errorf("the agent's metrics in the guest lack %s", m)
+	}
 	h.checkSound(t, "mic1")
 
 	// Unplug: vivid's platform device unbound while streaming.
@@ -271,6 +275,7 @@ while read -r c; do
   unbind) echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind && echo HWTEST-UNBOUND ;;
   bind) echo vivid.0 > /sys/bus/platform/drivers/vivid/bind && echo HWTEST-BOUND ;;
   stall) kill -STOP $agent; sleep 3; kill -CONT $agent; echo HWTEST-RESUMED ;;
+  metrics) wget -qO- http://127.0.0.1:9101/metrics | grep device_overruns_total; echo HWTEST-METRICS ;;
   aunbind) echo snd_aloop.0 > /sys/bus/platform/drivers/snd_aloop/unbind && echo HWTEST-AUNBOUND ;;
   abind) echo snd_aloop.0 > /sys/bus/platform/drivers/snd_aloop/bind && echo HWTEST-ABOUND ;;
   esac
