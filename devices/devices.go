@@ -37,6 +37,7 @@ type Overrun struct {
 	Detail     string    // for a person: what was lost and what to do
 }
 
+// Error says how much was lost and why, for the gap record and the log.
 func (o *Overrun) Error() string {
 	return fmt.Sprintf("overrun %d: %v lost: %s", o.Count, o.End.Sub(o.Start).Round(time.Millisecond), o.Detail)
 }
