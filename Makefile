@@ -6,13 +6,16 @@ DEMO_HTTP ?= 127.0.0.1:8080
 DEMO_MQTT ?= 127.0.0.1:1883
 DEMO_CONTROL ?= 127.0.0.1:8090
 
-.PHONY: help build demo test test-go test-e2e test-hw lint bench fuzz clean
+.PHONY: help build firmware-check demo test test-go test-e2e test-hw lint bench fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 build: ## build evalroom-hub, evalroom-edge and evalroom-sim into bin/
 	$(GO) build -o $(BIN)/ ./hub/cmd/evalroom-hub ./edge/cmd/evalroom-edge ./simulators/cmd/evalroom-sim
+
+firmware-check: ## compile the signing pad's firmware core with TinyGo (skipped when tinygo is not installed)
+	@if command -v tinygo >/dev/null; then tinygo build -target=wasip1 -o $(BIN)/pad-null.wasm ./firmware/cmd/pad-null && echo "firmware-check: TinyGo compiles firmware/"; else echo "firmware-check: tinygo not installed, skipped"; fi
 
 demo: build ## run the hub (embedded broker and database under ./var) and 3 simulated rooms; Ctrl-C stops all
 	@scripts/demo.sh $(DEMO_HTTP) $(DEMO_MQTT) $(DEMO_CONTROL)

@@ -120,3 +120,15 @@ func ParseFinish(p []byte) (strokes, points uint16, err error) {
 	}
 	return binary.BigEndian.Uint16(p), binary.BigEndian.Uint16(p[2:]), nil
 }
+
+// Error codes of an Error frame.
+const (
+	ErrCodeCRC        = 1 // the frame before was damaged on the line
+	ErrCodeInvalid    = 2 // the frame before broke the contract
+	ErrCodeUnexpected = 3 // the frame is not one this side takes now
+	ErrCodeFull       = 4 // the pad holds MaxStrokes or MaxPoints already
+)
+
+// RefuseBySigner is the reason of a Refuse frame when the signer pressed
+// "refuse".
+const RefuseBySigner = 1
