@@ -83,11 +83,17 @@ type Microphone = Source
 // PadSignature is what a signing pad returns for one document: the strokes
 // it captured and the signature over the document digest made inside the pad.
 type PadSignature struct {
-	Signer    string
-	Strokes   []byte
-	Signature []byte
+	Signer    string // the pad's serial number
+	Strokes   []byte // canonical form, protocol/pad.EncodeStrokes
+	Signature []byte // Ed25519, protocol/pad.Verify checks it
 	Time      time.Time
+	Digest    []byte // the document digest the pad showed and signed
+	PublicKey []byte // the pad's Ed25519 public key, from its identity frame
+	Firmware  string // the pad's firmware version
 }
+
+// ErrRefused means the signer pressed "refuse" on the pad.
+var ErrRefused = errors.New("the signer refused to sign on the pad")
 
 // SigningPad is an expert's signing pad on a serial line.
 type SigningPad interface {
