@@ -75,6 +75,15 @@ var allowed = map[string][]string{
 	"POST /api/v1/projects/{id}/publish":                               {"agency-admin", "agency-staff"},
 	"POST /api/v1/projects/{id}/extend":                                {"agency-admin", "agency-staff"},
 	"POST /api/v1/projects/{id}/cancel":                                {"agency-admin", "agency-staff"},
+	"GET /api/v1/projects/{id}/awards":                                 workInScope,
+	"POST /api/v1/projects/{id}/awards":                                {"agency-admin", "agency-staff"},
+	"GET /api/v1/awards/{id}":                                          workInScope,
+	"POST /api/v1/awards/{id}/confirm":                                 {"purchaser"},
+	"POST /api/v1/awards/{id}/cancel":                                  {"agency-admin", "agency-staff"},
+	"POST /api/v1/awards/{id}/contract":                                {"purchaser"},
+	"GET /api/v1/contracts/{id}":                                       workInScope,
+	"POST /api/v1/contracts/{id}/sign":                                 {"purchaser"},
+	"POST /api/v1/contracts/{id}/file":                                 {"purchaser"},
 	"GET /api/v1/onboarding/applications":                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/onboarding/applications":                             {"agency-admin"},
 	"GET /api/v1/onboarding/applications/{id}":                         {"operator", "regulator", "city-regulator", "agency-admin", "agency-staff", "technician"},
@@ -98,8 +107,9 @@ type authzRig struct {
 	api    *API
 	tokens map[string]string
 	alert  int64
-	// an entrustment and its project, of unit-a, agency lz-a, 450206
-	entrustment, project int64
+	// an entrustment and its project, of unit-a, agency lz-a, 450206,
+	// and the project's award and contract
+	entrustment, project, award, contract int64
 	application          int64 // onboarding's, of room-1
 }
 
@@ -121,7 +131,7 @@ func newAuthzRig(t *testing.T) *authzRig {
 		t.Fatal(err)
 	}
 	ar := &authzRig{rig: r, api: newAPI(r.st, r.fleet, r.audit), tokens: map[string]string{}, alert: al.ID}
-	ar.entrustment, ar.project = workRecords(t, r.st)
+	ar.entrustment, ar.project, ar.award, ar.contract = workRecords(t, r.st)
 	ar.application = onboardRecord(t, r.st)
 	for name, w := range who {
 		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
@@ -160,6 +170,10 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 			id = r.entrustment
 		case strings.HasPrefix(path, "/api/v1/projects/"):
 			id = r.project
+		case strings.HasPrefix(path, "/api/v1/awards/"):
+			id = r.award
+		case strings.HasPrefix(path, "/api/v1/contracts/"):
+			id = r.contract
 		case strings.HasPrefix(path, "/api/v1/onboarding/applications/"):
 			id = r.application
 		}
@@ -238,8 +252,9 @@ func TestLiveDuringSessionIsForRegulators(t *testing.T) {
 	}
 }
 
-// workRecords makes an entrustment and its project for the access test.
-func workRecords(t *testing.T, st *store.Store) (int64, int64) {
+// workRecords makes an entrustment, its project, an award and a contract
+// for the access test.
+func workRecords(t *testing.T, st *store.Store) (ent, proj, award, contract int64) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := procurement.Open(ctx, st.DB())
@@ -259,7 +274,17 @@ func workRecords(t *testing.T, st *store.Store) (int64, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e.ID, p.ID
+	a, err := db.InsertAward(ctx, procurement.Award{Project: p.ID, Lot: 1, Purchaser: "unit-a", Agency: "lz-a", Jurisdiction: "450206",
+		Supplier: "sup-a", SupplierName: "A", Amount: 1, State: procurement.AwardActive, CreatedAt: now, UpdatedAt: now}, procurement.ProjPlanning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.InsertContract(ctx, procurement.Contract{Award: a.ID, Project: p.ID, Lot: 1, Purchaser: "unit-a", Agency: "lz-a",
+		Jurisdiction: "450206", Supplier: "sup-a", Amount: 1, State: procurement.ContractPending, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ID, p.ID, a.ID, c.ID
 }
 
 // onboardRecord makes an acceptance application for room-1.

@@ -26,6 +26,7 @@ const (
 	OnboardRun   Perm = "onboard.run"   // the platform operator assigns technicians and publishes the mark
 	OnboardCheck Perm = "onboard.check" // an assigned technician runs the acceptance
 	ExamTake     Perm = "exam.take"     // agency staff take the qualification exam
+	AwardsSign   Perm = "awards.sign"   // a purchaser confirms the result, makes, signs and files the contract
 )
 
 // grants is each role's permissions. Evaluation is confidential (Order 87
@@ -38,7 +39,7 @@ var grants = map[Role][]Perm{
 	Regulator:   {SessionRead, RoomsRead, AlertsRead, AlertsAct, Live, Recordings, AuditRead, ProjectsRead, OnboardRead},
 	AgencyAdmin: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork, OnboardRead, OnboardApply, ExamTake},
 	AgencyStaff: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork, OnboardRead, ExamTake},
-	Purchaser:   {SessionRead, ProjectsRead, EntrustMake},
+	Purchaser:   {SessionRead, ProjectsRead, EntrustMake, AwardsSign},
 	Expert:      {SessionRead},
 	Technician:  {SessionRead, RoomsRead, RoomToken, AlertsRead, AlertsAct, Live, OnboardRead, OnboardCheck},
 }

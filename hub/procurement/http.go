@@ -77,6 +77,15 @@ func (h *HTTP) Routes() []route.Route {
 		{Pattern: "POST /api/v1/projects/{id}/publish", Perm: auth.ProjectsWork, Owner: proj, Handler: h.publish},
 		{Pattern: "POST /api/v1/projects/{id}/extend", Perm: auth.ProjectsWork, Owner: proj, Handler: h.extend},
 		{Pattern: "POST /api/v1/projects/{id}/cancel", Perm: auth.ProjectsWork, Owner: proj, Handler: h.cancel},
+		{Pattern: "GET /api/v1/projects/{id}/awards", Perm: auth.ProjectsRead, Owner: proj, Handler: h.listAwards},
+		{Pattern: "POST /api/v1/projects/{id}/awards", Perm: auth.ProjectsWork, Owner: proj, Handler: h.createAward},
+		{Pattern: "GET /api/v1/awards/{id}", Perm: auth.ProjectsRead, Owner: h.awardOwner, Handler: h.getAward},
+		{Pattern: "POST /api/v1/awards/{id}/confirm", Perm: auth.AwardsSign, Owner: h.awardOwner, Handler: h.confirm},
+		{Pattern: "POST /api/v1/awards/{id}/cancel", Perm: auth.ProjectsWork, Owner: h.awardOwner, Handler: h.cancelAward},
+		{Pattern: "POST /api/v1/awards/{id}/contract", Perm: auth.AwardsSign, Owner: h.awardOwner, Handler: h.createContract},
+		{Pattern: "GET /api/v1/contracts/{id}", Perm: auth.ProjectsRead, Owner: h.contractOwner, Handler: h.getContract},
+		{Pattern: "POST /api/v1/contracts/{id}/sign", Perm: auth.AwardsSign, Owner: h.contractOwner, Handler: h.sign},
+		{Pattern: "POST /api/v1/contracts/{id}/file", Perm: auth.AwardsSign, Owner: h.contractOwner, Handler: h.file},
 	}
 }
 
