@@ -110,7 +110,7 @@ type authzRig struct {
 	// an entrustment and its project, of unit-a, agency lz-a, 450206,
 	// and the project's award and contract
 	entrustment, project, award, contract int64
-	application          int64 // onboarding's, of room-1
+	application                           int64 // onboarding's, of room-1
 }
 
 func newAuthzRig(t *testing.T) *authzRig {

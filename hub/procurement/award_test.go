@@ -29,9 +29,9 @@ func TestAwardToFiledContract(t *testing.T) {
 	pid := r.tendered(t)
 	// Bad input names the field; the purchaser does not record results.
 	for body, field := range map[string]string{
-		`{"lot": 2, "supplier": "gx-desk", "supplier_name": "x", "amount": 1}`:                                     "lot",
-		`{"lot": 1, "supplier": "GX desk", "supplier_name": "x", "amount": 1}`:                                     "supplier",
-		`{"lot": 1, "supplier": "gx-desk", "supplier_name": "x", "amount": 900000}`:                                "amount",
+		`{"lot": 2, "supplier": "gx-desk", "supplier_name": "x", "amount": 1}`:                                  "lot",
+		`{"lot": 1, "supplier": "GX desk", "supplier_name": "x", "amount": 1}`:                                  "supplier",
+		`{"lot": 1, "supplier": "gx-desk", "supplier_name": "x", "amount": 900000}`:                             "amount",
 		`{"lot": 1, "supplier": "gx-desk", "supplier_name": "x", "amount": 1, "evaluation_done": "2026-10-07"}`: "evaluation_done",
 	} {
 		if out := r.must(t, http.StatusBadRequest, "agency", "POST", pid+"/awards", body); out["field"] != field {
