@@ -36,6 +36,8 @@ var who = map[string]struct {
 	"expert":          {auth.Expert, ""},
 	"technician":      {auth.Technician, "room-1"},
 	"other-tech":      {auth.Technician, "room-2"},
+	"supplier":        {auth.Supplier, "sup-a"},
+	"other-supplier":  {auth.Supplier, "sup-b"},
 }
 
 // allowed is, for every route, who may use it on room-1 (or its alert).
@@ -43,8 +45,8 @@ var who = map[string]struct {
 var allowed = map[string][]string{
 	"POST /api/v1/login":                                               {"*"},
 	"POST /api/v1/enroll":                                              {"*"},
-	"GET /api/v1/session":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech"},
-	"POST /api/v1/logout":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech"},
+	"GET /api/v1/session":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech", "supplier", "other-supplier"},
+	"POST /api/v1/logout":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech", "supplier", "other-supplier"},
 	"GET /api/v1/rooms":                                                {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/rooms":                                               {"operator"},
 	"PATCH /api/v1/rooms/{room}":                                       {"operator"},
@@ -84,6 +86,24 @@ var allowed = map[string][]string{
 	"GET /api/v1/contracts/{id}":                                       workInScope,
 	"POST /api/v1/contracts/{id}/sign":                                 {"purchaser"},
 	"POST /api/v1/contracts/{id}/file":                                 {"purchaser"},
+	"POST /api/v1/projects/{id}/challenges":                            {"supplier", "other-supplier"},
+	"GET /api/v1/challenges":                                           append(workReaders, "supplier", "other-supplier"),
+	"GET /api/v1/challenges/{id}":                                      append(workInScope, "supplier"),
+	"POST /api/v1/challenges/{id}/answer":                              {"agency-admin", "agency-staff"},
+	"POST /api/v1/challenges/{id}/resolve":                             {"supplier"},
+	"POST /api/v1/challenges/{id}/documents":                           {"supplier"},
+	"POST /api/v1/challenges/{id}/complaint":                           {"supplier"},
+	"GET /api/v1/complaints/{id}":                                      append(workInScope, "supplier"),
+	"POST /api/v1/complaints/{id}/documents":                           {"supplier"},
+	"POST /api/v1/complaints/{id}/withdraw":                            {"supplier"},
+	"POST /api/v1/complaints/{id}/accept":                              regulators,
+	"POST /api/v1/complaints/{id}/reject":                              regulators,
+	"POST /api/v1/complaints/{id}/pause":                               regulators,
+	"POST /api/v1/complaints/{id}/resume":                              regulators,
+	"POST /api/v1/complaints/{id}/satisfy":                             regulators,
+	"POST /api/v1/complaints/{id}/decline":                             regulators,
+	"POST /api/v1/complaints/{id}/suspend":                             regulators,
+	"POST /api/v1/complaints/{id}/lift":                                regulators,
 	"GET /api/v1/onboarding/applications":                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/onboarding/applications":                             {"agency-admin"},
 	"GET /api/v1/onboarding/applications/{id}":                         {"operator", "regulator", "city-regulator", "agency-admin", "agency-staff", "technician"},
@@ -100,6 +120,8 @@ var allowed = map[string][]string{
 var (
 	workReaders = []string{"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser"}
 	workInScope = []string{"operator", "regulator", "city-regulator", "agency-admin", "agency-staff", "purchaser"}
+	// the finance departments of the records' jurisdiction decide complaints
+	regulators = []string{"regulator", "city-regulator"}
 )
 
 type authzRig struct {
@@ -110,6 +132,7 @@ type authzRig struct {
 	// an entrustment and its project, of unit-a, agency lz-a, 450206,
 	// and the project's award and contract
 	entrustment, project, award, contract int64
+	challenge, complaint                  int64 // sup-a's
 	application                           int64 // onboarding's, of room-1
 }
 
@@ -132,6 +155,7 @@ func newAuthzRig(t *testing.T) *authzRig {
 	}
 	ar := &authzRig{rig: r, api: newAPI(r.st, r.fleet, r.audit), tokens: map[string]string{}, alert: al.ID}
 	ar.entrustment, ar.project, ar.award, ar.contract = workRecords(t, r.st)
+	ar.challenge, ar.complaint = challengeRecords(t, r.st, ar.project)
 	ar.application = onboardRecord(t, r.st)
 	for name, w := range who {
 		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
@@ -174,6 +198,10 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 			id = r.award
 		case strings.HasPrefix(path, "/api/v1/contracts/"):
 			id = r.contract
+		case strings.HasPrefix(path, "/api/v1/challenges/"):
+			id = r.challenge
+		case strings.HasPrefix(path, "/api/v1/complaints/"):
+			id = r.complaint
 		case strings.HasPrefix(path, "/api/v1/onboarding/applications/"):
 			id = r.application
 		}
@@ -285,6 +313,30 @@ func workRecords(t *testing.T, st *store.Store) (ent, proj, award, contract int6
 		t.Fatal(err)
 	}
 	return e.ID, p.ID, a.ID, c.ID
+}
+
+// challengeRecords makes sup-a's challenge of the project and its
+// complaint for the access test.
+func challengeRecords(t *testing.T, st *store.Store, project int64) (int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := procurement.Open(ctx, st.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	c := procurement.Challenge{Project: project, Purchaser: "unit-a", Agency: "lz-a", Jurisdiction: "450206", Supplier: "sup-a",
+		Step: procurement.StepResult, Grounds: "g", State: procurement.ChalAnswered, CreatedAt: now, UpdatedAt: now}
+	cid, err := db.InsertChallenge(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, err := db.InsertComplaint(ctx, procurement.Complaint{Challenge: cid, Project: project, Purchaser: "unit-a", Agency: "lz-a",
+		Jurisdiction: "450206", Supplier: "sup-a", Grounds: "g", State: procurement.CompPending, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cid, kid
 }
 
 // onboardRecord makes an acceptance application for room-1.
