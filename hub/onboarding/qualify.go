@@ -46,7 +46,8 @@ type RoomStatus struct {
 
 // Qualify computes an agency's qualification. The caller holds h.mu.
 func (h *HTTP) Qualify(ctx context.Context, agency string) (Qualification, error) {
-	q := Qualification{Agency: agency, Basis: qualifyBasis, At: h.Now().UTC(), Staff: []StaffStatus{}, Rooms: []RoomStatus{}}
+	q := Qualification{Agency: agency, Basis: qualifyBasis, At: h.Now().UTC(), Staff: []StaffStatus{}, Rooms: []RoomStatus{},
+		Missing: []string{}, MissingEn: []string{}}
 	if err := h.staffStatus(ctx, &q); err != nil {
 		return q, err
 	}
