@@ -6,6 +6,7 @@
 import { apply, lang, t } from './i18n.js';
 import { api, ago, dateTimeShort, duration, enc, h, iso, reorder, setData, setText } from './util.js';
 import { data, normalizeAlert, refresh, roomById, streamKind } from './data.js';
+import { alertNow } from './devstate.js';
 import { alertStateWord, alertText, HUB_ALERT_KINDS, severityWord } from './words.js';
 import { can, session } from './auth.js';
 import { storageNums } from './hubhealth.js';
@@ -49,6 +50,11 @@ class Row {
         where,
         a.openedAt ? h('span', null, t('al.opened', { time: dateTimeShort(a.openedAt, now), ago: ago(a.openedAt, now) })) : null),
     ];
+    // What the room or device is now, from the same state the wall and the
+    // room page show (an unresolved alert about a device well again says so).
+    const nowIs = a.state !== 'resolved' ? alertNow(a, room, data.states.get(a.room)) : null;
+    setData(this.el, 'now', nowIs ? nowIs.state : '');
+    if (nowIs) lines.push(h('div', { class: `alert-now ds-text-${nowIs.state}`, dataset: { now: nowIs.state } }, t('al.now', { what: nowIs.text })));
     if (a.ackedAt) {
       lines.push(h('div', { class: 'alert-ack' }, t('al.ackedBy', { by: a.ackedBy || '?', time: dateTimeShort(a.ackedAt, now) }),
         a.comment ? h('q', null, a.comment) : null));

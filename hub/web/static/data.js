@@ -2,6 +2,7 @@
 // every 2 s. Views subscribe and are told after each poll.
 
 import { api, parseTime } from './util.js';
+import { alertCounts, computeStates, roomHealth } from './devstate.js';
 
 const POLL_MS = 2000;
 const STATES = ['ok', 'absent', 'failed'];
@@ -13,6 +14,7 @@ export const data = {
   apiError: null,    // null, or {status, message} (0 = no answer)
   alerts: null,      // open and acked alerts; null before the first answer
   alertsError: null, // message of the last failed alert poll
+  states: new Map(), // room id -> Map stream id -> device state (devstate.js)
 };
 
 const subs = new Set();
@@ -88,6 +90,18 @@ export function streamKind(room, stream) {
   return roomById(room)?.streams.find((s) => s.id === stream)?.kind || '';
 }
 
+// devState: the one state of a device every view shows (devstate.js).
+export function devState(room, stream) { return data.states.get(room)?.get(stream) || null; }
+
+// healthOf: a room's level and problems, from its device states and alerts.
+export function healthOf(room, now = Date.now()) {
+  return roomHealth(room, data.states.get(room.id), alertsOf(room.id), now);
+}
+
+// openCounts: unhandled alerts and the rooms with one (the badge and the
+// wall's "有告警" count the same thing), optionally within some rooms.
+export function openCounts(roomIds = null) { return alertCounts(data.alerts, roomIds); }
+
 export function alertsOf(room) { return (data.alerts || []).filter((a) => a.room === room); }
 
 export const openAlerts = () => (data.alerts || []).filter((a) => a.state === 'open');
@@ -128,6 +142,7 @@ export function startPolling() {
   const loop = async () => {
     await Promise.all([pollRooms(gen), pollAlerts(gen)]);
     if (gen !== generation) return;
+    data.states = computeStates(data.rooms, Date.now());
     notify();
     setTimeout(() => { if (gen === generation) loop(); }, POLL_MS);
   };
@@ -138,7 +153,7 @@ export function startPolling() {
 // in sees only what the hub gives them.
 export function stopPolling() {
   generation++;
-  Object.assign(data, { rooms: null, lastOK: 0, roomsAskedAt: 0, apiError: null, alerts: null, alertsError: null });
+  Object.assign(data, { states: new Map(), rooms: null, lastOK: 0, roomsAskedAt: 0, apiError: null, alerts: null, alertsError: null });
 }
 
 // refresh polls the alerts at once (after an acknowledgement) and tells the views.
