@@ -16,6 +16,7 @@ import { artifacts, suite } from './lib.mjs';
 let sys;
 let page;
 let pageLog = [];
+let cutFrom = 0;
 
 async function control(p, body) {
   const res = await fetch(sys.controlURL + p, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(5000) });
@@ -169,10 +170,31 @@ check('network down: the offline room greys every device with "as of", then reco
     }
     await shot('offline-wall');
     for (const s of ['cam1', 'cam2', 'mic1']) await room(s, 'offline', chips[s], 5000);
+    // The timeline draws the offline time as it lasts: a 待补传 band from
+    // each stream's last record to now, growing.
+    await page.click('[data-zoom="min10"]');
+    await waitFor('a pending band for cam1, cam2 and mic1 up to now', () => ['cam1', 'cam2', 'mic1'].every((s) =>
+      [...document.querySelectorAll(`.tl-list li[data-stream="${s}"][data-kind="pending"]`)].some((li) => Date.now() - Number(li.dataset.end) < 5000)), null, 15000);
+    const pend = await page.evaluate(() => Number(document.querySelector('.tl-list li[data-stream="cam1"][data-kind="pending"]').dataset.start));
+    cutFrom = pend;
+    await page.locator('.timeline').scrollIntoViewIfNeeded();
+    const at = await page.evaluate((ms) => {
+      const c = document.querySelector('.tl-canvas');
+      const g = JSON.parse(c.dataset.geom);
+      const x = g.label + ((ms - g.from) / (g.to - g.from)) * (c.clientWidth - g.label);
+      const y = g.top + g.rowGap / 2 + g.rowH / 2;
+      const dpr = window.devicePixelRatio || 1;
+      return { x, y, px: [...c.getContext('2d').getImageData(Math.round(x * dpr), Math.round(y * dpr), 1, 1).data] };
+    }, Date.now() - 1500);
+    assert.ok(at.px[2] > at.px[0] + 20, `the pending band is drawn blue just before now: pixel ${at.px}`);
+    await page.locator('.tl-canvas').hover({ position: { x: at.x, y: at.y } });
+    await waitFor('the tooltip says 待补传', () => /待补传：评标室 .* 起离线/.test(document.querySelector('.tl-tip').textContent), null, 5000);
     const upload = await page.evaluate(() => [...document.querySelectorAll('.room-head .facts div')].map((d) => d.textContent).join(' | '));
     assert.doesNotMatch(upload, /上传速率\d/, `no upload rate as if current: ${upload}`);
+    await page.locator('.timeline').scrollIntoViewIfNeeded();
     await shot('offline-room');
-    await alerts('room_offline', 'offline', 15000);
+    // The hub raises no offline alert in its first 30 s (alerts.startup_grace).
+    await alerts('room_offline', 'offline', 45000);
     await shot('offline-alerts');
   } finally {
     await network('up');
@@ -183,6 +205,15 @@ check('network down: the offline room greys every device with "as of", then reco
     await waitFor(`${s} recovered or ok`, (x) => ['recovered', 'ok'].includes(document.querySelector(`[data-chip="${x}"]`)?.dataset.state), s, 10000);
   }
   await shot('offline-recovered');
+  // The backlog arrives: the pending band turns into recorded bands across the cut.
+  await go('#/room/room-1', 'room');
+  await page.click('[data-zoom="min10"]');
+  await waitFor('no pending band left, a recorded band across the cut', (from) => !document.querySelector('.tl-list li[data-kind="pending"]')
+    && ['cam1', 'cam2', 'mic1'].every((s) => [...document.querySelectorAll(`.tl-list li[data-stream="${s}"]:is([data-kind="recorded"],[data-kind="gap"])`)]
+      .some((li) => Number(li.dataset.start) <= from + 3000 && Number(li.dataset.end) >= from + 5000)), cutFrom, 40000);
+  await page.locator('.timeline').scrollIntoViewIfNeeded();
+  await shot('offline-timeline-after');
+  await go('#/', 'wall');
   for (const s of ['cam1', 'cam2', 'mic1']) await wall(s, 'ok', 30000);
 }, 120000);
 

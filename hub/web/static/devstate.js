@@ -94,7 +94,7 @@ export function stateWord(st) {
     case 'unplugged': return t(`state.${st.sub}`);
     case 'stale': return t('ds.stale', { time: st.asOf ? hms(st.asOf) : '–' });
     case 'offline': return st.asOf ? t('ds.offline', { time: hms(st.asOf), last: st.last }) : t('ds.offline.never');
-    case 'recovered': return t('ds.recovered', { was: stateWord(st.was) });
+    case 'recovered': return st.was.state === 'offline' || st.was.state === 'stale' ? t('ds.recovered.online') : t('ds.recovered', { was: stateWord(st.was) });
     case 'unknown': return t('ds.unknown');
     default: return t('state.ok');
   }
