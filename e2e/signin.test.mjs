@@ -164,13 +164,13 @@ check('session: sign-in returns to the page asked for; the header says who', asy
   await waitFor('the alerts page asked for before signing in', () => document.body.dataset.view === 'alerts' && location.hash === '#/alerts', null, 10000);
   await waitFor('name, role and scope in the header', () => document.querySelector('#user-name').textContent === '值班员 王'
     && document.querySelector('#user-role').textContent === '监管人员'
-    && document.querySelector('#user-scope').textContent === '450200（全市）', null, 10000);
+    && document.querySelector('#user-scope').textContent === '柳州市', null, 10000); // the city by name (was "450200（全市）")
   await page.click('a[data-nav="wall"]');
   await onWall('room-1,room-2,room-3,room-4', 'the city regulator sees every room');
   await shot('04-signed-in');
   await setLang('en');
   await waitFor('the header in English', () => document.querySelector('#user-role').textContent === 'regulator'
-    && document.querySelector('#user-scope').textContent === '450200 (whole city)'
+    && document.querySelector('#user-scope').textContent === '柳州市'
     && document.querySelector('#signout').textContent === 'Sign out', null, 5000);
   await setLang('zh-CN');
 });
@@ -278,8 +278,9 @@ check('roles: a technician sees only its rooms, live, and may acknowledge', asyn
     await page.click('[data-alert][data-room="room-3"][data-kind="camera_black"] [data-act="ack"]');
     await page.click('[data-alert][data-room="room-3"] form button[type="submit"]');
     await page.click('[data-state="acked"]');
-    await waitFor('acknowledged by tech-a', () => [...document.querySelectorAll('[data-alert][data-room="room-3"][data-state="acked"]')]
-      .some((r) => r.textContent.includes('tech-a 于')), null, 10000);
+    // By name, the login name on hover (was "tech-a 于").
+    await waitFor('acknowledged by tech-a, by name', () => [...document.querySelectorAll('[data-alert][data-room="room-3"][data-state="acked"]')]
+      .some((r) => r.textContent.includes('技术员 赵 于') && r.querySelector('.alert-ack span').title === '登录名 tech-a'), null, 10000);
     await shot('08-technician-acked');
   } finally {
     await fault('room-3', 'cam1', 'none');

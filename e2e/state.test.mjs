@@ -150,6 +150,8 @@ check('unplug: an unplugged camera, told the same everywhere, then recovered', a
     await room('cam2', 'unplugged', chip, 5000);
     await shot('unplug-room');
     await alerts('device_absent', 'unplugged', 15000);
+    const text = await page.textContent('[data-alert][data-kind="device_absent"]');
+    assert.doesNotMatch(text, /sim:|unplugged|device/, `no raw English in the Chinese alert: ${text}`);
     await shot('unplug-alerts');
   } finally {
     await fault('cam2', 'none');
@@ -195,6 +197,8 @@ check('network down: the offline room greys every device with "as of", then reco
     await shot('offline-room');
     // The hub raises no offline alert in its first 30 s (alerts.startup_grace).
     await alerts('room_offline', 'offline', 45000);
+    const text = await page.textContent('[data-alert][data-kind="room_offline"] .alert-detail');
+    assert.match(text, /^详情：最后上报于 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, `the detail in words and local time: ${text}`);
     await shot('offline-alerts');
   } finally {
     await network('up');

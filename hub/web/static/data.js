@@ -78,6 +78,11 @@ export function normalizeAlert(a) {
     openedAt: parseTime(a.opened_at),
     ackedAt: parseTime(a.acked_at),
     ackedBy: a.acked_by ? String(a.acked_by) : '',
+    // The person by name (the login name where the hub knows no name).
+    ackedByName: a.acked_by_name ? String(a.acked_by_name) : a.acked_by ? String(a.acked_by) : '',
+    detailCode: a.detail_code ? String(a.detail_code) : '',
+    detailTime: parseTime(a.detail_time),
+    detailArgs: a.detail_args && typeof a.detail_args === 'object' ? a.detail_args : {},
     comment: a.comment ? String(a.comment) : '',
     resolvedAt: parseTime(a.resolved_at),
   };

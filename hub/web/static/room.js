@@ -42,7 +42,7 @@ export class RoomHead {
     setText(this.badge, t(room.online ? 'room.online' : 'room.offline'));
     this.problems.replaceChildren(...(health.problems.length
       ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}${p.key.endsWith('|recovered') ? ' prob-rec' : ''}`, dataset: { key: p.key } }, p.text,
-        p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedBy })) : null))
+        p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedByName })) : null))
       : [h('li', { class: 'prob prob-ok' }, t('health.ok'))]));
     const fact = (k, v, title) => h('div', null, h('dt', null, t(k)), h('dd', title ? { title } : null, v));
     const f = [fact('room.lastSeen', room.lastSeen ? ago(room.lastSeen, now) : t('never'), room.lastSeen ? dateTime(room.lastSeen) : null)];

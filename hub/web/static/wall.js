@@ -63,7 +63,7 @@ class Card {
 
     const items = health.problems.length
       ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}${p.key.endsWith('|recovered') ? ' prob-rec' : ''}`, dataset: { key: p.key } },
-        p.text, p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedBy })) : null))
+        p.text, p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedByName })) : null))
       : [h('li', { class: 'prob prob-ok' }, t('health.ok'))];
     this.problems.replaceChildren(...items);
 
