@@ -177,7 +177,7 @@ check('session: sign-in returns to the page asked for; the header says who', asy
 
 check('session: sign-out ends the session at the hub', async () => {
   await signOut(page);
-  assert.equal(await page.textContent('.signin-note'), '你已退出登录。');
+  assert.equal(await page.textContent('.signin-note'), '您已退出登录。');
   assert.equal(await page.$$eval('.card[data-room]', (els) => els.length), 0, 'no room is left on the page');
   const res = await page.context().request.get(`${sys.baseURL}/api/v1/session`);
   assert.equal(res.status(), 401, 'the hub has forgotten the session');
@@ -219,8 +219,8 @@ check("roles: a district's regulator sees only that district's rooms", async () 
   await waitFor('room-2 unknown or outside the scope, and the timeline refused in words', () => {
     const head = document.querySelector('.room-head h2')?.textContent;
     const tl = document.querySelector('.tl-status')?.textContent || '';
-    return head === '中心没有这个评标室，或它不在你的权限范围内'
-      && tl.includes('你的角色（监管人员）无权查看此内容或进行此操作。') && tl.includes('outside your scope');
+    return head === '中心没有这个评标室，或它不在您的权限范围内'
+      && tl.includes('您的角色（监管人员）无权查看此内容或进行此操作。') && tl.includes('outside your scope');
   }, null, 15000);
   await shot('06-district-other-room');
 });
@@ -233,7 +233,7 @@ check("roles: agency staff see their agency's rooms without pictures, recordings
     await waitFor('health without pictures', () => {
       const cards = [...document.querySelectorAll('.card[data-room]')];
       return cards.every((c) => c.dataset.live === 'false' && c.querySelectorAll('.tile').length === 0
-        && c.querySelector('.no-live')?.textContent === '你的角色（代理机构工作人员）不能查看实时画面，这里只显示设备状态')
+        && c.querySelector('.no-live')?.textContent === '您的角色（代理机构工作人员）不能查看实时画面，这里只显示设备状态')
         && document.querySelector('.card[data-room="room-1"]').dataset.health === 'warn';
     }, null, 20000);
     assert.equal(await page.textContent('#user-scope'), '柳州示范招标代理有限公司');
