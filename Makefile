@@ -26,7 +26,7 @@ test-go: ## Go tests with the race detector
 test-e2e: build e2e/node_modules ## browser end-to-end test (Debian chromium, playwright-core)
 	cd e2e && node --test --test-reporter=spec
 
-test-hw: ## real-kernel test: Debian's kernel under qemu with vivid, the real agent against /dev/video0 (a few minutes)
+test-hw: ## real-kernel test: Debian's kernel under qemu with vivid and snd-aloop, the real agent and doctor against them (under a minute)
 	EVALROOM_HW=1 $(GO) test -count=1 -timeout 15m -v -run 'TestRealKernel' ./hwtest/
 
 e2e/node_modules: e2e/package.json e2e/package-lock.json

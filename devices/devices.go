@@ -26,6 +26,22 @@ var (
 	ErrLost = fmt.Errorf("device lost while recording: %w", ErrUnplugged)
 )
 
+// Overrun is the error Read returns when the device captured more than the
+// box read in time and what was captured between Start and End is lost
+// (an ALSA overrun, a full buffer); the device itself is still there, and
+// the next Read goes on after the loss. The recorder writes it into the
+// chain as an overrun gap and leaves the device's state alone.
+type Overrun struct {
+	Start, End time.Time // what is lost, by the box's wall clock
+	Count      int64     // overruns of this device since it was opened, this one included
+	Detail     string    // for a person: what was lost and what to do
+}
+
+// Error says how much was lost and why, for the gap record and the log.
+func (o *Overrun) Error() string {
+	return fmt.Sprintf("overrun %d: %v lost: %s", o.Count, o.End.Sub(o.Start).Round(time.Millisecond), o.Detail)
+}
+
 // Info describes one capture device.
 type Info struct {
 	Stream     string // stream id in the room, e.g. "cam1"
@@ -51,7 +67,8 @@ type Frame struct {
 type Source interface {
 	Info() Info
 	// Read blocks until the next frame, ctx ends, or the device fails; a
-	// device that went away returns an error wrapping ErrUnplugged.
+	// device that went away returns an error wrapping ErrUnplugged, one that
+	// lost data but is still there a *Overrun.
 	Read(ctx context.Context) (Frame, error)
 	Close() error
 }

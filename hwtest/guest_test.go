@@ -113,12 +113,15 @@ func (k kernel) moduleLoads(t *testing.T, mods ...string) (lines []string, files
 	return lines, files
 }
 
-// buildEdge builds evalroom-edge statically (cgo for the V4L2 driver, no
-// shared libraries in the guest).
-func buildEdge(t *testing.T, out string) {
+// buildGuest builds the guest's programs statically (cgo for the V4L2
+// driver, no shared libraries in the guest): evalroom-edge and the tone
+// player, into dir/bin.
+func buildGuest(t *testing.T, dir string) {
 	t.Helper()
-	run(t, "..", []string{"CGO_ENABLED=1"}, "go", "build", "-tags", "netgo,osusergo",
-		"-ldflags", "-extldflags -static", "-o", out, "./edge/cmd/evalroom-edge")
+	for _, p := range []string{"edge/cmd/evalroom-edge", "hwtest/tone"} {
+		run(t, "..", []string{"CGO_ENABLED=1"}, "go", "build", "-tags", "netgo,osusergo",
+			"-ldflags", "-extldflags -static", "-o", filepath.Join(dir, "bin", filepath.Base(p)), "./"+p)
+	}
 }
 
 // initramfs writes a newc cpio archive of dir to out.

@@ -3,12 +3,14 @@ package hwtest
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -26,12 +28,14 @@ import (
 
 const room = "room-hw"
 
-// TestRealKernelCamera boots Debian's kernel with vivid and records its
-// /dev/video0 with the real agent; the hub in this process must show the
-// camera online with verified, contiguous segments of real pictures, then
-// failed with a device_lost gap when vivid is unbound, and recording again
-// when it is bound back, the agent never restarted.
-func TestRealKernelCamera(t *testing.T) {
+// TestRealKernelDevices boots Debian's kernel with vivid and snd-aloop and
+// records vivid's /dev/video0 and the loopback's capture side (a tone
+// played into its playback side) with the real agent; the hub in this
+// process must show the camera and the microphone online with verified,
+// contiguous segments of real pictures and sound, then each device failed
+// with a device_lost gap when its driver is unbound (vivid, snd-aloop),
+// and recording again when it is bound back, the agent never restarted.
+func TestRealKernelDevices(t *testing.T) {
 	if os.Getenv("EVALROOM_HW") == "" {
 		t.Skip("set EVALROOM_HW=1 (make test-hw) to boot a real kernel under qemu")
 	}
@@ -53,7 +57,7 @@ func TestRealKernelCamera(t *testing.T) {
 
 	cache := cacheDir(t)
 	k := debianKernel(t, cache)
-	loads, mods := k.moduleLoads(t, "virtio_pci", "virtio_net", "vivid")
+	loads, mods := k.moduleLoads(t, "virtio_pci", "virtio_net", "vivid", "snd-aloop")
 	t.Logf("kernel %s ready, %d modules (%v)", k.version, len(mods), time.Since(began).Round(time.Millisecond))
 
 	root := t.TempDir()
@@ -64,13 +68,17 @@ func TestRealKernelCamera(t *testing.T) {
 	for _, m := range mods {
 		copyFile(t, m, filepath.Join(root, "lib/modules", filepath.Base(m)), 0o644)
 	}
-	buildEdge(t, filepath.Join(root, "bin/evalroom-edge"))
+	buildGuest(t, root)
 	h.enroll(t, ctx, filepath.Join(root, "data"))
 	cfg := map[string]any{
 		"data_dir": "/data", "hub": "http://10.0.2.2:" + port(h.hub.HTTPAddr()), "mqtt": "10.0.2.2:" + port(h.hub.MQTTAddr()),
-		"segment": "2s", "report": map[string]any{"interval": "2s"},
-		"spool":   map[string]any{"budget_bytes": 100 << 20, "min_free_bytes": 1 << 20}, // the guest's disk is its RAM
-		"devices": []map[string]any{{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0", "width": 640, "height": 360, "fps": 10}},
+		"segment": "2s", "report": map[string]any{"interval": "2s"}, "metrics": "127.0.0.1:9101",
+		"spool": map[string]any{"budget_bytes": 100 << 20, "min_free_bytes": 1 << 20}, // the guest's disk is its RAM
+		"devices": []map[string]any{
+			{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0", "width": 640, "height": 360, "fps": 10},
+			// snd-aloop's capture side by the card's name (plughw:CARD=Loopback,DEV=1).
+			{"stream": "mic1", "kind": "audio", "driver": "alsa", "path": "Loopback,1", "sample_rate": 16000},
+		},
 	}
 	cb, _ := json.Marshal(cfg)
 	os.WriteFile(filepath.Join(root, "etc/evalroom/edge.json"), cb, 0o644)
@@ -114,12 +122,21 @@ func TestRealKernelCamera(t *testing.T) {
 	if err := con.waitFor(ctx, exited, "HWTEST-READY"); err != nil {
 		t.Fatalf("%v\n%s", err, tail(con.String()))
 	}
-	t.Logf("guest up, /dev/video0 there: %v after qemu started", time.Since(booted).Round(time.Millisecond))
-	for _, want := range []string{"/dev/video0  vivid", "YUYV: ", `{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0"`} {
+	t.Logf("guest up, /dev/video0 and the loopback there: %v after qemu started", time.Since(booted).Round(time.Millisecond))
+	for _, want := range []string{"/dev/video0  vivid", "YUYV: ", `{"stream": "cam1", "kind": "video", "driver": "v4l2", "path": "/dev/video0"`,
+		"Loopback,1  card 0 Loopback", `{"stream": "mic2", "kind": "audio", "driver": "alsa", "path": "Loopback,1", "sample_rate": 16000}`} {
 		if !strings.Contains(con.String(), want) {
 			t.Errorf("evalroom-edge devices in the guest does not show %q", want)
 		}
 	}
+
+	// evalroom-edge doctor in the guest, before the agent starts: the real
+	// camera and microphone open and deliver, the picture and the sound are
+	// there. (The guest has no NTP and its hub no certificates: those warn.)
+	if err := con.waitFor(ctx, exited, "HWTEST-DOCTOR-END"); err != nil {
+		t.Fatalf("%v\n%s", err, tail(con.String()))
+	}
+	h.checkDoctor(t, con.String())
 
 	// Recording.
 	h.eventually(t, ctx, exited, con, 90*time.Second, "cam1 online and ok at the hub", func() (bool, string) {
@@ -135,6 +152,50 @@ func TestRealKernelCamera(t *testing.T) {
 		return countMedia(segs) >= 3, fmt.Sprintf("%d records", len(segs))
 	})
 	h.checkPictures(t, "cam1")
+
+	// Sound: the tone played into the loopback, recorded from its capture side.
+	h.eventually(t, ctx, exited, con, 60*time.Second, "mic1 ok with three sound segments verified", func() (bool, string) {
+		s := h.stream(t, "mic1")
+		segs := h.segments(t, "mic1")
+		return s.State == "ok" && countMedia(segs) >= 3, fmt.Sprintf("%+v, %d records", s, len(segs))
+	})
+	h.eventually(t, ctx, exited, con, 30*time.Second, "mic1's level at the hub not silent", func() (bool, string) {
+		s := h.stream(t, "mic1")
+		return s.Quality != nil && s.Quality.RMSdBFS > -40, fmt.Sprintf("%+v", s.Quality)
+	})
+	t.Logf("microphone recording at the hub: %s, level %.1f dBFS", h.stream(t, "mic1").Mode, h.stream(t, "mic1").Quality.RMSdBFS)
+	h.checkSound(t, "mic1")
+
+	// An overrun: the agent stopped (SIGSTOP) for 3 s, longer than the
+	// sound card's 2 s buffer; the kernel reports the overrun and the lost
+	// sound is an overrun gap, the microphone still ok.
+	send("stall", "HWTEST-RESUMED")
+	h.eventually(t, ctx, exited, con, 60*time.Second, "mic1: an overrun gap, then sound again", func() (bool, string) {
+		segs := h.segments(t, "mic1")
+		gap := -1
+		for i, s := range segs {
+			if s.Gap && s.GapReason == "overrun" {
+				gap = i
+			}
+		}
+		return gap >= 0 && countMedia(segs[gap:]) >= 2, fmt.Sprintf("overrun gap at %d of %d records", gap, len(segs))
+	})
+	for _, s := range h.segments(t, "mic1") {
+		if s.Gap {
+			t.Logf("mic1 record %d: %s gap", s.Seq, s.GapReason)
+			if s.GapReason != "overrun" {
+				t.Errorf("mic1 record %d: a %s gap, want only the overrun", s.Seq, s.GapReason)
+			}
+		}
+	}
+	if st := h.stream(t, "mic1"); st.State != "ok" {
+		t.Errorf("mic1 %s after an overrun (%s): want ok", st.State, st.Reason)
+	}
+	send("metrics", "HWTEST-METRICS")
+	if m := `evalroom_edge_device_overruns_total{room="` + room + `",stream="mic1"} 1`; !strings.Contains(con.String(), m) {
+		t.Errorf("the agent's metrics in the guest lack %s", m)
+	}
+	h.checkSound(t, "mic1")
 
 	// Unplug: vivid's platform device unbound while streaming.
 	send("unbind", "HWTEST-UNBOUND")
@@ -157,6 +218,28 @@ func TestRealKernelCamera(t *testing.T) {
 	})
 	h.checkPictures(t, "cam1")
 	h.checkChain(t, "cam1")
+
+	// The sound card goes away (snd-aloop's device unbound) and comes back;
+	// the tone player opens it again by itself, as the agent does.
+	send("aunbind", "HWTEST-AUNBOUND")
+	h.eventually(t, ctx, exited, con, 60*time.Second, "mic1 failed at the hub after the card went away", func() (bool, string) {
+		s := h.stream(t, "mic1")
+		return s.State == "failed", fmt.Sprintf("%+v", s)
+	})
+	t.Logf("microphone failed at the hub: %q", h.stream(t, "mic1").Reason)
+	send("abind", "HWTEST-ABOUND")
+	h.eventually(t, ctx, exited, con, 60*time.Second, "mic1: a device_lost gap, then sound again", func() (bool, string) {
+		segs := h.segments(t, "mic1")
+		gap := -1
+		for i, s := range segs {
+			if s.Gap && s.GapReason == "device_lost" {
+				gap = i
+			}
+		}
+		return gap >= 0 && countMedia(segs[gap:]) >= 2 && h.stream(t, "mic1").State == "ok", fmt.Sprintf("gap at %d of %d records", gap, len(segs))
+	})
+	h.checkSound(t, "mic1")
+	h.checkChain(t, "mic1")
 	if strings.Contains(con.String(), "agent running") && strings.Count(con.String(), "agent running") != 1 {
 		t.Errorf("the agent started %d times: it should have survived the unplug", strings.Count(con.String(), "agent running"))
 	}
@@ -177,17 +260,59 @@ ip link set eth0 up
 ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 i=0
-while [ ! -e /dev/video0 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+while { [ ! -e /dev/video0 ] || [ ! -e /dev/snd/pcmC0D1c ]; } && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
 /bin/evalroom-edge devices
 echo HWTEST-READY
+/bin/tone -device hw:Loopback,0 -rate 48000 &
+sleep 1
+echo HWTEST-DOCTOR-BEGIN
+/bin/evalroom-edge doctor --config /etc/evalroom/edge.json --json --watch 4s
+echo HWTEST-DOCTOR-END status $?
 /bin/evalroom-edge run --config /etc/evalroom/edge.json &
+agent=$!
 while read -r c; do
   case "$c" in
   unbind) echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind && echo HWTEST-UNBOUND ;;
   bind) echo vivid.0 > /sys/bus/platform/drivers/vivid/bind && echo HWTEST-BOUND ;;
+  stall) kill -STOP $agent; sleep 3; kill -CONT $agent; echo HWTEST-RESUMED ;;
+  metrics) wget -qO- http://127.0.0.1:9101/metrics | grep device_overruns_total; echo HWTEST-METRICS ;;
+  aunbind) echo snd_aloop.0 > /sys/bus/platform/drivers/snd_aloop/unbind && echo HWTEST-AUNBOUND ;;
+  abind) echo snd_aloop.0 > /sys/bus/platform/drivers/snd_aloop/bind && echo HWTEST-ABOUND ;;
   esac
 done
 `
+}
+
+// checkDoctor reads doctor's JSON report from the guest's console: the
+// devices' checks must pass.
+func (h *hub) checkDoctor(t *testing.T, console string) {
+	t.Helper()
+	_, after, _ := strings.Cut(console, "HWTEST-DOCTOR-BEGIN")
+	out, _, _ := strings.Cut(after, "HWTEST-DOCTOR-END")
+	start, end := strings.Index(out, "{"), strings.LastIndex(out, "}")
+	var rep struct {
+		Status string
+		Checks []struct{ Check, Status, Detail, Fix string }
+	}
+	if start < 0 || end < start || json.Unmarshal([]byte(out[start:end+1]), &rep) != nil {
+		t.Fatalf("no doctor report on the guest's console:\n%s", out)
+	}
+	seen := map[string]bool{}
+	for _, c := range rep.Checks {
+		t.Logf("doctor in the guest: %-5s %-13s %s", c.Status, c.Check, c.Detail)
+		seen[c.Check] = true
+		switch c.Check {
+		case "device cam1", "picture cam1", "device mic1", "sound mic1", "hub", "broker", "clock":
+			if c.Status == "fail" {
+				t.Errorf("doctor in the guest: %s failed: %s (%s)", c.Check, c.Detail, c.Fix)
+			}
+		}
+	}
+	for _, want := range []string{"device cam1", "picture cam1", "device mic1", "sound mic1", "disk", "hub", "broker", "clock", "ntp", "certificate", "spool"} {
+		if !seen[want] {
+			t.Errorf("doctor in the guest has no %s check", want)
+		}
+	}
 }
 
 func port(addr string) string {
@@ -273,6 +398,9 @@ func (h *hub) enroll(t *testing.T, ctx context.Context, dir string) {
 
 type stream struct {
 	ID, State, Reason, Mode string
+	Quality                 *struct {
+		RMSdBFS float64 `json:"rms_dbfs"`
+	}
 }
 
 func (h *hub) stream(t *testing.T, id string) stream {
@@ -376,6 +504,39 @@ func (h *hub) checkPictures(t *testing.T, id string) {
 		t.Errorf("%s record %d: mean luma %.0f: black picture", id, last.Seq, l)
 	} else {
 		t.Logf("%s record %d: %d frames, %v picture, mean luma %.0f", id, last.Seq, len(rec.Frames), img.Bounds().Size(), l)
+	}
+}
+
+// checkSound reads the newest sound segment: 16-bit PCM at 16 kHz, about
+// the segment's length of it, and not silent.
+func (h *hub) checkSound(t *testing.T, id string) {
+	t.Helper()
+	var last segment
+	for _, s := range h.segments(t, id) {
+		if !s.Gap {
+			last = s
+		}
+	}
+	base := fmt.Sprintf("/api/v1/rooms/%s/streams/%s/segments/%d", room, id, last.Seq)
+	var rec struct {
+		Frames []struct{ O, N int }
+	}
+	json.Unmarshal(h.do(t, h.reg, http.MethodGet, base, nil), &rec)
+	pcm := h.do(t, h.reg, http.MethodGet, base+"/payload", nil)
+	if len(rec.Frames) == 0 || len(pcm)%2 != 0 {
+		t.Fatalf("%s record %d: %d chunks, %d bytes", id, last.Seq, len(rec.Frames), len(pcm))
+	}
+	var sum float64
+	for i := 0; i+1 < len(pcm); i += 2 {
+		v := float64(int16(binary.LittleEndian.Uint16(pcm[i:])))
+		sum += v * v
+	}
+	rms := 20 * math.Log10(math.Sqrt(sum/float64(len(pcm)/2))/32768+1e-9)
+	secs := float64(len(pcm)/2) / 16000
+	if rms < -40 || secs < 0.5 {
+		t.Errorf("%s record %d: %.2f s of sound at %.1f dBFS: want the tone (-15 dBFS) for about a segment", id, last.Seq, secs, rms)
+	} else {
+		t.Logf("%s record %d: %d chunks, %.2f s of sound at %.1f dBFS", id, last.Seq, len(rec.Frames), secs, rms)
 	}
 }
 

@@ -19,6 +19,9 @@
 //	  2026-11-23, additive: gap reason "box_replaced", the first record of
 //	  a box that took a room over, signed with its key and naming the last
 //	  record the hub holds from the box before it.
+//	  2026-12, additive: gap reason "overrun", sound (or pictures) a
+//	  device captured but the box did not read in time and lost, between
+//	  the gap's start and end; the device itself stayed up.
 package protocol
 
 // Version is the protocol version this code speaks and requires in every

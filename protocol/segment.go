@@ -23,6 +23,7 @@ const (
 	GapClockJump     = "clock_jump"     // the wall clock jumped; times around it are not comparable
 	GapRestart       = "restart"        // the agent was not running (power loss, crash, upgrade)
 	GapBoxReplaced   = "box_replaced"   // another box took the room over; the chain goes on under its key
+	GapOverrun       = "overrun"        // the device captured more than the box read in time; that much was lost, the device stayed up
 )
 
 // Codecs.
@@ -139,7 +140,7 @@ func (h *SegmentHeader) Validate() error {
 			return invalid("gap record needs a gap and no payload")
 		}
 		switch h.Gap.Reason {
-		case GapDeviceLost, GapClockJump, GapRestart, GapBoxReplaced:
+		case GapDeviceLost, GapClockJump, GapRestart, GapBoxReplaced, GapOverrun:
 			if h.Gap.LastSeq != 0 || h.Gap.LastHash != "" {
 				return invalid("only a spool eviction replaces records")
 			}

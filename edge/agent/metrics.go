@@ -23,6 +23,15 @@ func (a *Agent) metrics(reg prometheus.Registerer) *prometheus.CounterVec {
 		}
 		return 0
 	})
+	for _, src := range a.opts.Sources {
+		if o, counts := src.(interface{ Overruns() int64 }); counts {
+			reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Namespace: "evalroom_edge", Name: "device_overruns_total",
+				Help:        "Times a device captured more than the agent read in time and data was lost (each an overrun gap in the chain), since start.",
+				ConstLabels: prometheus.Labels{"stream": src.Info().Stream},
+			}, func() float64 { return float64(o.Overruns()) }))
+		}
+	}
 	c := prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "evalroom_edge", Name: "records_total", Help: "Records written durably to the spool."}, []string{"stream", "record"})
 	reg.MustRegister(c)
 	return c

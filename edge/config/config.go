@@ -60,7 +60,7 @@ type Device struct {
 	Driver string `json:"driver"` // v4l2 (video), alsa (audio)
 	// Path: for v4l2 the capture node, best a stable name such as
 	// /dev/v4l/by-id/usb-…-video-index0 or /dev/v4l/by-path/…; for alsa a
-	// device such as hw:1,0.
+	// device such as plughw:1,0 or a card's name (see devices/alsa).
 	Path string `json:"path"`
 	// Width, Height, FPS: what to ask a camera for; it gives the nearest
 	// it has, and the box reports what it got (default 1280x720 at 25 fps).
@@ -70,7 +70,9 @@ type Device struct {
 	// JPEGQuality (1-100, default 80) for a camera without MJPEG, whose
 	// pictures the box encodes.
 	JPEGQuality int `json:"jpeg_quality,omitempty"`
-	SampleRate  int `json:"sample_rate,omitempty"`
+	// SampleRate: samples a second a microphone is recorded at, 16-bit
+	// mono (8000 to 48000, default 16000).
+	SampleRate int `json:"sample_rate,omitempty"`
 }
 
 // Default returns a configuration with every default filled in.
@@ -143,6 +145,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("device %s: driver %q for audio, want %q", d.Stream, d.Driver, DriverALSA)
 		case d.Width < 0 || d.Height < 0 || d.FPS < 0 || d.FPS > 120 || (d.Width == 0) != (d.Height == 0):
 			return fmt.Errorf("device %s: width and height together, fps 1 to 120 (or leave them out for 1280x720 at 25)", d.Stream)
+		case d.SampleRate != 0 && (d.SampleRate < 8000 || d.SampleRate > 48000):
+			return fmt.Errorf("device %s: sample_rate %d, use 8000 to 48000 (or leave it out for 16000)", d.Stream, d.SampleRate)
 		case d.JPEGQuality < 0 || d.JPEGQuality > 100:
 			return fmt.Errorf("device %s: jpeg_quality %d, use 1 to 100", d.Stream, d.JPEGQuality)
 		}

@@ -112,6 +112,11 @@ func (r *Recorder) Run(ctx context.Context) error {
 			r.flush(flushCtx, r.lastT)
 			return nil
 		}
+		var ov *devices.Overrun
+		if errors.As(err, &ov) {
+			r.overrun(ctx, ov)
+			continue
+		}
 		if err != nil {
 			if r.cfg.Analyzer != nil {
 				r.cfg.Analyzer.Error()
@@ -141,6 +146,24 @@ func (r *Recorder) lost(ctx context.Context, err error) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+}
+
+// overrun seals what came before the loss and writes the loss as a gap; the
+// device stays as it was (it is still there).
+func (r *Recorder) overrun(ctx context.Context, ov *devices.Overrun) {
+	start, end := ov.Start, ov.End
+	if !r.lastT.IsZero() && start.Before(r.lastT) {
+		start = r.lastT
+	}
+	if end.Before(start) {
+		end = start
+	}
+	r.flush(ctx, start)
+	r.gap(ctx, protocol.GapOverrun, start, end, ov.Error())
+	if r.lostAt.IsZero() && !r.lastT.IsZero() {
+		r.lastT = end // the gap covers the loss: no clock jump
+	}
+	r.log.Warn("device lost data (overrun); recorded as a gap", "device", r.info.Device, "lost", end.Sub(start), "count", ov.Count, "detail", ov.Detail)
 }
 
 func (r *Recorder) frame(ctx context.Context, f devices.Frame) {

@@ -144,6 +144,29 @@ func TestUnplugWritesDeviceLostGap(t *testing.T) {
 	}
 }
 
+// An overrun (data lost, device still there) is an overrun gap over the
+// time lost; the segment before it ends there and the device stays ok.
+func TestOverrunWritesGap(t *testing.T) {
+	sp := openSpool(t, filepath.Join(t.TempDir(), "spool"))
+	steps := frames(prototest.T0, 5, 100*time.Millisecond)
+	lostFrom := prototest.T0.Add(500 * time.Millisecond)
+	steps = append(steps, step{err: &devices.Overrun{Start: lostFrom, End: lostFrom.Add(12 * time.Second), Count: 1, Detail: "ALSA overrun"}})
+	steps = append(steps, frames(lostFrom.Add(12*time.Second), 5, 100*time.Millisecond)...)
+	reg := run(t, sp, steps)
+	hs := records(t, sp)
+	got := summary(hs)
+	want := "[5 frames 500ms] [gap overrun 12s] [5 frames 400ms] "
+	if got != want {
+		t.Fatalf("segments %s, want %s (a 12 s overrun is no clock jump)", got, want)
+	}
+	if d := hs[1].Gap.Detail; !strings.Contains(d, "ALSA overrun") || !strings.Contains(d, "overrun 1") {
+		t.Errorf("gap detail %q: want the count and the driver's words", d)
+	}
+	if st := reg.States(); len(st) != 1 || st[0].State != protocol.StateOK {
+		t.Fatalf("registry after an overrun: %+v, want ok", st)
+	}
+}
+
 func TestLongUnplugIsNotAClockJump(t *testing.T) {
 	sp := openSpool(t, filepath.Join(t.TempDir(), "spool"))
 	steps := frames(prototest.T0, 5, 100*time.Millisecond)

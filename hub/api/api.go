@@ -60,6 +60,7 @@ type API struct {
 	enrolled func(room string)
 	storage  Storage  // nil: no storage check
 	domains  []Domain // mounted domain packages
+	marks    Marks    // rooms' marks (onboarding's 可视化); nil: none
 }
 
 // Storage is the hub's storage health, checked again when a write fails so

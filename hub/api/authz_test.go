@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/auth"
+	"github.com/evalroom/evalroom/hub/onboarding"
 	"github.com/evalroom/evalroom/hub/procurement"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
@@ -74,6 +75,14 @@ var allowed = map[string][]string{
 	"POST /api/v1/projects/{id}/publish":                               {"agency-admin", "agency-staff"},
 	"POST /api/v1/projects/{id}/extend":                                {"agency-admin", "agency-staff"},
 	"POST /api/v1/projects/{id}/cancel":                                {"agency-admin", "agency-staff"},
+	"GET /api/v1/onboarding/applications":                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
+	"POST /api/v1/onboarding/applications":                             {"agency-admin"},
+	"GET /api/v1/onboarding/applications/{id}":                         {"operator", "regulator", "city-regulator", "agency-admin", "agency-staff", "technician"},
+	"POST /api/v1/onboarding/applications/{id}/assign":                 {"operator"},
+	"POST /api/v1/onboarding/applications/{id}/run":                    {"technician"},
+	"POST /api/v1/onboarding/applications/{id}/items/{item}":           {"technician"},
+	"POST /api/v1/onboarding/applications/{id}/finish":                 {"technician"},
+	"POST /api/v1/onboarding/applications/{id}/publish":                {"operator"},
 }
 
 // The procurement records of the tests belong to unit-a, agency lz-a and
@@ -91,6 +100,7 @@ type authzRig struct {
 	alert  int64
 	// an entrustment and its project, of unit-a, agency lz-a, 450206
 	entrustment, project int64
+	application          int64 // onboarding's, of room-1
 }
 
 func newAuthzRig(t *testing.T) *authzRig {
@@ -112,6 +122,7 @@ func newAuthzRig(t *testing.T) *authzRig {
 	}
 	ar := &authzRig{rig: r, api: newAPI(r.st, r.fleet, r.audit), tokens: map[string]string{}, alert: al.ID}
 	ar.entrustment, ar.project = workRecords(t, r.st)
+	ar.application = onboardRecord(t, r.st)
 	for name, w := range who {
 		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
 	}
@@ -149,8 +160,10 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 			id = r.entrustment
 		case strings.HasPrefix(path, "/api/v1/projects/"):
 			id = r.project
+		case strings.HasPrefix(path, "/api/v1/onboarding/applications/"):
+			id = r.application
 		}
-		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(id)).Replace(path)
+		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(id), "{item}", "e_seal").Replace(path)
 		for _, name := range names {
 			t.Run(pattern+"/"+name, func(t *testing.T) {
 				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("{}"))
@@ -247,6 +260,21 @@ func workRecords(t *testing.T, st *store.Store) (int64, int64) {
 		t.Fatal(err)
 	}
 	return e.ID, p.ID
+}
+
+// onboardRecord makes an acceptance application for room-1.
+func onboardRecord(t *testing.T, st *store.Store) int64 {
+	t.Helper()
+	db, err := onboarding.Open(context.Background(), st.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := db.Insert(context.Background(), onboarding.Application{Room: "room-1", Agency: "lz-a", Jurisdiction: "450206",
+		Address: "a", Contact: "c", Specialist: "s", State: onboarding.Applied, Applicant: "a", AppliedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func alertRooms(body string) string {

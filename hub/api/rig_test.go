@@ -15,6 +15,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/onboarding"
 	"github.com/evalroom/evalroom/hub/procurement"
 	"github.com/evalroom/evalroom/hub/procurement/rules"
 	"github.com/evalroom/evalroom/hub/store"
@@ -64,8 +65,13 @@ func newAPI(st *store.Store, fl *fleet.Fleet, au *audit.Log) *API {
 	if err != nil {
 		panic(err)
 	}
+	onb, err := onboarding.Open(context.Background(), st.DB())
+	if err != nil {
+		panic(err)
+	}
 	return a.Mount(alerts.NewHTTP(st, nil, a, log), procurement.NewHTTP(procurement.Options{
-		DB: work, Rules: rules.Shipped(), Calendars: workday.New(), Access: a, Log: log}))
+		DB: work, Rules: rules.Shipped(), Calendars: workday.New(), Access: a, Log: log}),
+		onboarding.NewHTTP(onboarding.Options{DB: onb, Rooms: st, Fleet: fl, Calendars: workday.New(), Access: a, Audit: au, Log: log}))
 }
 
 // tokenFor makes an API token named for its role.

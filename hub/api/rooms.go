@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -28,6 +29,18 @@ type Room struct {
 	ClockOffsetSeconds  *float64      `json:"clock_offset_seconds"` // box minus hub, null until measured
 	RoundTripSeconds    *float64      `json:"round_trip_seconds"`
 	Streams             []Stream      `json:"streams"`
+	// Mark is the room's "可视化" mark (hub/onboarding.Mark), null when it
+	// carries none.
+	Mark any `json:"mark"`
+}
+
+// Marks returns the marks of the rooms that carry one, by room id.
+type Marks func(ctx context.Context) (map[string]any, error)
+
+// WithMarks makes the room list show each room's mark.
+func (a *API) WithMarks(m Marks) *API {
+	a.marks = m
+	return a
 }
 
 // Jurisdiction is the finance department that regulates a room: the
@@ -127,12 +140,21 @@ func (a *API) rooms(w http.ResponseWriter, r *http.Request) {
 			alerting[al.Room] = true
 		}
 	}
+	marks := map[string]any{}
+	if a.marks != nil {
+		if marks, err = a.marks(r.Context()); err != nil {
+			a.fail(w, http.StatusInternalServerError, "cannot read the rooms' marks", err)
+			return
+		}
+	}
 	p, _ := auth.From(r.Context())
 	out := make([]Room, 0, len(rooms))
 	for _, rm := range rooms {
 		st := a.fleet.State(rm.ID)
 		if p.SeesRoom(ownerOf(rm)) && inState(state, st, alerting[rm.ID]) {
-			out = append(out, toRoom(rm, st))
+			o := toRoom(rm, st)
+			o.Mark = marks[rm.ID]
+			out = append(out, o)
 		}
 	}
 	writeJSON(w, http.StatusOK, out)

@@ -21,6 +21,11 @@ const (
 	ProjectsRead Perm = "projects.read" // entrustments and projects in scope
 	EntrustMake  Perm = "entrust.make"  // a purchaser's entrustments: create, submit, review
 	ProjectsWork Perm = "projects.work" // an agency's work: intake, projects, timetables
+	OnboardRead  Perm = "onboard.read"  // room acceptance applications and agency qualification in scope
+	OnboardApply Perm = "onboard.apply" // an agency admin applies for a room's acceptance, names the device specialist
+	OnboardRun   Perm = "onboard.run"   // the platform operator assigns technicians and publishes the mark
+	OnboardCheck Perm = "onboard.check" // an assigned technician runs the acceptance
+	ExamTake     Perm = "exam.take"     // agency staff take the qualification exam
 )
 
 // grants is each role's permissions. Evaluation is confidential (Order 87
@@ -29,13 +34,13 @@ const (
 // route checks that), and the operator runs the platform without seeing
 // what is recorded.
 var grants = map[Role][]Perm{
-	Operator:    {SessionRead, RoomsRead, RoomsWrite, RoomToken, AlertsRead, AlertsAct, AuditRead, MetricsRead, UsersManage, ProjectsRead},
-	Regulator:   {SessionRead, RoomsRead, AlertsRead, AlertsAct, Live, Recordings, AuditRead, ProjectsRead},
-	AgencyAdmin: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork},
-	AgencyStaff: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork},
+	Operator:    {SessionRead, RoomsRead, RoomsWrite, RoomToken, AlertsRead, AlertsAct, AuditRead, MetricsRead, UsersManage, ProjectsRead, OnboardRead, OnboardRun},
+	Regulator:   {SessionRead, RoomsRead, AlertsRead, AlertsAct, Live, Recordings, AuditRead, ProjectsRead, OnboardRead},
+	AgencyAdmin: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork, OnboardRead, OnboardApply, ExamTake},
+	AgencyStaff: {SessionRead, RoomsRead, AlertsRead, ProjectsRead, ProjectsWork, OnboardRead, ExamTake},
 	Purchaser:   {SessionRead, ProjectsRead, EntrustMake},
 	Expert:      {SessionRead},
-	Technician:  {SessionRead, RoomsRead, RoomToken, AlertsRead, AlertsAct, Live},
+	Technician:  {SessionRead, RoomsRead, RoomToken, AlertsRead, AlertsAct, Live, OnboardRead, OnboardCheck},
 }
 
 // Can reports whether the principal's role has perm.

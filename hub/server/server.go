@@ -277,14 +277,23 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	}
 	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage)
 	a.Mount(alerts.NewHTTP(h.store, h.Alerts, a, log))
-	work, err := workflow(ctx, h.store, cfg.DataDir, a, log)
+	cal, err := calendars(cfg.DataDir, log)
 	if err != nil {
 		return nil, err
 	}
-	a.Mount(work)
+	work, err := workflow(ctx, h.store, cal, a, log)
+	if err != nil {
+		return nil, err
+	}
+	onb, err := onboard(ctx, h.store, h.Fleet, cal, a, auditLog, log)
+	if err != nil {
+		return nil, err
+	}
+	a.Mount(work, onb).WithMarks(marks(onb))
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
 		ingest.Forget(room)
+		onb.BoxReplaced(ctx, room)
 		h.writeCRL(ctx)
 		if e, ok := h.bus.(*bus.Embedded); ok {
 			if n := e.Kick(room); n > 0 {

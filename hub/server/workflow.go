@@ -12,17 +12,21 @@ import (
 )
 
 // workflow builds the procurement workflow's handlers over the hub's
-// database, with the shipped rules and the working-day calendars (the
-// shipped years and DATA/calendars/*.json).
-func workflow(ctx context.Context, st *store.Store, dataDir string, access procurement.Access, log *slog.Logger) (*procurement.HTTP, error) {
+// database, with the shipped rules and the working-day calendars.
+func workflow(ctx context.Context, st *store.Store, cal *workday.Calendars, access procurement.Access, log *slog.Logger) (*procurement.HTTP, error) {
 	db, err := procurement.Open(ctx, st.DB())
 	if err != nil {
 		return nil, err
 	}
+	return procurement.NewHTTP(procurement.Options{DB: db, Rules: rules.Shipped(), Calendars: cal, Access: access, Log: log}), nil
+}
+
+// calendars are the shipped working-day calendars and DATA/calendars/*.json.
+func calendars(dataDir string, log *slog.Logger) (*workday.Calendars, error) {
 	cal := workday.New()
 	if err := cal.LoadDir(filepath.Join(dataDir, "calendars")); err != nil {
 		return nil, err
 	}
 	log.Info("working-day calendars loaded", "years", cal.Years())
-	return procurement.NewHTTP(procurement.Options{DB: db, Rules: rules.Shipped(), Calendars: cal, Access: access, Log: log}), nil
+	return cal, nil
 }

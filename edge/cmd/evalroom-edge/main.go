@@ -3,6 +3,7 @@
 //	evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR] [--key-alg ed25519|sm2]
 //	evalroom-edge run --config FILE
 //	evalroom-edge devices [--json]
+//	evalroom-edge doctor --config FILE [--json] [--watch 5s]
 package main
 
 import (
@@ -11,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -23,9 +25,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/evalroom/evalroom/devices"
+	"github.com/evalroom/evalroom/devices/alsa"
 	"github.com/evalroom/evalroom/devices/v4l2"
 	"github.com/evalroom/evalroom/edge/agent"
 	"github.com/evalroom/evalroom/edge/config"
+	"github.com/evalroom/evalroom/edge/doctor"
 	"github.com/evalroom/evalroom/edge/hardware"
 	"github.com/evalroom/evalroom/edge/identity"
 )
@@ -33,7 +37,9 @@ import (
 const usage = `usage:
   evalroom-edge enroll --hub URL --token TOKEN --ca-pin sha256:HEX [--data DIR] [--key-alg ed25519|sm2]
   evalroom-edge run --config FILE
-  evalroom-edge devices [--json]     cameras on this machine, with the config lines to record them
+  evalroom-edge devices [--json]     cameras and microphones on this machine, with the config lines to record them
+  evalroom-edge doctor --config FILE [--json] [--watch 5s]
+                                     every check before leaving the room; exit status 1 on any fail
 `
 
 var version = "dev"
@@ -51,6 +57,8 @@ func main() {
 		err = run(os.Args[2:])
 	case "devices":
 		err = listDevices(os.Args[2:])
+	case "doctor":
+		err = runDoctor(os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
@@ -121,28 +129,40 @@ func run(args []string) error {
 	return a.Run(ctx)
 }
 
-// listDevices prints the cameras found, each with the device line for the
-// box's configuration; --json prints them for tools.
+// listDevices prints the cameras and microphones found, each with the
+// device line for the box's configuration; --json prints them for tools.
 func listDevices(args []string) error {
 	fs := flag.NewFlagSet("devices", flag.ExitOnError)
-	asJSON := fs.Bool("json", false, "print JSON: {\"cameras\": [...], \"problems\": [...]}")
+	asJSON := fs.Bool("json", false, "print JSON: {\"cameras\": [...], \"microphones\": [...], \"problems\": [...]}")
 	fs.Parse(args)
 	cams, err := v4l2.List()
 	problems := []string{}
 	if err != nil {
 		problems = strings.Split(err.Error(), "\n")
 	}
+	mics, err := alsa.List()
+	if err != nil {
+		problems = append(problems, err.Error())
+	}
 	if *asJSON {
 		type camera struct {
 			v4l2.Found
 			Config string `json:"config"`
 		}
+		type microphone struct {
+			alsa.Found
+			Config string `json:"config"`
+		}
 		out := struct {
-			Cameras  []camera `json:"cameras"`
-			Problems []string `json:"problems"`
-		}{Cameras: []camera{}, Problems: problems}
+			Cameras     []camera     `json:"cameras"`
+			Microphones []microphone `json:"microphones"`
+			Problems    []string     `json:"problems"`
+		}{Cameras: []camera{}, Microphones: []microphone{}, Problems: problems}
 		for i, c := range cams {
 			out.Cameras = append(out.Cameras, camera{c, c.ConfigLine(fmt.Sprintf("cam%d", i+1))})
+		}
+		for i, m := range mics {
+			out.Microphones = append(out.Microphones, microphone{m, m.ConfigLine(fmt.Sprintf("mic%d", i+1))})
 		}
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -158,11 +178,62 @@ func listDevices(args []string) error {
 			lines = append(lines, "    "+c.ConfigLine(fmt.Sprintf("cam%d", i+1)))
 		}
 	}
+	if len(mics) == 0 {
+		fmt.Println("no microphones found (none plugged in, or their driver not loaded: lsusb, dmesg, cat /proc/asound/cards)")
+	}
+	for i, m := range mics {
+		fmt.Print(m.String())
+		lines = append(lines, "    "+m.ConfigLine(fmt.Sprintf("mic%d", i+1)))
+	}
 	if len(lines) > 0 {
 		fmt.Printf("\nin \"devices\" of the config (%s):\n%s\n", "/etc/evalroom/edge.json", strings.Join(lines, ",\n"))
 	}
 	for _, p := range problems {
 		fmt.Fprintln(os.Stderr, "problem:", p)
+	}
+	return nil
+}
+
+// errDoctorFailed is what doctor returns when a check failed: the exit
+// status is 1 and the checks above say what to do.
+var errDoctorFailed = errors.New("doctor: a check failed: see FAIL above and do what it says, then run doctor again")
+
+// runDoctor runs every check of the box as the config describes it and
+// prints them, as text or (--json) for tools.
+func runDoctor(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("doctor", flag.ExitOnError)
+	path := fs.String("config", "/etc/evalroom/edge.json", "configuration file")
+	asJSON := fs.Bool("json", false, `print JSON: {"status": "ok|warn|fail", "checks": [{"check", "status", "detail", "fix"}]}`)
+	watch := fs.Duration("watch", 5*time.Second, "how long each device is watched")
+	fs.Parse(args)
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep := doctor.Run(ctx, doctor.Options{
+		Config: cfg, Watch: *watch, Logger: log,
+		Open: func(d config.Device) (devices.Source, error) { return hardware.New(d, log) },
+	})
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range rep.Checks {
+			fmt.Fprintf(stdout, "%-5s %-14s %s\n", strings.ToUpper(string(c.Status)), c.Check, c.Detail)
+			if c.Fix != "" {
+				fmt.Fprintf(stdout, "      %-14s → %s\n", "", c.Fix)
+			}
+		}
+		fmt.Fprintf(stdout, "\n%s\n", strings.ToUpper(string(rep.Status)))
+	}
+	if rep.Failed() {
+		return errDoctorFailed
 	}
 	return nil
 }

@@ -47,6 +47,7 @@ export function normalizeRoom(r) {
     name: r.name ? String(r.name) : id,
     jurisdiction: owner(r.jurisdiction, 'code'),
     agency: owner(r.agency, 'id'),
+    mark: r.mark && typeof r.mark === 'object' ? { label: String(r.mark.label ?? ''), state: String(r.mark.state ?? ''), publishBy: r.mark.publish_by ? String(r.mark.publish_by) : '' } : null,
     online: r.online === true,
     lastSeen: parseTime(r.last_seen),
     lastSeenRaw: r.last_seen ? String(r.last_seen) : '',

@@ -54,6 +54,7 @@ const STRINGS = {
     'owner.jurisdiction': '行政区划',
     'owner.agency': '代理机构',
     'owner.none': '未指定',
+    'mark.published': '已公示', 'mark.passed': '验收通过，{date}前公示',
     'owner.code': '代码 {code}',
 
     'banner.api': '无法连接中心服务：请确认 evalroom-hub 正在运行，页面会自动重试。',
@@ -322,6 +323,7 @@ const STRINGS = {
     'gap.clock_jump': '时钟跳变',
     'gap.restart': '设备重启/断电',
     'gap.box_replaced': '更换设备（新设备接续记录）',
+    'gap.overrun': '采集溢出（设备未掉线，部分数据未及时读取而丢失）',
     'gap.unknown': '原因未记录',
     'lg.verified': '已校验',
     'lg.unverified': '未校验',
@@ -461,6 +463,7 @@ const STRINGS = {
     'owner.jurisdiction': 'jurisdiction',
     'owner.agency': 'agency',
     'owner.none': 'not set',
+    'mark.published': 'published', 'mark.passed': 'accepted, to be published by {date}',
     'owner.code': 'code {code}',
 
     'banner.api': 'Cannot reach the hub: check that evalroom-hub is running; this page retries by itself.',
@@ -729,6 +732,7 @@ const STRINGS = {
     'gap.clock_jump': 'clock jumped',
     'gap.restart': 'box restarted / power loss',
     'gap.box_replaced': 'box replaced (the new box goes on)',
+    'gap.overrun': 'overrun (the device stayed up; what the box did not read in time was lost)',
     'gap.unknown': 'no reason recorded',
     'lg.verified': 'verified',
     'lg.unverified': 'not verified',

@@ -10,7 +10,13 @@ function ownerLine(room) {
   const item = (key, o) => h('span', { class: `owner-item owner-${key}`, title: o ? t('owner.code', { code: o.code }) : null },
     h('span', { class: 'owner-k' }, t(`owner.${key}`)), ' ',
     h('span', { class: o ? 'owner-v' : 'owner-v none' }, o ? o.name : t('owner.none')));
-  return [item('jurisdiction', room.jurisdiction), item('agency', room.agency)];
+  const line = [item('jurisdiction', room.jurisdiction), item('agency', room.agency)];
+  const m = room.mark;
+  if (m) {
+    // The room's 可视化 mark (onboarding): passed, or published.
+    line.push(' ', h('span', { class: `owner-mark mark-${m.state}`, title: t(`mark.${m.state}`, { date: m.publishBy }) }, m.label));
+  }
+  return line;
 }
 
 // OwnerView keeps a line of them up to date, rebuilding only on a change.
@@ -21,7 +27,7 @@ export class OwnerView {
   }
 
   update(room) {
-    const key = room ? JSON.stringify([room.jurisdiction, room.agency, t('owner.none')]) : '';
+    const key = room ? JSON.stringify([room.jurisdiction, room.agency, room.mark, t('owner.none')]) : '';
     if (key === this.key) return;
     this.key = key;
     this.el.replaceChildren(...(room ? ownerLine(room) : []));

@@ -9,7 +9,7 @@ export const ALERT_KINDS = ['room_offline', 'device_absent', 'device_failed', 'c
 
 // Alert kinds of the hub itself (room ""): about its own disk, not a room's.
 export const HUB_ALERT_KINDS = ['hub_storage_low', 'hub_storage_failing'];
-export const GAP_REASONS = ['device_lost', 'spool_eviction', 'clock_jump', 'restart', 'box_replaced'];
+export const GAP_REASONS = ['device_lost', 'spool_eviction', 'clock_jump', 'restart', 'box_replaced', 'overrun'];
 export const SIGNALS = ['black', 'frozen', 'silent', 'clipping'];
 
 // kindWord: "摄像头" / "camera" for a stream kind.

@@ -1,0 +1,4 @@
+package doctor
+
+// ClockResult is clockResult, for the tests.
+var ClockResult = clockResult
