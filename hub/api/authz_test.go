@@ -112,6 +112,14 @@ var allowed = map[string][]string{
 	"POST /api/v1/onboarding/applications/{id}/items/{item}":           {"technician"},
 	"POST /api/v1/onboarding/applications/{id}/finish":                 {"technician"},
 	"POST /api/v1/onboarding/applications/{id}/publish":                {"operator"},
+	"GET /api/v1/onboarding/agencies/{agency}/qualification":           {"operator", "regulator", "city-regulator", "agency-admin", "agency-staff"},
+	"PUT /api/v1/onboarding/agencies/{agency}/staff":                   {"agency-admin"},
+	"PUT /api/v1/onboarding/agencies/{agency}/specialist":              {"agency-admin"},
+	"GET /api/v1/exam/attempts":                                        {"agency-admin", "agency-staff", "other-agency"},
+	"POST /api/v1/exam/attempts":                                       {"agency-admin", "agency-staff", "other-agency"},
+	"GET /api/v1/exam/attempts/{id}":                                   {"agency-staff"},
+	"POST /api/v1/exam/attempts/{id}/answers":                          {"agency-staff"},
+	"POST /api/v1/exam/attempts/{id}/submit":                           {"agency-staff"},
 }
 
 // The procurement records of the tests belong to unit-a, agency lz-a and
@@ -134,6 +142,7 @@ type authzRig struct {
 	entrustment, project, award, contract int64
 	challenge, complaint                  int64 // sup-a's
 	application                           int64 // onboarding's, of room-1
+	attempt                               int64 // an exam attempt of the agency-staff token
 }
 
 func newAuthzRig(t *testing.T) *authzRig {
@@ -156,7 +165,7 @@ func newAuthzRig(t *testing.T) *authzRig {
 	ar := &authzRig{rig: r, api: newAPI(r.st, r.fleet, r.audit), tokens: map[string]string{}, alert: al.ID}
 	ar.entrustment, ar.project, ar.award, ar.contract = workRecords(t, r.st)
 	ar.challenge, ar.complaint = challengeRecords(t, r.st, ar.project)
-	ar.application = onboardRecord(t, r.st)
+	ar.application, ar.attempt = onboardRecord(t, r.st)
 	for name, w := range who {
 		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
 	}
@@ -204,8 +213,11 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 			id = r.complaint
 		case strings.HasPrefix(path, "/api/v1/onboarding/applications/"):
 			id = r.application
+		case strings.HasPrefix(path, "/api/v1/exam/attempts/"):
+			id = r.attempt
 		}
-		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(id), "{item}", "e_seal").Replace(path)
+		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(id), "{item}", "e_seal",
+			"{agency}", "lz-a").Replace(path)
 		for _, name := range names {
 			t.Run(pattern+"/"+name, func(t *testing.T) {
 				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("{}"))
@@ -223,9 +235,10 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 					want = http.StatusNoContent
 				case name == "":
 					want = http.StatusUnauthorized
-				case strings.Contains(pattern, "{id}") && auth.Principal{Role: who[name].role}.Can(perms[pattern]):
-					// An alert outside the scope is not found, as an
-					// unknown id is: its id tells nothing of other rooms.
+				case (strings.Contains(pattern, "{id}") || strings.Contains(pattern, "{agency}")) && auth.Principal{Role: who[name].role}.Can(perms[pattern]):
+					// An alert (an agency, an attempt) outside the scope is
+					// not found, as an unknown id is: its id tells nothing
+					// of other rooms.
 					want = http.StatusNotFound
 				}
 				if res.StatusCode != want {
@@ -339,8 +352,9 @@ func challengeRecords(t *testing.T, st *store.Store, project int64) (int64, int6
 	return cid, kid
 }
 
-// onboardRecord makes an acceptance application for room-1.
-func onboardRecord(t *testing.T, st *store.Store) int64 {
+// onboardRecord makes an acceptance application for room-1 and an exam
+// attempt of the agency-staff token.
+func onboardRecord(t *testing.T, st *store.Store) (int64, int64) {
 	t.Helper()
 	db, err := onboarding.Open(context.Background(), st.DB())
 	if err != nil {
@@ -351,7 +365,12 @@ func onboardRecord(t *testing.T, st *store.Store) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return id
+	at, err := db.InsertAttempt(context.Background(), onboarding.Attempt{User: "token:agency-staff", Agency: "lz-a",
+		StartedAt: time.Now(), Deadline: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, at
 }
 
 func alertRooms(body string) string {
