@@ -166,10 +166,10 @@ func TestExamBadAnswers(t *testing.T) {
 		}
 	}
 	for body, field := range map[string]string{
-		`{"question": 0, "choice": "A"}`:                         "question",
-		`{"question": 51, "choice": "A"}`:                        "question",
-		`{"question": 1, "choice": "Z"}`:                         "choice",
-		`{"question": 1, "choice": "BA"}`:                        "choice",
+		`{"question": 0, "choice": "A"}`:                        "question",
+		`{"question": 51, "choice": "A"}`:                       "question",
+		`{"question": 1, "choice": "Z"}`:                        "choice",
+		`{"question": 1, "choice": "BA"}`:                       "choice",
 		fmt.Sprintf(`{"question": %d, "choice": "AB"}`, single): "choice",
 	} {
 		out := r.must(t, http.StatusBadRequest, "staff", "POST", path, body)
