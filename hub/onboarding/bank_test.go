@@ -33,10 +33,10 @@ func TestParseBankRefuses(t *testing.T) {
 	}
 	for bank, want := range map[string]string{
 		`{"questions": []}`: "at least 50",
-		one(`{"id": "qab", "type": "single", "text": "t", "options": ["a", "b"], "answer": "A", "rule": "r"}`): "used twice",
-		one(`{"id": "x", "type": "single", "text": "t", "options": ["a", "b"], "answer": "C", "rule": "r"}`):   "answer",
-		one(`{"id": "x", "type": "multiple", "text": "t", "options": ["a", "b"], "answer": "A", "rule": "r"}`): "two or more",
-		one(`{"id": "x", "type": "single", "text": "t", "options": ["a", "b"], "answer": "A", "rule": ""}`):    "rule",
+		one(`{"id": "qab", "type": "single", "text": "t", "options": ["a", "b"], "answer": "A", "rule": "r"}`):  "used twice",
+		one(`{"id": "x", "type": "single", "text": "t", "options": ["a", "b"], "answer": "C", "rule": "r"}`):    "answer",
+		one(`{"id": "x", "type": "multiple", "text": "t", "options": ["a", "b"], "answer": "A", "rule": "r"}`):  "two or more",
+		one(`{"id": "x", "type": "single", "text": "t", "options": ["a", "b"], "answer": "A", "rule": ""}`):     "rule",
 		one(`{"id": "x", "type": "truefalse", "text": "t", "options": ["a", "b"], "answer": "A", "rule": "r"}`): "type",
 	} {
 		if _, err := ParseBank([]byte(bank)); err == nil || !strings.Contains(err.Error(), want) {
