@@ -212,7 +212,7 @@ check('staff: no link to the log, and #/audit is refused in words', async () => 
   await page.evaluate(() => { location.hash = '#/audit'; });
   await waitFor('the refusal in words', () => {
     const e = document.querySelector('.view-audit .banner-bad');
-    return e && !e.hidden && e.textContent.startsWith('无法读取审计日志：你的角色（代理机构工作人员）无权');
+    return e && !e.hidden && e.textContent.startsWith('无法读取审计日志：您的角色（代理机构工作人员）无权');
   }, null, 10000);
   assert.ok(await page.isHidden('.audit-more'), 'nothing to load more of');
   await shot('06-staff-refused');

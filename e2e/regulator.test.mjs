@@ -168,13 +168,14 @@ check("alerts: an alert's life from fault to resolved", async () => {
   await page.click('[data-state="all"]');
   await waitFor(`the alert acknowledged by ${who}`, ([sel, by]) => {
     const r = document.querySelector(`${sel}[data-state="acked"]`);
+    // By the person's name, not the login name (issue 13: "regulator 已确认" read wrong).
     return r && r.textContent.includes(`${by} 于`) && r.textContent.includes('已电话通知现场');
-  }, [row, who], 10000);
+  }, [row, sys.regulator.name || '值班员 王'], 10000);
   await shot('03-alerts-acked');
 
   // The wall marks the problem as acknowledged.
   await go('#/', 'wall');
-  await waitFor('the wall shows who acknowledged', (by) => document.querySelector('.card[data-room="room-1"] .prob .acked')?.textContent.includes(by), who, 5000);
+  await waitFor('the wall shows who acknowledged, by name', (by) => document.querySelector('.card[data-room="room-1"] .prob .acked')?.textContent.includes(by), '值班员 王', 5000);
 
   // Clearing the fault resolves the alert.
   await fault('room-1', 'cam1', 'none');
@@ -359,7 +360,7 @@ check('patrol: cycles through the rooms with open alerts', async () => {
       }
       return seen.has('room-1') && seen.has('room-2');
     }, 40000);
-    assert.match(await page.textContent('.patrol-bar'), /巡视中/);
+    assert.match(await page.textContent('.patrol-bar'), /轮巡中/); // 轮巡, the word VMS users know (was 巡视)
   } finally {
     await fault('room-1', 'cam1', 'none');
     await fault('room-2', 'mic1', 'none');

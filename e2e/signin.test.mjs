@@ -164,20 +164,20 @@ check('session: sign-in returns to the page asked for; the header says who', asy
   await waitFor('the alerts page asked for before signing in', () => document.body.dataset.view === 'alerts' && location.hash === '#/alerts', null, 10000);
   await waitFor('name, role and scope in the header', () => document.querySelector('#user-name').textContent === '值班员 王'
     && document.querySelector('#user-role').textContent === '监管人员'
-    && document.querySelector('#user-scope').textContent === '450200（全市）', null, 10000);
+    && document.querySelector('#user-scope').textContent === '柳州市', null, 10000); // the city by name (was "450200（全市）")
   await page.click('a[data-nav="wall"]');
   await onWall('room-1,room-2,room-3,room-4', 'the city regulator sees every room');
   await shot('04-signed-in');
   await setLang('en');
   await waitFor('the header in English', () => document.querySelector('#user-role').textContent === 'regulator'
-    && document.querySelector('#user-scope').textContent === '450200 (whole city)'
+    && document.querySelector('#user-scope').textContent === '柳州市'
     && document.querySelector('#signout').textContent === 'Sign out', null, 5000);
   await setLang('zh-CN');
 });
 
 check('session: sign-out ends the session at the hub', async () => {
   await signOut(page);
-  assert.equal(await page.textContent('.signin-note'), '你已退出登录。');
+  assert.equal(await page.textContent('.signin-note'), '您已退出登录。');
   assert.equal(await page.$$eval('.card[data-room]', (els) => els.length), 0, 'no room is left on the page');
   const res = await page.context().request.get(`${sys.baseURL}/api/v1/session`);
   assert.equal(res.status(), 401, 'the hub has forgotten the session');
@@ -219,8 +219,8 @@ check("roles: a district's regulator sees only that district's rooms", async () 
   await waitFor('room-2 unknown or outside the scope, and the timeline refused in words', () => {
     const head = document.querySelector('.room-head h2')?.textContent;
     const tl = document.querySelector('.tl-status')?.textContent || '';
-    return head === '中心没有这个评标室，或它不在你的权限范围内'
-      && tl.includes('你的角色（监管人员）无权查看此内容或进行此操作。') && tl.includes('outside your scope');
+    return head === '中心没有这个评标室，或它不在您的权限范围内'
+      && tl.includes('您的角色（监管人员）无权查看此内容或进行此操作。') && tl.includes('outside your scope');
   }, null, 15000);
   await shot('06-district-other-room');
 });
@@ -233,7 +233,7 @@ check("roles: agency staff see their agency's rooms without pictures, recordings
     await waitFor('health without pictures', () => {
       const cards = [...document.querySelectorAll('.card[data-room]')];
       return cards.every((c) => c.dataset.live === 'false' && c.querySelectorAll('.tile').length === 0
-        && c.querySelector('.no-live')?.textContent === '你的角色（代理机构工作人员）不能查看实时画面，这里只显示设备状态')
+        && c.querySelector('.no-live')?.textContent === '您的角色（代理机构工作人员）不能查看实时画面，这里只显示设备状态')
         && document.querySelector('.card[data-room="room-1"]').dataset.health === 'warn';
     }, null, 20000);
     assert.equal(await page.textContent('#user-scope'), '柳州示范招标代理有限公司');
@@ -278,8 +278,9 @@ check('roles: a technician sees only its rooms, live, and may acknowledge', asyn
     await page.click('[data-alert][data-room="room-3"][data-kind="camera_black"] [data-act="ack"]');
     await page.click('[data-alert][data-room="room-3"] form button[type="submit"]');
     await page.click('[data-state="acked"]');
-    await waitFor('acknowledged by tech-a', () => [...document.querySelectorAll('[data-alert][data-room="room-3"][data-state="acked"]')]
-      .some((r) => r.textContent.includes('tech-a 于')), null, 10000);
+    // By name, the login name on hover (was "tech-a 于").
+    await waitFor('acknowledged by tech-a, by name', () => [...document.querySelectorAll('[data-alert][data-room="room-3"][data-state="acked"]')]
+      .some((r) => r.textContent.includes('技术员 赵 于') && r.querySelector('.alert-ack span').title === '登录名 tech-a'), null, 10000);
     await shot('08-technician-acked');
   } finally {
     await fault('room-3', 'cam1', 'none');

@@ -94,11 +94,29 @@ func (h *HTTP) list(w http.ResponseWriter, r *http.Request) {
 		route.Fail(h.log, w, http.StatusInternalServerError, "cannot read alerts", err)
 		return
 	}
+	// Who acknowledged, by name where the store knows people (additive: a
+	// Queries without UserByName leaves the login name alone).
+	names := map[string]string{}
+	users, _ := h.q.(interface {
+		UserByName(ctx context.Context, username string) (store.User, error)
+	})
 	out := make([]JSONAlert, 0, len(list))
 	for _, al := range list {
-		if seen(al.Room) {
-			out = append(out, ToJSON(al))
+		if !seen(al.Room) {
+			continue
 		}
+		j := ToJSON(al)
+		if j.AckedBy != "" && users != nil {
+			name, ok := names[j.AckedBy]
+			if !ok {
+				if u, err := users.UserByName(r.Context(), j.AckedBy); err == nil {
+					name = u.Name
+				}
+				names[j.AckedBy] = name
+			}
+			j.AckedByName = name
+		}
+		out = append(out, j)
 	}
 	route.JSON(w, http.StatusOK, out)
 }

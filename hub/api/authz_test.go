@@ -36,6 +36,8 @@ var who = map[string]struct {
 	"expert":          {auth.Expert, ""},
 	"technician":      {auth.Technician, "room-1"},
 	"other-tech":      {auth.Technician, "room-2"},
+	"supplier":        {auth.Supplier, "sup-a"},
+	"other-supplier":  {auth.Supplier, "sup-b"},
 }
 
 // allowed is, for every route, who may use it on room-1 (or its alert).
@@ -43,8 +45,8 @@ var who = map[string]struct {
 var allowed = map[string][]string{
 	"POST /api/v1/login":                                               {"*"},
 	"POST /api/v1/enroll":                                              {"*"},
-	"GET /api/v1/session":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech"},
-	"POST /api/v1/logout":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech"},
+	"GET /api/v1/session":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech", "supplier", "other-supplier"},
+	"POST /api/v1/logout":                                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser", "expert", "technician", "other-tech", "supplier", "other-supplier"},
 	"GET /api/v1/rooms":                                                {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/rooms":                                               {"operator"},
 	"PATCH /api/v1/rooms/{room}":                                       {"operator"},
@@ -75,6 +77,33 @@ var allowed = map[string][]string{
 	"POST /api/v1/projects/{id}/publish":                               {"agency-admin", "agency-staff"},
 	"POST /api/v1/projects/{id}/extend":                                {"agency-admin", "agency-staff"},
 	"POST /api/v1/projects/{id}/cancel":                                {"agency-admin", "agency-staff"},
+	"GET /api/v1/projects/{id}/awards":                                 workInScope,
+	"POST /api/v1/projects/{id}/awards":                                {"agency-admin", "agency-staff"},
+	"GET /api/v1/awards/{id}":                                          workInScope,
+	"POST /api/v1/awards/{id}/confirm":                                 {"purchaser"},
+	"POST /api/v1/awards/{id}/cancel":                                  {"agency-admin", "agency-staff"},
+	"POST /api/v1/awards/{id}/contract":                                {"purchaser"},
+	"GET /api/v1/contracts/{id}":                                       workInScope,
+	"POST /api/v1/contracts/{id}/sign":                                 {"purchaser"},
+	"POST /api/v1/contracts/{id}/file":                                 {"purchaser"},
+	"POST /api/v1/projects/{id}/challenges":                            {"supplier", "other-supplier"},
+	"GET /api/v1/challenges":                                           append(workReaders, "supplier", "other-supplier"),
+	"GET /api/v1/challenges/{id}":                                      append(workInScope, "supplier"),
+	"POST /api/v1/challenges/{id}/answer":                              {"agency-admin", "agency-staff"},
+	"POST /api/v1/challenges/{id}/resolve":                             {"supplier"},
+	"POST /api/v1/challenges/{id}/documents":                           {"supplier"},
+	"POST /api/v1/challenges/{id}/complaint":                           {"supplier"},
+	"GET /api/v1/complaints/{id}":                                      append(workInScope, "supplier"),
+	"POST /api/v1/complaints/{id}/documents":                           {"supplier"},
+	"POST /api/v1/complaints/{id}/withdraw":                            {"supplier"},
+	"POST /api/v1/complaints/{id}/accept":                              regulators,
+	"POST /api/v1/complaints/{id}/reject":                              regulators,
+	"POST /api/v1/complaints/{id}/pause":                               regulators,
+	"POST /api/v1/complaints/{id}/resume":                              regulators,
+	"POST /api/v1/complaints/{id}/satisfy":                             regulators,
+	"POST /api/v1/complaints/{id}/decline":                             regulators,
+	"POST /api/v1/complaints/{id}/suspend":                             regulators,
+	"POST /api/v1/complaints/{id}/lift":                                regulators,
 	"GET /api/v1/onboarding/applications":                              {"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "technician", "other-tech"},
 	"POST /api/v1/onboarding/applications":                             {"agency-admin"},
 	"GET /api/v1/onboarding/applications/{id}":                         {"operator", "regulator", "city-regulator", "agency-admin", "agency-staff", "technician"},
@@ -83,6 +112,14 @@ var allowed = map[string][]string{
 	"POST /api/v1/onboarding/applications/{id}/items/{item}":           {"technician"},
 	"POST /api/v1/onboarding/applications/{id}/finish":                 {"technician"},
 	"POST /api/v1/onboarding/applications/{id}/publish":                {"operator"},
+	"GET /api/v1/onboarding/agencies/{agency}/qualification":           {"operator", "regulator", "city-regulator", "agency-admin", "agency-staff"},
+	"PUT /api/v1/onboarding/agencies/{agency}/staff":                   {"agency-admin"},
+	"PUT /api/v1/onboarding/agencies/{agency}/specialist":              {"agency-admin"},
+	"GET /api/v1/exam/attempts":                                        {"agency-admin", "agency-staff", "other-agency"},
+	"POST /api/v1/exam/attempts":                                       {"agency-admin", "agency-staff", "other-agency"},
+	"GET /api/v1/exam/attempts/{id}":                                   {"agency-staff"},
+	"POST /api/v1/exam/attempts/{id}/answers":                          {"agency-staff"},
+	"POST /api/v1/exam/attempts/{id}/submit":                           {"agency-staff"},
 }
 
 // The procurement records of the tests belong to unit-a, agency lz-a and
@@ -91,6 +128,8 @@ var allowed = map[string][]string{
 var (
 	workReaders = []string{"operator", "regulator", "city-regulator", "other-regulator", "agency-admin", "agency-staff", "other-agency", "purchaser", "other-purchaser"}
 	workInScope = []string{"operator", "regulator", "city-regulator", "agency-admin", "agency-staff", "purchaser"}
+	// the finance departments of the records' jurisdiction decide complaints
+	regulators = []string{"regulator", "city-regulator"}
 )
 
 type authzRig struct {
@@ -98,9 +137,12 @@ type authzRig struct {
 	api    *API
 	tokens map[string]string
 	alert  int64
-	// an entrustment and its project, of unit-a, agency lz-a, 450206
-	entrustment, project int64
-	application          int64 // onboarding's, of room-1
+	// an entrustment and its project, of unit-a, agency lz-a, 450206,
+	// and the project's award and contract
+	entrustment, project, award, contract int64
+	challenge, complaint                  int64 // sup-a's
+	application                           int64 // onboarding's, of room-1
+	attempt                               int64 // an exam attempt of the agency-staff token
 }
 
 func newAuthzRig(t *testing.T) *authzRig {
@@ -121,8 +163,9 @@ func newAuthzRig(t *testing.T) *authzRig {
 		t.Fatal(err)
 	}
 	ar := &authzRig{rig: r, api: newAPI(r.st, r.fleet, r.audit), tokens: map[string]string{}, alert: al.ID}
-	ar.entrustment, ar.project = workRecords(t, r.st)
-	ar.application = onboardRecord(t, r.st)
+	ar.entrustment, ar.project, ar.award, ar.contract = workRecords(t, r.st)
+	ar.challenge, ar.complaint = challengeRecords(t, r.st, ar.project)
+	ar.application, ar.attempt = onboardRecord(t, r.st)
 	for name, w := range who {
 		ar.tokens[name] = r.tokenFor(t, w.role, w.scope)
 	}
@@ -160,10 +203,21 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 			id = r.entrustment
 		case strings.HasPrefix(path, "/api/v1/projects/"):
 			id = r.project
+		case strings.HasPrefix(path, "/api/v1/awards/"):
+			id = r.award
+		case strings.HasPrefix(path, "/api/v1/contracts/"):
+			id = r.contract
+		case strings.HasPrefix(path, "/api/v1/challenges/"):
+			id = r.challenge
+		case strings.HasPrefix(path, "/api/v1/complaints/"):
+			id = r.complaint
 		case strings.HasPrefix(path, "/api/v1/onboarding/applications/"):
 			id = r.application
+		case strings.HasPrefix(path, "/api/v1/exam/attempts/"):
+			id = r.attempt
 		}
-		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(id), "{item}", "e_seal").Replace(path)
+		path = strings.NewReplacer("{room}", "room-1", "{stream}", "cam1", "{seq}", "0", "{id}", itoa(id), "{item}", "e_seal",
+			"{agency}", "lz-a").Replace(path)
 		for _, name := range names {
 			t.Run(pattern+"/"+name, func(t *testing.T) {
 				req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader("{}"))
@@ -181,9 +235,10 @@ func TestEveryRoleAgainstEveryRoute(t *testing.T) {
 					want = http.StatusNoContent
 				case name == "":
 					want = http.StatusUnauthorized
-				case strings.Contains(pattern, "{id}") && auth.Principal{Role: who[name].role}.Can(perms[pattern]):
-					// An alert outside the scope is not found, as an
-					// unknown id is: its id tells nothing of other rooms.
+				case (strings.Contains(pattern, "{id}") || strings.Contains(pattern, "{agency}")) && auth.Principal{Role: who[name].role}.Can(perms[pattern]):
+					// An alert (an agency, an attempt) outside the scope is
+					// not found, as an unknown id is: its id tells nothing
+					// of other rooms.
 					want = http.StatusNotFound
 				}
 				if res.StatusCode != want {
@@ -238,8 +293,9 @@ func TestLiveDuringSessionIsForRegulators(t *testing.T) {
 	}
 }
 
-// workRecords makes an entrustment and its project for the access test.
-func workRecords(t *testing.T, st *store.Store) (int64, int64) {
+// workRecords makes an entrustment, its project, an award and a contract
+// for the access test.
+func workRecords(t *testing.T, st *store.Store) (ent, proj, award, contract int64) {
 	t.Helper()
 	ctx := context.Background()
 	db, err := procurement.Open(ctx, st.DB())
@@ -259,11 +315,46 @@ func workRecords(t *testing.T, st *store.Store) (int64, int64) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e.ID, p.ID
+	a, err := db.InsertAward(ctx, procurement.Award{Project: p.ID, Lot: 1, Purchaser: "unit-a", Agency: "lz-a", Jurisdiction: "450206",
+		Supplier: "sup-a", SupplierName: "A", Amount: 1, State: procurement.AwardActive, CreatedAt: now, UpdatedAt: now}, procurement.ProjPlanning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.InsertContract(ctx, procurement.Contract{Award: a.ID, Project: p.ID, Lot: 1, Purchaser: "unit-a", Agency: "lz-a",
+		Jurisdiction: "450206", Supplier: "sup-a", Amount: 1, State: procurement.ContractPending, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ID, p.ID, a.ID, c.ID
 }
 
-// onboardRecord makes an acceptance application for room-1.
-func onboardRecord(t *testing.T, st *store.Store) int64 {
+// challengeRecords makes sup-a's challenge of the project and its
+// complaint for the access test.
+func challengeRecords(t *testing.T, st *store.Store, project int64) (int64, int64) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := procurement.Open(ctx, st.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	c := procurement.Challenge{Project: project, Purchaser: "unit-a", Agency: "lz-a", Jurisdiction: "450206", Supplier: "sup-a",
+		Step: procurement.StepResult, Grounds: "g", State: procurement.ChalAnswered, CreatedAt: now, UpdatedAt: now}
+	cid, err := db.InsertChallenge(ctx, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, err := db.InsertComplaint(ctx, procurement.Complaint{Challenge: cid, Project: project, Purchaser: "unit-a", Agency: "lz-a",
+		Jurisdiction: "450206", Supplier: "sup-a", Grounds: "g", State: procurement.CompPending, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cid, kid
+}
+
+// onboardRecord makes an acceptance application for room-1 and an exam
+// attempt of the agency-staff token.
+func onboardRecord(t *testing.T, st *store.Store) (int64, int64) {
 	t.Helper()
 	db, err := onboarding.Open(context.Background(), st.DB())
 	if err != nil {
@@ -274,7 +365,12 @@ func onboardRecord(t *testing.T, st *store.Store) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return id
+	at, err := db.InsertAttempt(context.Background(), onboarding.Attempt{User: "token:agency-staff", Agency: "lz-a",
+		StartedAt: time.Now(), Deadline: time.Now().Add(time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id, at
 }
 
 func alertRooms(body string) string {

@@ -57,7 +57,7 @@ type Agency struct {
 }
 
 // Room states the room list filters by (?state=). problems is what the
-// wall colours amber or red (hub/web/static/health.js): offline, a device
+// wall colours amber or red (hub/web/static/devstate.js): offline, a device
 // absent or failed, a black, frozen, silent or clipping signal, an upload
 // backlog, or an unresolved alert.
 const (

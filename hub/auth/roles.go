@@ -25,10 +25,11 @@ const (
 	Purchaser   Role = "purchaser"
 	Expert      Role = "expert"
 	Technician  Role = "technician" // installs and fixes the boxes of assigned rooms
+	Supplier    Role = "supplier"   // a bidding company, one account per company: its own challenges and complaints
 )
 
 // Roles lists every role.
-var Roles = []Role{Operator, Regulator, AgencyAdmin, AgencyStaff, Purchaser, Expert, Technician}
+var Roles = []Role{Operator, Regulator, AgencyAdmin, AgencyStaff, Purchaser, Expert, Technician, Supplier}
 
 // ErrScope means a scope does not fit its role.
 var ErrScope = errors.New("scope does not fit the role")
@@ -56,6 +57,10 @@ func CheckScope(role Role, scope string) error {
 	case Regulator:
 		if scope != AllJurisdictions && !divisionCode.MatchString(scope) {
 			return fmt.Errorf("%w: a regulator's scope is its 6-digit division code (450206 a district, 450200 a city, 450000 a province) or * for all", ErrScope)
+		}
+	case Supplier:
+		if !protocol.ValidID(scope) {
+			return fmt.Errorf("%w: a supplier's scope is its company id (lower-case letters, digits, dashes), the one its bids and challenges carry", ErrScope)
 		}
 	case AgencyAdmin, AgencyStaff:
 		if !protocol.ValidID(scope) {
@@ -130,11 +135,12 @@ type Parties struct {
 	Purchaser    string // purchaser unit id
 	Agency       string // agency id
 	Jurisdiction string // division code
+	Supplier     string // company id, set on a supplier's own records (challenges, complaints)
 }
 
 // SeesParties reports whether a procurement record of these parties is in
 // the principal's scope: the operator's always, a regulator's in its
-// jurisdiction, an agency's and a purchaser unit's own.
+// jurisdiction, an agency's, a purchaser unit's and a supplier's own.
 func (p Principal) SeesParties(o Parties) bool {
 	switch p.Role {
 	case Operator:
@@ -145,6 +151,8 @@ func (p Principal) SeesParties(o Parties) bool {
 		return o.Agency != "" && o.Agency == p.Scope
 	case Purchaser:
 		return p.Scope != "" && o.Purchaser == p.Scope
+	case Supplier:
+		return p.Scope != "" && o.Supplier == p.Scope
 	}
 	return false
 }

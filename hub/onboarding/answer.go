@@ -19,14 +19,15 @@ func bad(field, msg string) error { return &fieldError{field, msg} }
 // to run its acceptance.
 var ErrNotAssigned = errors.New("you are not assigned to this application: the platform operator assigns its technicians")
 
-// ErrLimit means a rule of the exam refuses the request (time up, no
-// attempts left).
+// ErrLimit means a rule of the exam refuses the request (no attempts
+// left).
 var ErrLimit = errors.New("refused by the exam's rules")
 
 var errNotRecorded = errors.New("not recorded in the audit log")
 
 // answer turns an error into its answer: 400 naming the field, 403 for a
-// technician not assigned, 409 for a transition the state does not take,
+// technician not assigned, 409 for a transition the state does not take
+// or an exam answer after its time ran out,
 // 422 for a year without a calendar or an exam rule, 503 when the audit
 // log cannot be written, 500 otherwise.
 func (h *HTTP) answer(w http.ResponseWriter, err error) {
@@ -39,7 +40,7 @@ func (h *HTTP) answer(w http.ResponseWriter, err error) {
 		route.Fail(h.Log, w, re.Code, re.Msg, re.Err)
 	case errors.Is(err, ErrNotAssigned):
 		route.JSON(w, http.StatusForbidden, map[string]string{"error": err.Error()})
-	case errors.Is(err, ErrState):
+	case errors.Is(err, ErrState), errors.Is(err, ErrTimeUp):
 		route.JSON(w, http.StatusConflict, map[string]string{"error": err.Error()})
 	case errors.Is(err, ErrNotFound):
 		route.JSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})

@@ -54,7 +54,7 @@ type DB struct{ db *sql.DB }
 // Open creates onboarding's tables in the hub's database if they are
 // missing.
 func Open(ctx context.Context, db *sql.DB) (*DB, error) {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if _, err := db.ExecContext(ctx, schema+examSchema+staffSchema); err != nil {
 		return nil, fmt.Errorf("create the onboarding tables: %w", err)
 	}
 	return &DB{db: db}, nil

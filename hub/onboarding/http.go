@@ -41,8 +41,11 @@ type Access interface {
 
 // Options are what onboarding's handlers are built from.
 type Options struct {
-	DB        *DB
-	Rooms     Rooms
+	DB    *DB
+	Rooms Rooms
+	Users Users // the agency's people, named as staff
+	// Bank is the exam's question bank; the embedded sample when nil.
+	Bank      *Bank
 	Fleet     Fleet
 	Calendars *workday.Calendars
 	Access    Access
@@ -65,13 +68,24 @@ func NewHTTP(o Options) *HTTP {
 		o.Now = time.Now
 	}
 	o.Log = o.Log.With("component", "onboarding")
+	if o.Bank == nil {
+		b, err := SampleBank()
+		if err != nil {
+			panic("the embedded sample bank is broken: " + err.Error())
+		}
+		o.Bank = b
+	}
 	return &HTTP{Options: o}
 }
 
 // Routes lists onboarding's routes with what each needs.
 func (h *HTTP) Routes() []route.Route {
 	app := h.applicationOwner
-	const a = "/api/v1/onboarding/applications"
+	const (
+		a  = "/api/v1/onboarding/applications"
+		ag = "/api/v1/onboarding/agencies/{agency}"
+		e  = "/api/v1/exam/attempts"
+	)
 	return []route.Route{
 		{Pattern: "GET " + a, Perm: auth.OnboardRead, Handler: h.list},
 		{Pattern: "POST " + a, Perm: auth.OnboardApply, Handler: h.apply},
@@ -81,6 +95,14 @@ func (h *HTTP) Routes() []route.Route {
 		{Pattern: "POST " + a + "/{id}/items/{item}", Perm: auth.OnboardCheck, Owner: app, Handler: h.item},
 		{Pattern: "POST " + a + "/{id}/finish", Perm: auth.OnboardCheck, Owner: app, Handler: h.finish},
 		{Pattern: "POST " + a + "/{id}/publish", Perm: auth.OnboardRun, Owner: app, Handler: h.publish},
+		{Pattern: "GET " + ag + "/qualification", Perm: auth.OnboardRead, Owner: h.agencyOwner, Handler: h.qualification},
+		{Pattern: "PUT " + ag + "/staff", Perm: auth.OnboardApply, Owner: h.agencyOwner, Handler: h.setStaff},
+		{Pattern: "PUT " + ag + "/specialist", Perm: auth.OnboardApply, Owner: h.agencyOwner, Handler: h.setSpecialist},
+		{Pattern: "GET " + e, Perm: auth.ExamTake, Handler: h.examList},
+		{Pattern: "POST " + e, Perm: auth.ExamTake, Handler: h.examStart},
+		{Pattern: "GET " + e + "/{id}", Perm: auth.ExamTake, Owner: h.attemptOwner, Handler: h.examGet},
+		{Pattern: "POST " + e + "/{id}/answers", Perm: auth.ExamTake, Owner: h.attemptOwner, Handler: h.examAnswer},
+		{Pattern: "POST " + e + "/{id}/submit", Perm: auth.ExamTake, Owner: h.attemptOwner, Handler: h.examSubmit},
 	}
 }
 

@@ -77,7 +77,7 @@ func newRig(t *testing.T, now string) *rig {
 		t.Fatal(err)
 	}
 	a := api.New(st, r.fleet, nil, au, log, time.Hour)
-	r.onb = onboarding.NewHTTP(onboarding.Options{DB: db, Rooms: st, Fleet: r.fleet, Calendars: workday.New(), Access: a,
+	r.onb = onboarding.NewHTTP(onboarding.Options{DB: db, Rooms: st, Users: st, Fleet: r.fleet, Calendars: workday.New(), Access: a,
 		Audit: au, Now: func() time.Time { return r.now }, Log: log})
 	a.Mount(r.onb).WithMarks(func(ctx context.Context) (map[string]any, error) {
 		m, err := r.onb.Marks(ctx)

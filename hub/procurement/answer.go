@@ -22,7 +22,10 @@ func bad(field, msg string) error { return &fieldError{field, msg} }
 func (h *HTTP) answer(w http.ResponseWriter, err error) {
 	var fe *fieldError
 	var v *rules.Violation
+	var re *route.Error
 	switch {
+	case errors.As(err, &re):
+		route.JSON(w, re.Code, map[string]string{"error": re.Msg})
 	case errors.As(err, &fe):
 		route.JSON(w, http.StatusBadRequest, map[string]string{"error": fe.Error(), "field": fe.field})
 	case errors.As(err, &v):

@@ -75,8 +75,10 @@ type DB struct{ db *sql.DB }
 // Open creates the workflow's tables in the hub's database if they are
 // missing.
 func Open(ctx context.Context, db *sql.DB) (*DB, error) {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		return nil, fmt.Errorf("create the procurement tables: %w", err)
+	for _, s := range []string{schema, awardSchema, challengeSchema} {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return nil, fmt.Errorf("create the procurement tables: %w", err)
+		}
 	}
 	return &DB{db: db}, nil
 }

@@ -63,7 +63,7 @@ func NewHTTP(o Options) *HTTP {
 // Routes lists the workflow's routes with what each needs.
 func (h *HTTP) Routes() []route.Route {
 	ent, proj := h.entrustmentOwner, h.projectOwner
-	return []route.Route{
+	return append([]route.Route{
 		{Pattern: "GET /api/v1/entrustments", Perm: auth.ProjectsRead, Handler: h.listEntrustments},
 		{Pattern: "POST /api/v1/entrustments", Perm: auth.EntrustMake, Handler: h.createEntrustment},
 		{Pattern: "GET /api/v1/entrustments/{id}", Perm: auth.ProjectsRead, Owner: ent, Handler: h.getEntrustment},
@@ -77,7 +77,44 @@ func (h *HTTP) Routes() []route.Route {
 		{Pattern: "POST /api/v1/projects/{id}/publish", Perm: auth.ProjectsWork, Owner: proj, Handler: h.publish},
 		{Pattern: "POST /api/v1/projects/{id}/extend", Perm: auth.ProjectsWork, Owner: proj, Handler: h.extend},
 		{Pattern: "POST /api/v1/projects/{id}/cancel", Perm: auth.ProjectsWork, Owner: proj, Handler: h.cancel},
+		{Pattern: "GET /api/v1/projects/{id}/awards", Perm: auth.ProjectsRead, Owner: proj, Handler: h.listAwards},
+		{Pattern: "POST /api/v1/projects/{id}/awards", Perm: auth.ProjectsWork, Owner: proj, Handler: h.createAward},
+		{Pattern: "GET /api/v1/awards/{id}", Perm: auth.ProjectsRead, Owner: h.awardOwner, Handler: h.getAward},
+		{Pattern: "POST /api/v1/awards/{id}/confirm", Perm: auth.AwardsSign, Owner: h.awardOwner, Handler: h.confirm},
+		{Pattern: "POST /api/v1/awards/{id}/cancel", Perm: auth.ProjectsWork, Owner: h.awardOwner, Handler: h.cancelAward},
+		{Pattern: "POST /api/v1/awards/{id}/contract", Perm: auth.AwardsSign, Owner: h.awardOwner, Handler: h.createContract},
+		{Pattern: "GET /api/v1/contracts/{id}", Perm: auth.ProjectsRead, Owner: h.contractOwner, Handler: h.getContract},
+		{Pattern: "POST /api/v1/contracts/{id}/sign", Perm: auth.AwardsSign, Owner: h.contractOwner, Handler: h.sign},
+		{Pattern: "POST /api/v1/contracts/{id}/file", Perm: auth.AwardsSign, Owner: h.contractOwner, Handler: h.file},
+	}, h.challengeRoutes()...)
+}
+
+// challengeRoutes are the routes of challenges and complaints: a supplier
+// files and follows its own, the agency answers, the finance department
+// of the jurisdiction decides.
+func (h *HTTP) challengeRoutes() []route.Route {
+	chal, comp := h.challengeOwner, h.complaintOwner
+	return append([]route.Route{
+		{Pattern: "POST /api/v1/projects/{id}/challenges", Perm: auth.ChallengeAdd, Handler: h.fileChallenge},
+		{Pattern: "GET /api/v1/challenges", Perm: auth.ChallengeRd, Handler: h.listChallenges},
+		{Pattern: "GET /api/v1/challenges/{id}", Perm: auth.ChallengeRd, Owner: chal, Handler: h.getChallenge},
+		{Pattern: "POST /api/v1/challenges/{id}/answer", Perm: auth.ProjectsWork, Owner: chal, Handler: h.answerChallenge},
+		{Pattern: "POST /api/v1/challenges/{id}/resolve", Perm: auth.ChallengeAdd, Owner: chal, Handler: h.resolveChallenge},
+		{Pattern: "POST /api/v1/challenges/{id}/documents", Perm: auth.ChallengeAdd, Owner: chal, Handler: h.addDocument("challenge")},
+		{Pattern: "POST /api/v1/challenges/{id}/complaint", Perm: auth.ChallengeAdd, Owner: chal, Handler: h.fileComplaint},
+		{Pattern: "GET /api/v1/complaints/{id}", Perm: auth.ChallengeRd, Owner: comp, Handler: h.getComplaint},
+		{Pattern: "POST /api/v1/complaints/{id}/documents", Perm: auth.ChallengeAdd, Owner: comp, Handler: h.addDocument("complaint")},
+		{Pattern: "POST /api/v1/complaints/{id}/withdraw", Perm: auth.ChallengeAdd, Owner: comp, Handler: h.complaintStep("withdraw")},
+	}, h.decisionRoutes(comp)...)
+}
+
+// decisionRoutes are the finance department's steps on a complaint.
+func (h *HTTP) decisionRoutes(comp func(r *http.Request) (route.Owner, error)) []route.Route {
+	var out []route.Route
+	for _, ev := range []string{"accept", "reject", "pause", "resume", "satisfy", "decline", "suspend", "lift"} {
+		out = append(out, route.Route{Pattern: "POST /api/v1/complaints/{id}/" + ev, Perm: auth.ComplaintAct, Owner: comp, Handler: h.complaintStep(ev)})
 	}
+	return out
 }
 
 func pathID(r *http.Request) (int64, bool) {

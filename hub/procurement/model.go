@@ -57,6 +57,8 @@ type Project struct {
 	Lots            []Lot          `json:"lots"`
 	Timetable       []Deadline     `json:"timetable"`
 	Next            *Deadline      `json:"next_deadline"`
+	LegalState      string         `json:"legal_state,omitempty"` // beside State: suspended_by_complaint
+	Suspension      *Suspension    `json:"suspension,omitempty"`
 	CreatedAt       time.Time      `json:"created_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
 }

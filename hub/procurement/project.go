@@ -113,6 +113,9 @@ func (h *HTTP) show(w http.ResponseWriter, r *http.Request, id int64, code int) 
 	if err == nil {
 		err = h.schedule(&p)
 	}
+	if err == nil {
+		err = h.legalState(r.Context(), &p)
+	}
 	if err != nil {
 		h.answer(w, err)
 		return

@@ -49,6 +49,8 @@ var people = map[string]struct {
 	"other-regulator": {auth.Regulator, "110101"},
 	"operator":        {auth.Operator, ""},
 	"expert":          {auth.Expert, ""},
+	"supplier":        {auth.Supplier, "gx-desk"},
+	"other-supplier":  {auth.Supplier, "gx-other"},
 }
 
 func newRig(t *testing.T, now string) *rig {

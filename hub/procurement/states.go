@@ -53,13 +53,15 @@ var Entrustments = Machine{
 const (
 	ProjPlanning  = "planning"  // method, lots and budget set; no documents out
 	ProjTendering = "tendering" // documents issued, bids come in until the deadline
+	ProjEvaluated = "evaluated" // bids evaluated: the result is being awarded and contracted
 	ProjCancelled = "cancelled"
 )
 
 // Projects is the project's state machine.
 var Projects = Machine{
 	ProjPlanning:  {"publish": ProjTendering, "cancel": ProjCancelled},
-	ProjTendering: {"extend": ProjTendering, "cancel": ProjCancelled},
+	ProjTendering: {"extend": ProjTendering, "cancel": ProjCancelled, "award": ProjEvaluated},
+	ProjEvaluated: {"award": ProjEvaluated, "cancel": ProjCancelled},
 }
 
 // The lot's states; a lot follows its project until lots are decided on
@@ -68,3 +70,32 @@ const (
 	LotActive    = "active"
 	LotCancelled = "cancelled"
 )
+
+// The award's states, after OCDS's award statuses: the evaluation's
+// result is pending until the purchaser confirms it (the award notice goes
+// out that day) or it is cancelled.
+const (
+	AwardPending   = "pending"
+	AwardActive    = "active"
+	AwardCancelled = "cancelled"
+)
+
+// Awards is the award's state machine.
+var Awards = Machine{
+	AwardPending: {"confirm": AwardActive, "cancel": AwardCancelled},
+	AwardActive:  {"cancel": AwardCancelled, "contract": AwardActive},
+}
+
+// The contract's states: drafted from an active award, signed by the
+// purchaser, filed (合同备案) with the finance department.
+const (
+	ContractPending = "pending"
+	ContractSigned  = "signed"
+	ContractFiled   = "filed"
+)
+
+// Contracts is the contract's state machine.
+var Contracts = Machine{
+	ContractPending: {"sign": ContractSigned},
+	ContractSigned:  {"file": ContractFiled},
+}

@@ -2,7 +2,9 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/fleet"
@@ -12,13 +14,23 @@ import (
 )
 
 // onboard builds agency onboarding's handlers over the hub's database,
-// rooms, fleet and audit log, with the working-day calendars.
-func onboard(ctx context.Context, st *store.Store, fl *fleet.Fleet, cal *workday.Calendars, access onboarding.Access, au *audit.Log, log *slog.Logger) (*onboarding.HTTP, error) {
+// rooms, people, fleet and audit log, with the working-day calendars and
+// the exam's question bank (exam-bank.json in the data directory, else
+// the embedded sample).
+func onboard(ctx context.Context, dataDir string, st *store.Store, fl *fleet.Fleet, cal *workday.Calendars, access onboarding.Access, au *audit.Log, log *slog.Logger) (*onboarding.HTTP, error) {
 	db, err := onboarding.Open(ctx, st.DB())
 	if err != nil {
 		return nil, err
 	}
-	return onboarding.NewHTTP(onboarding.Options{DB: db, Rooms: st, Fleet: fl, Calendars: cal, Access: access, Audit: au, Log: log}), nil
+	bank, err := onboarding.LoadBank(filepath.Join(dataDir, onboarding.BankFile))
+	if err != nil {
+		return nil, fmt.Errorf("%w: fix the file or remove it to serve the sample bank", err)
+	}
+	if bank.Sample {
+		log.Warn("the exam serves the embedded SAMPLE question bank: put the finance bureau's bank in the data directory", "file", onboarding.BankFile)
+	}
+	log.Info("exam question bank loaded", "questions", len(bank.Questions), "sha256", bank.Digest)
+	return onboarding.NewHTTP(onboarding.Options{DB: db, Rooms: st, Users: st, Bank: bank, Fleet: fl, Calendars: cal, Access: access, Audit: au, Log: log}), nil
 }
 
 // marks gives the rooms API each room's 可视化 mark.

@@ -285,7 +285,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	onb, err := onboard(ctx, h.store, h.Fleet, cal, a, auditLog, log)
+	onb, err := onboard(ctx, cfg.DataDir, h.store, h.Fleet, cal, a, auditLog, log)
 	if err != nil {
 		return nil, err
 	}

@@ -4,8 +4,9 @@
 // no buttons.
 
 import { apply, lang, t } from './i18n.js';
-import { api, ago, dateTimeShort, duration, enc, h, iso, reorder, setData, setText } from './util.js';
+import { api, ago, bytes, dateTime, dateTimeShort, duration, enc, h, iso, reorder, setData, setText } from './util.js';
 import { data, normalizeAlert, refresh, roomById, streamKind } from './data.js';
+import { alertNow } from './devstate.js';
 import { alertStateWord, alertText, HUB_ALERT_KINDS, severityWord } from './words.js';
 import { can, session } from './auth.js';
 import { storageNums } from './hubhealth.js';
@@ -16,6 +17,20 @@ const STATES = ['open', 'acked', 'resolved', 'all'];
 // explain says in the page's language what a refused request means, with the hub's own words.
 function explain(e) {
   return [400, 404, 409].includes(e.status) ? t('err.withHub', { what: t(`err.${e.status}`), msg: e.message }) : e.message;
+}
+
+// detailWords says an alert's detail from its code and values, '' when the
+// page has no words for it.
+function detailWords(a) {
+  const v = a.detailArgs;
+  switch (a.detailCode) {
+    case 'last_seen': return a.detailTime ? t('al.dc.last_seen', { time: dateTime(a.detailTime) }) : '';
+    case 'never_seen': return t('al.dc.never_seen');
+    case 'backlog': return t('al.dc.backlog', { dur: duration(v.age_s || 0), size: bytes(v.bytes || 0) });
+    case 'disk_days': return t('al.dc.disk_days', { n: Number(v.days || 0).toFixed(1) });
+    case 'clock_offset': return t('al.dc.clock_offset', { s: Number(v.seconds || 0).toFixed(3) });
+    default: return '';
+  }
 }
 
 class Row {
@@ -49,8 +64,13 @@ class Row {
         where,
         a.openedAt ? h('span', null, t('al.opened', { time: dateTimeShort(a.openedAt, now), ago: ago(a.openedAt, now) })) : null),
     ];
+    // What the room or device is now, from the same state the wall and the
+    // room page show (an unresolved alert about a device well again says so).
+    const nowIs = a.state !== 'resolved' ? alertNow(a, room, data.states.get(a.room)) : null;
+    setData(this.el, 'now', nowIs ? nowIs.state : '');
+    if (nowIs) lines.push(h('div', { class: `alert-now ds-text-${nowIs.state}`, dataset: { now: nowIs.state } }, t('al.now', { what: nowIs.text })));
     if (a.ackedAt) {
-      lines.push(h('div', { class: 'alert-ack' }, t('al.ackedBy', { by: a.ackedBy || '?', time: dateTimeShort(a.ackedAt, now) }),
+      lines.push(h('div', { class: 'alert-ack' }, h('span', { title: a.ackedBy ? t('al.login', { user: a.ackedBy }) : null }, t('al.ackedBy', { by: a.ackedByName || '?', time: dateTimeShort(a.ackedAt, now) })),
         a.comment ? h('q', null, a.comment) : null));
     } else if (a.comment) {
       lines.push(h('div', { class: 'alert-ack' }, h('q', null, a.comment)));
@@ -67,7 +87,13 @@ class Row {
       if (nums) lines.push(h('div', { class: 'alert-detail muted' }, t('al.hub.now', nums)));
       else if (a.detail && lang() === 'en') lines.push(h('div', { class: 'alert-detail muted' }, t('al.detail', { text: a.detail })));
     } else if (a.detail) {
-      lines.push(h('div', { class: 'alert-detail muted' }, t('al.detail', { text: a.detail })));
+      // The hub's detail in the page's words, from its code; a sentence the
+      // page cannot translate (a device's own error) is shown only in
+      // English, and on hover in Chinese.
+      const text = detailWords(a);
+      if (text) lines.push(h('div', { class: 'alert-detail muted', dataset: { code: a.detailCode } }, t('al.detail', { text })));
+      else if (lang() === 'en') lines.push(h('div', { class: 'alert-detail muted', dataset: { code: a.detailCode } }, t('al.detail', { text: a.detail })));
+      else this.el.title = t('al.detail.raw', { text: a.detail });
     }
     this.info.replaceChildren(...lines);
 

@@ -14,7 +14,7 @@
 import { apply, initLang, lang, setLang, t } from './i18n.js';
 import { LiveSocket, refusalOf, refusedKeys } from './live.js';
 import { hms, setText } from './util.js';
-import { data, openAlerts, roomById, startPolling, stopPolling, subscribe } from './data.js';
+import { data, openCounts, roomById, startPolling, stopPolling, subscribe } from './data.js';
 import { can, clearSession, onSessionLost, roleWord, scopeWords, session } from './auth.js';
 import { loadSession, NoPagesView, SignInView, signOut } from './signin.js';
 import { WallView } from './wall.js';
@@ -95,13 +95,17 @@ function renderUser() {
 
 function renderHeader() {
   renderUser();
-  const n = openAlerts().length;
+  // The badge counts unhandled (open) alerts, as the wall's "有告警" does
+  // (devstate.alertCounts); the tooltip says so, with the rooms.
+  const c = openCounts();
+  const n = c.alerts;
+  const hub = c.hub;
   const badge = $('#alert-count');
   setText(badge, data.alerts === null ? '–' : String(n));
   badge.dataset.count = String(n);
   // Alerts of the hub itself (room ""; only the operator sees them) are named so.
-  const hub = openAlerts().filter((a) => !a.room).length;
-  badge.title = hub ? t('nav.alerts.hub', { n, hub }) : t('nav.alerts.count', { n });
+  const title = hub ? t('nav.alerts.hub', { n, hub, rooms: c.rooms }) : t('nav.alerts.count', { n, rooms: c.rooms });
+  if (badge.title !== title) badge.title = title;
   badge.dataset.hub = String(hub);
   document.title = n > 0 ? `(${n}) ${t('title')}` : t('title');
   setText($('#updated'), data.lastOK ? t('updated', { time: hms(data.lastOK) }) : t('updated.never'));

@@ -41,6 +41,8 @@ export function level(samples) {
 
 // LevelMeter shows RMS as a bar and the peak as a line, with numbers; it
 // says "no sound data" when nothing came for a second.
+const WAIT_MS = 4000;
+
 export class LevelMeter {
   constructor(label) {
     this.bar = h('div', { class: 'meter-bar' });
@@ -50,6 +52,7 @@ export class LevelMeter {
     this.el = h('div', { class: 'meter', role: 'meter', 'aria-valuemin': String(FLOOR_DB), 'aria-valuemax': '0', dataset: { level: '' } },
       this.labelEl, h('div', { class: 'meter-track' }, this.bar, this.peakEl), this.text);
     this.last = 0;
+    this.created = Date.now();
     this.rms = -120;
     this.peak = -120;
     this.chunks = 0;
@@ -64,19 +67,24 @@ export class LevelMeter {
     this.draw(now);
   }
 
-  draw(now = Date.now()) {
+  // draw shows the level; without sound for a second it says why (why: the
+  // device's state in words, if it is not well), and right after the meter
+  // starts it waits rather than calls it missing: none could have come yet.
+  draw(now = Date.now(), why = '') {
     const fresh = now - this.last < 1000;
+    const waiting = !fresh && !why && this.last === 0 && now - this.created < WAIT_MS;
+    setData(this.el, 'state', fresh ? 'sound' : waiting ? 'waiting' : 'nodata');
     const pct = (db) => `${Math.max(0, Math.min(100, ((db - FLOOR_DB) / -FLOOR_DB) * 100)).toFixed(1)}%`;
     this.bar.style.width = fresh ? pct(this.rms) : '0%';
     this.peakEl.style.left = fresh ? pct(this.peak) : '0%';
     this.el.classList.toggle('clip', fresh && this.peak > -1);
     this.el.classList.toggle('quiet', fresh && this.rms <= -55);
-    this.el.classList.toggle('nodata', !fresh);
+    this.el.classList.toggle('nodata', !fresh && !waiting);
     setData(this.el, 'level', fresh ? Math.round(this.rms) : '');
     this.el.setAttribute('aria-valuenow', String(fresh ? Math.round(this.rms) : FLOOR_DB));
     setText(this.text, fresh
       ? t('meter.db', { rms: Math.round(this.rms), peak: Math.round(this.peak) })
-      : t('meter.nodata'));
+      : waiting ? t('meter.waiting') : why ? t('meter.nodata.why', { why }) : t('meter.nodata'));
   }
 }
 

@@ -70,9 +70,12 @@ export function scopeWords(rooms = [], s = session) {
   if (s.role === 'regulator') {
     if (scope === '*') return { text: t('scope.allJurisdictions'), title: '' };
     const known = rooms.find((r) => r.jurisdiction?.code === scope)?.jurisdiction.name;
-    const name = known || scope;
     const whole = /^\d{2}0000$/.test(scope) ? 'scope.province' : /^\d{4}00$/.test(scope) ? 'scope.city' : '';
-    return { text: whole ? t(whole, { name }) : name, title: t('owner.code', { code: scope }) };
+    // A city or province by name: from a district's name within it
+    // (柳州市柳江区 → 柳州市), when the hub knows no name for the code itself.
+    const name = known || (whole ? parentName(rooms, scope, whole === 'scope.city' ? 4 : 2) : '');
+    if (name) return { text: name, title: t('owner.code', { code: scope }) };
+    return { text: whole ? t(whole, { name: scope }) : scope, title: t('owner.code', { code: scope }) };
   }
   if (s.role === 'agency-admin' || s.role === 'agency-staff') {
     const name = rooms.find((r) => r.agency?.code === scope)?.agency.name;
@@ -84,6 +87,19 @@ export function scopeWords(rooms = [], s = session) {
     return { text: t('scope.rooms', { list: names.join(t('list.sep')) }), title: ids.join(', ') };
   }
   return { text: scope, title: '' };
+}
+
+// parentName finds the name of the city (digits 4) or province (2) of code
+// in the name of a jurisdiction within it: 柳州市柳江区 → 柳州市.
+function parentName(rooms, code, digits) {
+  const end = digits === 4 ? /^(.+?(?:市|自治州|地区|盟))/ : /^(.+?(?:省|自治区|市))/;
+  for (const r of rooms) {
+    const j = r.jurisdiction;
+    if (!j || !j.code.startsWith(code.slice(0, digits)) || j.name === j.code) continue;
+    const m = j.name.match(end);
+    if (m) return m[1];
+  }
+  return '';
 }
 
 // forbidden says what a 403 means for the person reading it, with the hub's words.

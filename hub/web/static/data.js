@@ -2,6 +2,7 @@
 // every 2 s. Views subscribe and are told after each poll.
 
 import { api, parseTime } from './util.js';
+import { alertCounts, computeStates, roomHealth } from './devstate.js';
 
 const POLL_MS = 2000;
 const STATES = ['ok', 'absent', 'failed'];
@@ -13,6 +14,7 @@ export const data = {
   apiError: null,    // null, or {status, message} (0 = no answer)
   alerts: null,      // open and acked alerts; null before the first answer
   alertsError: null, // message of the last failed alert poll
+  states: new Map(), // room id -> Map stream id -> device state (devstate.js)
 };
 
 const subs = new Set();
@@ -77,6 +79,11 @@ export function normalizeAlert(a) {
     openedAt: parseTime(a.opened_at),
     ackedAt: parseTime(a.acked_at),
     ackedBy: a.acked_by ? String(a.acked_by) : '',
+    // The person by name (the login name where the hub knows no name).
+    ackedByName: a.acked_by_name ? String(a.acked_by_name) : a.acked_by ? String(a.acked_by) : '',
+    detailCode: a.detail_code ? String(a.detail_code) : '',
+    detailTime: parseTime(a.detail_time),
+    detailArgs: a.detail_args && typeof a.detail_args === 'object' ? a.detail_args : {},
     comment: a.comment ? String(a.comment) : '',
     resolvedAt: parseTime(a.resolved_at),
   };
@@ -88,6 +95,18 @@ export function roomById(id) { return data.rooms?.find((r) => r.id === id) || nu
 export function streamKind(room, stream) {
   return roomById(room)?.streams.find((s) => s.id === stream)?.kind || '';
 }
+
+// devState: the one state of a device every view shows (devstate.js).
+export function devState(room, stream) { return data.states.get(room)?.get(stream) || null; }
+
+// healthOf: a room's level and problems, from its device states and alerts.
+export function healthOf(room, now = Date.now()) {
+  return roomHealth(room, data.states.get(room.id), alertsOf(room.id), now);
+}
+
+// openCounts: unhandled alerts and the rooms with one (the badge and the
+// wall's "有告警" count the same thing), optionally within some rooms.
+export function openCounts(roomIds = null) { return alertCounts(data.alerts, roomIds); }
 
 export function alertsOf(room) { return (data.alerts || []).filter((a) => a.room === room); }
 
@@ -129,6 +148,7 @@ export function startPolling() {
   const loop = async () => {
     await Promise.all([pollRooms(gen), pollAlerts(gen)]);
     if (gen !== generation) return;
+    data.states = computeStates(data.rooms, Date.now());
     notify();
     setTimeout(() => { if (gen === generation) loop(); }, POLL_MS);
   };
@@ -139,7 +159,7 @@ export function startPolling() {
 // in sees only what the hub gives them.
 export function stopPolling() {
   generation++;
-  Object.assign(data, { rooms: null, lastOK: 0, roomsAskedAt: 0, apiError: null, alerts: null, alertsError: null });
+  Object.assign(data, { states: new Map(), rooms: null, lastOK: 0, roomsAskedAt: 0, apiError: null, alerts: null, alertsError: null });
 }
 
 // refresh polls the alerts at once (after an acknowledgement) and tells the views.

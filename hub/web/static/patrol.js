@@ -5,8 +5,7 @@
 
 import { apply, t } from './i18n.js';
 import { h, setData, setText } from './util.js';
-import { data, alertsOf, openAlerts } from './data.js';
-import { roomHealth } from './health.js';
+import { data, healthOf, openAlerts } from './data.js';
 import { RoomHead } from './room.js';
 import { RoomLive } from './roomlive.js';
 import { describe, inScope, inState, matchesText, parseFilter, rememberFilter, wallHref } from './wallfilter.js';
@@ -44,7 +43,7 @@ export class PatrolView {
     const f = this.filter;
     const now = Date.now();
     return (data.rooms || []).filter((r) => (alerting.has(r.id) || r.session)
-      && inScope(f, r) && matchesText(f, r) && (f.state === 'all' || inState(f.state, r, roomHealth(r, alertsOf(r.id), now))));
+      && inScope(f, r) && matchesText(f, r) && (f.state === 'all' || inState(f.state, r, healthOf(r, now))));
   }
 
   // params takes another filter from the address.

@@ -3,9 +3,8 @@
 // starts playback at that time.
 
 import { apply, t } from './i18n.js';
-import { ago, bytes, dateTime, duration, h, parseTime, setData, setText } from './util.js';
-import { data, alertsOf, roomById } from './data.js';
-import { roomHealth } from './health.js';
+import { ago, bytes, dateTime, duration, h, hms, parseTime, setData, setText } from './util.js';
+import { data, healthOf, roomById } from './data.js';
 import { RoomLive } from './roomlive.js';
 import { OwnerView } from './owner.js';
 import { Timeline } from './timeline.js';
@@ -36,23 +35,26 @@ export class RoomHead {
       this.problems.replaceChildren();
       return;
     }
-    const health = roomHealth(room, alertsOf(room.id), now);
+    const health = healthOf(room, now);
     setData(this.el, 'health', health.level);
     setData(this.el, 'online', room.online);
     setText(this.name, room.name);
     setText(this.badge, t(room.online ? 'room.online' : 'room.offline'));
     this.problems.replaceChildren(...(health.problems.length
-      ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}` }, p.text,
-        p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedBy })) : null))
+      ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}${p.key.endsWith('|recovered') ? ' prob-rec' : ''}`, dataset: { key: p.key } }, p.text,
+        p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedByName })) : null))
       : [h('li', { class: 'prob prob-ok' }, t('health.ok'))]));
     const fact = (k, v, title) => h('div', null, h('dt', null, t(k)), h('dd', title ? { title } : null, v));
     const f = [fact('room.lastSeen', room.lastSeen ? ago(room.lastSeen, now) : t('never'), room.lastSeen ? dateTime(room.lastSeen) : null)];
     if (room.session) f.push(fact('room.sessionK', room.session));
-    f.push(fact('room.spool', room.spool > 0 ? bytes(room.spool) : t('none')));
-    f.push(fact('room.oldest', room.oldest > 0 ? duration(room.oldest) : t('none')));
-    if (room.diskFree !== null) f.push(fact('room.disk', bytes(room.diskFree)));
-    if (room.uploadRate !== null) f.push(fact('room.upload', `${bytes(Math.round(room.uploadRate))}/s`));
-    if (room.clockOffset !== null) f.push(fact('room.clock', t('room.clock.v', { s: room.clockOffset.toFixed(3) })));
+    // An offline room's figures are what it said last, and say when; a rate
+    // is not shown at all (nothing moves while it is offline).
+    const asOf = (v) => (room.online || room.lastSeen === null ? v : t('asOf', { v, time: hms(room.lastSeen) }));
+    f.push(fact('room.spool', asOf(room.spool > 0 ? bytes(room.spool) : t('none'))));
+    f.push(fact('room.oldest', asOf(room.oldest > 0 ? duration(room.oldest) : t('none'))));
+    if (room.diskFree !== null) f.push(fact('room.disk', asOf(bytes(room.diskFree))));
+    if (room.uploadRate !== null) f.push(fact('room.upload', room.online ? `${bytes(Math.round(room.uploadRate))}/s` : t('room.upload.offline')));
+    if (room.clockOffset !== null) f.push(fact('room.clock', asOf(t('room.clock.v', { s: room.clockOffset.toFixed(3) }))));
     this.facts.replaceChildren(...f);
   }
 }

@@ -9,6 +9,9 @@ import { LevelMeter, LiveListener, level, toFloat } from './audio.js';
 import { kindWord, liveEndedWord, signalWord } from './words.js';
 import { refusalOf } from './live.js';
 import { canLive, noLiveReason } from './auth.js';
+import { devState } from './data.js';
+import { stateWord } from './devstate.js';
+import { hms } from './util.js';
 
 class Mic {
   constructor(room, stream) {
@@ -35,7 +38,9 @@ class Mic {
 
   update(now = Date.now()) {
     setText(this.meter.labelEl, `${kindWord('audio')} ${this.stream.id}`);
-    this.meter.draw(now);
+    const st = devState(this.key.slice(0, this.key.indexOf('/')), this.stream.id);
+    this.meter.draw(now, st && st.state !== 'ok' && st.state !== 'recovered' && st.state !== 'unknown' ? stateWord(st) : '');
+    setData(this.el, 'state', st ? st.state : 'unknown');
     // Sound the hub ended or refused (a session, the audit log) says why.
     const refused = refusalOf(this.key);
     if (refused && this.listener.on) this.listener.stop();
@@ -126,11 +131,19 @@ export class RoomLive {
     reorder(this.camBox, cams);
     reorder(this.micBox, sync(this.mics, 'audio', (s) => new Mic(this.roomId, s)));
 
-    const rows = streams.map((s) => h('tr', { dataset: { stream: s.id }, class: `st-row st-${s.state}` },
-      h('td', null, `${kindWord(s.kind)} ${s.id}`),
-      h('td', null, h('span', { class: `dot st-${s.state}` }), t(`state.${s.state}`) + (s.reason ? t('reason', { reason: s.reason }) : '')),
-      h('td', { class: 'nums' }, qualityText(s)),
-      h('td', null, (s.quality?.signals || []).map((g) => h('span', { class: `sig sig-${g}` }, signalWord(g))))));
+    // Every row from the device's one state (devstate.js); an offline room's
+    // measurements are from its last report and say when.
+    const rows = streams.map((s) => {
+      const st = devState(this.roomId, s.id);
+      const state = st ? st.state : 'unknown';
+      const q = qualityText(s);
+      const quality = !online && room?.lastSeen && q !== '–' ? t('asOf', { v: q, time: hms(room.lastSeen) }) : q;
+      return h('tr', { dataset: { stream: s.id, state }, class: `st-row ds-row-${state}` },
+        h('td', { 'data-label': t('st.device') }, `${kindWord(s.kind)} ${s.id}`),
+        h('td', { 'data-label': t('st.state') }, h('span', { class: `dot ds-${state}` }), st ? stateWord(st) : t('ds.unknown')),
+        h('td', { class: 'nums', 'data-label': t('st.quality') }, quality),
+        h('td', { 'data-label': t('st.signals') }, online ? (st?.sig || []).map((g) => h('span', { class: `sig sig-${g}` }, signalWord(g))) : '–'));
+    });
     if (!rows.length) rows.push(h('tr', null, h('td', { colspan: '4', class: 'muted' }, t('room.noStreams'))));
     this.tbody.replaceChildren(...rows);
     this.table.classList.toggle('stale', !online);

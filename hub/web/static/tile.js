@@ -8,6 +8,7 @@ import { t } from './i18n.js';
 import { h, hms, setData, setText } from './util.js';
 import { kindWord, liveEndedWord, signalWord } from './words.js';
 import { refusalOf } from './live.js';
+import { devState } from './data.js';
 
 export const STALE_MS = 3000;
 
@@ -64,11 +65,18 @@ export class Tile {
     if (refused && this.url) this.dropPicture(now);
     const fresh = this.lastFrameAt > 0 && now - this.lastFrameAt < STALE_MS;
     const st = this.stream.state;
+    const ds = devState(this.room, this.stream.id);
+    const frozen = ds?.state === 'signal' && ds.sig.includes('frozen');
     let mode;
     let mark;
     if (refused) {
       mode = 'ended';
       mark = liveEndedWord(refused.ended);
+    } else if (fresh && frozen) {
+      // Frames still come, but the box says the picture does not change:
+      // not a live view of the room, however small the delay.
+      mode = 'frozen';
+      mark = t('tile.frozen', { time: hms(ds.since || now) });
     } else if (fresh) {
       mode = 'live';
       mark = t('tile.live');
@@ -86,12 +94,12 @@ export class Tile {
     setData(this.el, 'ended', refused ? refused.ended : '');
     // What the box measures in the picture (black, frozen) is said on it too:
     // a frozen picture arriving on time is still not a live view of the room.
-    const sigs = (this.stream.quality?.signals || []).filter((x) => x === 'black' || x === 'frozen');
+    const sigs = ds?.state === 'signal' ? ds.sig.filter((x) => x === 'black' || (x === 'frozen' && mode !== 'frozen')) : [];
     setText(this.sig, sigs.map(signalWord).join(' · '));
     this.sig.hidden = sigs.length === 0;
     setText(this.mark, mark);
     setText(this.label, `${kindWord('video')} ${this.stream.id}`);
-    setText(this.delayEl, this.delay === null || !fresh ? '' : t('tile.delay', { ms: this.delay }));
+    setText(this.delayEl, this.delay === null || mode !== 'live' ? '' : t('tile.delay', { ms: this.delay }));
     setText(this.frameEl, this.seq === null ? '' : t('tile.frame', { n: this.seq }));
     if (this.link.tagName === 'A') {
       const title = t('tile.open', { room: this.room, stream: this.stream.id });

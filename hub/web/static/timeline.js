@@ -6,6 +6,30 @@
 import { apply, t } from './i18n.js';
 import { api, dateTimeShort, duration, enc, h, hm, hms, iso, parseTime, refusalText, roomPath, setAttr, setText, ymd } from './util.js';
 import { alertKindWord, device, gapReasonWord, severityWord, signalWord } from './words.js';
+import { roomById } from './data.js';
+
+// A room is behind when its oldest unsent record is older than this, or
+// when its last record ended longer ago than LATE_MS while it reports.
+const BEHIND_S = 6;
+const LATE_MS = 15000;
+
+// addPending gives each stream a live "pending" band (待补传) from its last
+// record to now while the room is offline or behind: the box keeps recording
+// and uploads the backlog later, when the band turns into recorded or gap.
+// Missing bands at the end are the same time, not yet received: they go.
+function addPending(tl, room, now) {
+  if (!room) return;
+  const behind = !room.online || room.oldest > BEHIND_S;
+  for (const s of tl.streams) {
+    s.bands = s.bands.filter((b) => b.kind !== 'pending');
+    const known = s.bands.filter((b) => b.kind !== 'missing');
+    const last = known.reduce((m, b) => Math.max(m, b.end), -Infinity);
+    const start = Number.isFinite(last) ? last : room.lastSeen;
+    if (start === null || !(behind || (room.online && now - start > LATE_MS)) || now - start < 2000) continue;
+    s.bands = s.bands.filter((b) => !(b.kind === 'missing' && b.start >= start - 1000));
+    s.bands.push({ start, end: now, kind: 'pending', reason: room.online ? 'behind' : 'offline', flags: [], verified: false });
+  }
+}
 
 const ZOOMS = { day: 86400e3, hour: 3600e3, min10: 600e3 };
 const STEPS = [10e3, 30e3, 60e3, 120e3, 300e3, 600e3, 900e3, 1800e3, 3600e3, 7200e3, 10800e3, 21600e3];
@@ -17,7 +41,7 @@ const ROW_GAP = 6;
 export const COLORS = {
   bg: '#0b1016', row: '#141c25', grid: '#223040', text: '#c9d4df', muted: '#7d8b99',
   rec: '#16a34a', recUnverified: '#7c5a10', hatchUnverified: '#f59e0b',
-  gap: '#b91c1c', hatchGap: '#fecaca', missing: '#2b3645', hatchMissing: '#5b6b7e',
+  gap: '#b91c1c', hatchGap: '#fecaca', missing: '#2b3645', hatchMissing: '#5b6b7e', pending: '#1e3a5f', hatchPending: '#60a5fa',
   black: '#000000', frozen: '#38bdf8', silent: '#a78bfa', clipping: '#fb923c',
   critical: '#ef4444', warning: '#f59e0b', session: '#6366f1', now: '#3b82f6', playhead: '#ffffff',
 };
@@ -88,7 +112,7 @@ export class Timeline {
         this.rangeEl, this.status, this.download),
       this.wrap,
       h('div', { class: 'tl-legend' },
-        sw('sw-rec', 'lg.verified'), sw('sw-unv', 'lg.unverified'), sw('sw-gap', 'lg.gap'), sw('sw-missing', 'lg.missing'),
+        sw('sw-rec', 'lg.verified'), sw('sw-unv', 'lg.unverified'), sw('sw-gap', 'lg.gap'), sw('sw-missing', 'lg.missing'), sw('sw-pending', 'lg.pending'),
         sw('sw-black', 'sig.black'), sw('sw-frozen', 'sig.frozen'), sw('sw-silent', 'sig.silent'), sw('sw-clipping', 'sig.clipping'),
         sw('sw-alert', 'lg.alert'), sw('sw-session', 'lg.session'), sw('sw-playhead', 'lg.playhead'), sw('sw-now', 'lg.now')),
       this.list);
@@ -96,6 +120,7 @@ export class Timeline {
 
     const ctx = this.canvas.getContext('2d');
     this.pat = {
+      pending: hatch(ctx, COLORS.pending, COLORS.hatchPending),
       unv: hatch(ctx, COLORS.recUnverified, COLORS.hatchUnverified),
       gap: hatch(ctx, COLORS.gap, COLORS.hatchGap),
       missing: hatch(ctx, COLORS.missing, COLORS.hatchMissing),
@@ -154,6 +179,7 @@ export class Timeline {
       const tl = await api(`${roomPath(this.roomId)}/timeline?from=${enc(iso(from))}&to=${enc(iso(to))}`);
       if (this.destroyed || from !== this.from) return;
       this.tl = normalize(tl);
+      addPending(this.tl, roomById(this.roomId), Date.now());
       this.tlFrom = from;
       this.error = null;
     } catch (e) {
@@ -212,6 +238,13 @@ export class Timeline {
   }
 
   tick(now) {
+    // The pending band grows with the clock between fetches.
+    const pend = this.tl?.streams.flatMap((x) => x.bands.filter((b) => b.kind === 'pending')) || [];
+    if (pend.length && now - (this.pendingDrawn || 0) >= 1000) {
+      for (const b of pend) b.end = now;
+      this.pendingDrawn = now;
+      this.draw();
+    }
     const every = this.following ? 3000 : 10000;
     if (!this.fetching && now - this.fetchedAt > every) this.fetch();
   }
@@ -347,6 +380,7 @@ export class Timeline {
         const x1 = Math.max(x0 + 1, this.clipX(b.end, L));
         if (b.kind === 'recorded') g.fillStyle = b.verified ? COLORS.rec : this.pat.unv;
         else if (b.kind === 'gap') g.fillStyle = this.pat.gap;
+        else if (b.kind === 'pending') g.fillStyle = this.pat.pending;
         else g.fillStyle = this.pat.missing;
         g.fillRect(x0, y, x1 - x0, ROW_H);
         // Signal flags: a strip each across the top of the band, edged so black shows too.
@@ -436,6 +470,8 @@ export class Timeline {
         lines.push(h('div', { class: 'bad', dataset: { reason: b.reason } }, t('tl.gap', { reason: it.reasons.join(t('list.sep')) })));
         lines.push(h('div', null, span(b.start, b.end)));
         lines.push(h('div', { class: 'muted' }, t('tl.gap.signed')));
+      } else if (b.kind === 'pending') {
+        lines.push(h('div', { class: 'warn' }, t(`tl.pending.${b.reason}`, { time: dateTimeShort(b.start) })));
       } else {
         lines.push(h('div', { class: 'bad' }, t('tl.missing')));
         lines.push(h('div', null, span(b.start, b.end)));
@@ -488,6 +524,7 @@ export class Timeline {
         let what = t('tl.recorded');
         if (b.kind === 'gap') what = t('tl.gap', { reason: gapReasonWord(b.reason) });
         else if (b.kind === 'missing') what = t('tl.missing');
+        else if (b.kind === 'pending') what = t('lg.pending');
         else what += `, ${t(b.verified ? 'lg.verified' : 'lg.unverified')}`;
         if (b.flags.length) what += `, ${b.flags.map(signalWord).join(t('list.sep'))}`;
         items.push(h('li', { dataset: { stream: s.id, kind: b.kind, verified: String(b.verified), reason: b.reason, flags: b.flags.join(' '), start: String(b.start), end: String(b.end) } },

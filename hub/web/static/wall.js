@@ -3,19 +3,21 @@
 // jurisdiction, agency and text, kept in the address (wallfilter.js).
 
 import { apply, t } from './i18n.js';
-import { ago, bytes, dateTime, duration, h, reorder, setData, setText } from './util.js';
-import { data, alertsOf } from './data.js';
-import { BACKLOG_WARN_S, roomHealth } from './health.js';
+import { ago, bytes, dateTime, duration, h, hms, reorder, setData, setText } from './util.js';
+import { data, devState, healthOf, openCounts } from './data.js';
+import { BACKLOG_WARN_S, stateWord } from './devstate.js';
 import { Tile } from './tile.js';
 import { kindWord } from './words.js';
 import { OwnerView } from './owner.js';
 import { can, canLive, noLiveReason } from './auth.js';
 import { FilterBar, STATES, inScope, inState, matchesText, parseFilter, rememberFilter, wallHref } from './wallfilter.js';
 
-function streamText(s) {
-  let text = t('stream.chip', { kind: kindWord(s.kind), id: s.id, state: t(`state.${s.state}`) });
-  if (s.reason && s.state !== 'ok') text += t('reason', { reason: s.reason });
-  return text;
+// chip: a device's state on the card, from the one state every view shows.
+export function chip(room, s) {
+  const st = devState(room.id, s.id);
+  const state = st ? st.state : 'unknown';
+  const text = t('stream.chip', { kind: kindWord(s.kind), id: s.id, state: st ? stateWord(st) : t('ds.unknown') });
+  return h('li', { class: `chip ds-${state}`, dataset: { chip: s.id, state, level: st?.level || 'idle' } }, text);
 }
 
 class Card {
@@ -60,8 +62,8 @@ class Card {
     this.owner.update(room);
 
     const items = health.problems.length
-      ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}`, dataset: { key: p.key } },
-        p.text, p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedBy })) : null))
+      ? health.problems.map((p) => h('li', { class: `prob prob-${p.level}${p.key.endsWith('|recovered') ? ' prob-rec' : ''}`, dataset: { key: p.key } },
+        p.text, p.acked ? h('span', { class: 'acked' }, t('prob.acked', { by: p.alert.ackedByName })) : null))
       : [h('li', { class: 'prob prob-ok' }, t('health.ok'))];
     this.problems.replaceChildren(...items);
 
@@ -69,15 +71,17 @@ class Card {
     setText(this.spoolK, t('room.spool'));
     setText(this.oldestK, t('room.oldest'));
     this.updateSeen(now);
-    setText(this.spool, room.spool > 0 ? bytes(room.spool) : t('none'));
-    setText(this.oldest, room.oldest > 0 ? duration(room.oldest) : t('none'));
-    this.oldestBox.classList.toggle('warn', room.oldest > BACKLOG_WARN_S);
+    // An offline room's figures are from when it last reported, and say so.
+    const asOf = (v) => (room.online || room.lastSeen === null ? v : t('asOf', { v, time: hms(room.lastSeen) }));
+    setText(this.spool, asOf(room.spool > 0 ? bytes(room.spool) : t('none')));
+    setText(this.oldest, asOf(room.oldest > 0 ? duration(room.oldest) : t('none')));
+    this.oldestBox.classList.toggle('warn', room.online && room.oldest > BACKLOG_WARN_S);
     this.oldestBox.title = t('room.oldest.hint');
     this.session.hidden = !room.session;
     setText(this.session, room.session ? t('room.session', { id: room.session }) : '');
 
     const chips = room.streams.length
-      ? room.streams.map((s) => h('li', { class: `chip st-${s.state}`, dataset: { chip: s.id } }, streamText(s)))
+      ? room.streams.map((s) => chip(room, s))
       : [h('li', { class: 'chip st-unknown' }, t('room.noStreams'))];
     this.streams.replaceChildren(...chips);
 
@@ -136,7 +140,7 @@ export class WallView {
     this.cards = new Map();
     this.filter = parseFilter(params);
     rememberFilter(this.filter);
-    const sum = (k, cls) => h('span', { class: `chip sum-${cls || k}`, dataset: { sum: k }, 'data-i18n-title': `sum.hint.${k}` },
+    const sum = (k, cls) => h('span', { class: `chip sum-${cls || k}`, dataset: { sum: k }, 'data-i18n-title': k === 'alerts' ? null : `sum.hint.${k}` },
       h('b', null, '–'), ' ', h('span', { 'data-i18n': `sum.${k}` }));
     this.total = h('span', { class: 'muted' });
     this.summary = h('section', { class: 'summary', 'aria-live': 'polite' },
@@ -182,7 +186,7 @@ export class WallView {
     }
     const rooms = data.rooms;
     const f = this.filter;
-    const healths = new Map(rooms.map((r) => [r.id, roomHealth(r, alertsOf(r.id), now)]));
+    const healths = new Map(rooms.map((r) => [r.id, healthOf(r, now)]));
     // The summary covers the rooms of the chosen jurisdiction and agency;
     // the state buttons count what each would show of those.
     const scoped = rooms.filter((r) => inScope(f, r));
@@ -214,13 +218,19 @@ export class WallView {
   renderSummary(rooms, all) {
     const on = rooms.filter((r) => r.online);
     const ids = new Set(rooms.map((r) => r.id));
+    const open = openCounts(ids);
     const counts = {
       online: on.length,
       offline: rooms.length - on.length,
-      devices: on.filter((r) => r.streams.some((s) => s.state !== 'ok' || (s.quality?.signals || []).length)).length,
-      alerts: new Set((data.alerts || []).filter((a) => ids.has(a.room)).map((a) => a.room)).size,
-      backlog: rooms.filter((r) => r.oldest > BACKLOG_WARN_S).length,
+      devices: on.filter((r) => r.streams.some((s) => ['signal', 'unplugged', 'stale'].includes(devState(r.id, s.id)?.state))).length,
+      alerts: open.rooms,
+      backlog: on.filter((r) => r.oldest > BACKLOG_WARN_S).length,
     };
+    const alertChip = this.summary.querySelector('[data-sum="alerts"]');
+    const hint = t('sum.hint.alerts', { rooms: open.rooms, n: open.alerts });
+    if (alertChip.title !== hint) alertChip.title = hint;
+    const alertBtn = this.bar.showBtns.find((b) => b.dataset.show === 'alert');
+    if (alertBtn.title !== hint) alertBtn.title = hint;
     for (const [k, n] of Object.entries(counts)) {
       const chip = this.summary.querySelector(`[data-sum="${k}"]`);
       setText(chip.querySelector('b'), String(n));

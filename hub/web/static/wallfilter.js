@@ -6,7 +6,7 @@
 
 import { apply, t } from './i18n.js';
 import { h, setAttr, setText } from './util.js';
-import { alertsOf } from './data.js';
+import { openAlerts } from './data.js';
 
 export const STATES = ['all', 'problems', 'alert', 'offline'];
 export const NONE = '-';
@@ -67,10 +67,11 @@ export function matchesText(f, r) {
   return [r.name, r.id, r.jurisdiction?.name, r.agency?.name].some((s) => s && s.toLowerCase().includes(q));
 }
 
-// inState: health is the room's roomHealth().
+// inState: health is the room's healthOf(). "alert" is a room with an
+// unhandled (open) alert: what the header's badge counts too.
 export function inState(state, r, health) {
   if (state === 'problems') return health.level !== 'ok';
-  if (state === 'alert') return alertsOf(r.id).length > 0;
+  if (state === 'alert') return openAlerts().some((a) => a.room === r.id);
   if (state === 'offline') return !r.online;
   return true;
 }
