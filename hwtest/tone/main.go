@@ -26,16 +26,29 @@ func main() {
 	var n int64 // samples played, for the sine's phase
 	announced := false
 	for {
-		pb, err := alsa.OpenPlayback(*device, *rate)
+		// snd-aloop ties both sides of a loopback to one rate: when the
+		// agent opens the capture side first (after the card came back), the
+		// playback side must take the rate it chose.
+		r := *rate
+		pb, err := alsa.OpenPlayback(*device, r)
+		for _, other := range []int{48000, 44100, 32000, 16000, 8000} {
+			if err == nil {
+				break
+			}
+			if other != *rate {
+				r = other
+				pb, err = alsa.OpenPlayback(*device, r)
+			}
+		}
 		if err == nil {
 			if !announced {
-				fmt.Println("HWTEST-TONE playing on", *device)
+				fmt.Println("HWTEST-TONE playing on", *device, "at", r, "Hz")
 				announced = true
 			}
-			chunk := make([]byte, 2*(*rate/10))
+			chunk := make([]byte, 2*(r/10))
 			for err == nil {
 				for i := 0; i < len(chunk)/2; i++ {
-					s := 0.25 * math.Sin(2*math.Pi*(*hz)*float64(n)/float64(*rate)) // -12 dBFS peaks
+					s := 0.25 * math.Sin(2*math.Pi*(*hz)*float64(n)/float64(r)) // -12 dBFS peaks
 					binary.LittleEndian.PutUint16(chunk[2*i:], uint16(int16(s*32767)))
 					n++
 				}
