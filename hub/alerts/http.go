@@ -160,9 +160,7 @@ func (h *HTTP) decide(w http.ResponseWriter, r *http.Request, f func(ctx context
 	})
 	switch {
 	case notRecorded != nil:
-		h.log.Error("refused a decision on an alert that could not be recorded in the audit log", "id", id, "err", notRecorded)
-		w.Header().Set("Retry-After", "60")
-		route.Fail(h.log, w, http.StatusServiceUnavailable, route.NotRecorded, nil)
+		route.Answer(h.log, w, fmt.Errorf("%w: refused the decision on alert %d: %w", route.ErrNotRecorded, id, notRecorded))
 	case errors.Is(err, store.ErrNotFound):
 		route.Fail(h.log, w, http.StatusNotFound, "no such alert", nil)
 	case errors.Is(err, ErrState):

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"strconv"
@@ -39,19 +40,13 @@ func (a *API) record(r *http.Request, name, action, target, detail string) {
 	}
 }
 
-// errNotRecorded is said to a person whose access was refused because its
-// audit entry could not be written.
-const errNotRecorded = route.NotRecorded
-
 // mustRecord writes the audit entry of an access that must be on record
 // before any of it is served: live pictures, recordings played, downloaded
 // or exported, decisions on alerts. When the entry cannot be written it
 // answers 503 and returns false, and nothing is served.
 func (a *API) mustRecord(w http.ResponseWriter, r *http.Request, name, action, target, detail string) bool {
 	if err := a.write(r, name, action, target, detail); err != nil {
-		a.log.Error("refused an access that could not be recorded in the audit log", "action", action, "target", target, "err", err)
-		w.Header().Set("Retry-After", "60")
-		a.fail(w, http.StatusServiceUnavailable, errNotRecorded, nil)
+		route.Answer(a.log, w, fmt.Errorf("%w: refused %s of %s: %w", route.ErrNotRecorded, action, target, err))
 		return false
 	}
 	return true

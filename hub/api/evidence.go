@@ -2,10 +2,12 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/evalroom/evalroom/hub/evidence"
+	"github.com/evalroom/evalroom/hub/route"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -39,12 +41,10 @@ func (a *API) evidenceExport(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusConflict, err.Error(), nil)
 		return
 	case errors.Is(err, evidence.ErrNotRecorded):
-		a.log.Error("refused an evidence export that could not be recorded in the audit log", "room", room, "err", err)
 		if a.storage != nil {
 			a.storage.Check()
 		}
-		w.Header().Set("Retry-After", "60")
-		a.fail(w, http.StatusServiceUnavailable, errNotRecorded, nil)
+		route.Answer(a.log, w, fmt.Errorf("%w: refused the evidence export of %s: %w", route.ErrNotRecorded, room, err))
 		return
 	case errors.Is(err, evidence.ErrRange), errors.Is(err, evidence.ErrTooLarge):
 		a.fail(w, http.StatusBadRequest, err.Error(), nil)

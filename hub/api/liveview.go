@@ -11,6 +11,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/live"
+	"github.com/evalroom/evalroom/hub/route"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -158,7 +159,7 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 				room, stream, _ := strings.Cut(k, "/")
 				if err := a.write(r, "", audit.LiveView, k, "websocket"); err != nil {
 					a.log.Error("refused a live view that could not be recorded in the audit log", "stream", k, "err", err)
-					if !send(notice{Stream: k, Ended: "not_recorded", Error: errNotRecorded}) {
+					if !send(notice{Stream: k, Ended: "not_recorded", Error: route.NotRecorded}) {
 						return
 					}
 					continue

@@ -91,3 +91,36 @@ func JSON(w http.ResponseWriter, code int, v any) {
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(v)
 }
+
+// FieldError is bad input in one field of a request.
+type FieldError struct{ Field, Msg string }
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// Bad says what is wrong with one field of a request: Answer makes it a
+// 400 that names the field.
+func Bad(field, msg string) error { return &FieldError{field, msg} }
+
+// ErrNotRecorded means a change's audit entry could not be written, so the
+// change was not made: Answer makes it a 503.
+var ErrNotRecorded = errors.New("not recorded in the audit log")
+
+// Answer answers the errors every domain has in common: bad input (400
+// naming the field), a refusal with its own status (*Error), a change not
+// recorded in the audit log (503, Retry-After), anything else 500 (logged).
+// A domain answers its own errors first and hands the rest to Answer.
+func Answer(log *slog.Logger, w http.ResponseWriter, err error) {
+	var fe *FieldError
+	var re *Error
+	switch {
+	case errors.As(err, &fe):
+		JSON(w, http.StatusBadRequest, map[string]string{"error": fe.Error(), "field": fe.Field})
+	case errors.As(err, &re):
+		Fail(log, w, re.Code, re.Msg, re.Err)
+	case errors.Is(err, ErrNotRecorded):
+		w.Header().Set("Retry-After", "60")
+		Fail(log, w, http.StatusServiceUnavailable, NotRecorded, err)
+	default:
+		Fail(log, w, http.StatusInternalServerError, "cannot change the record", err)
+	}
+}
