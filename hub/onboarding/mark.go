@@ -6,6 +6,20 @@ import (
 	"fmt"
 )
 
+// RoomMarks is Marks in the shape the rooms API takes (api.Marks): each
+// room's mark by room id.
+func (h *HTTP) RoomMarks(ctx context.Context) (map[string]any, error) {
+	m, err := h.Marks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(m))
+	for room, mark := range m {
+		out[room] = mark
+	}
+	return out, nil
+}
+
 // Marks returns the "可视化" mark of every room that carries one: passed
 // (with the day it must be published by) or published.
 func (h *HTTP) Marks(ctx context.Context) (map[string]Mark, error) {

@@ -79,14 +79,7 @@ func newRig(t *testing.T, now string) *rig {
 	a := api.New(st, r.fleet, nil, au, log, time.Hour)
 	r.onb = onboarding.NewHTTP(onboarding.Options{DB: db, Rooms: st, Users: st, Fleet: r.fleet, Calendars: workday.New(), Access: a,
 		Audit: au, Now: func() time.Time { return r.now }, Log: log})
-	a.Mount(r.onb).WithMarks(func(ctx context.Context) (map[string]any, error) {
-		m, err := r.onb.Marks(ctx)
-		out := map[string]any{}
-		for k, v := range m {
-			out[k] = v
-		}
-		return out, err
-	})
+	a.Mount(r.onb).WithMarks(r.onb.RoomMarks)
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewServer(mux)

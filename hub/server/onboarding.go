@@ -32,18 +32,3 @@ func onboard(ctx context.Context, dataDir string, st *store.Store, fl *fleet.Fle
 	log.Info("exam question bank loaded", "questions", len(bank.Questions), "sha256", bank.Digest)
 	return onboarding.NewHTTP(onboarding.Options{DB: db, Rooms: st, Users: st, Bank: bank, Fleet: fl, Calendars: cal, Access: access, Audit: au, Log: log}), nil
 }
-
-// marks gives the rooms API each room's 可视化 mark.
-func marks(o *onboarding.HTTP) func(ctx context.Context) (map[string]any, error) {
-	return func(ctx context.Context) (map[string]any, error) {
-		m, err := o.Marks(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[string]any, len(m))
-		for room, mark := range m {
-			out[room] = mark
-		}
-		return out, nil
-	}
-}

@@ -289,7 +289,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Mount(work, onb).WithMarks(marks(onb))
+	a.Mount(work, onb).WithMarks(onb.RoomMarks)
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
 		ingest.Forget(room)
