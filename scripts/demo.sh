@@ -10,7 +10,14 @@ mkdir -p var
 # segment, and the broker keeps each box to its own room's topics.
 bin/evalroom-hub serve --config deploy/hub/demo.json --http "$http" --mqtt "$mqtt" 2> >(sed 's/^/[hub] /' >&2) &
 hub=$!
-stop() { kill -INT $hub ${sim:-} 2>/dev/null; wait; echo "demo stopped"; }
+# The rooms stop first, so they do not report the hub gone; Ctrl-C is a
+# normal end, not a failure of make demo.
+stop() {
+  [ -n "${sim:-}" ] && { kill -INT "$sim" 2>/dev/null; wait "$sim" || true; }
+  kill -INT "$hub" 2>/dev/null; wait "$hub" || true
+  echo "demo stopped"
+  exit 0
+}
 trap stop EXIT
 trap 'exit 0' INT TERM
 for _ in $(seq 100); do

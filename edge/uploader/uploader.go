@@ -125,7 +125,10 @@ func (u *Uploader) worker(ctx context.Context, wg *sync.WaitGroup) {
 		switch {
 		case err == nil:
 			if err := u.q.Ack(ctx, it.Stream, it.Seq, it.Hash); err != nil {
-				u.log.Error("hub stored a segment but the spool could not drop it; it will be sent again", "stream", it.Stream, "seq", it.Seq, "err", err)
+				// Stopping mid-ack is no fault: the replay is answered 200.
+				if ctx.Err() == nil {
+					u.log.Error("hub stored a segment but the spool could not drop it; it will be sent again", "stream", it.Stream, "seq", it.Seq, "err", err)
+				}
 				u.q.Release(it.Stream, it.Seq)
 			}
 			u.sent.Add(int64(len(it.Data)))
