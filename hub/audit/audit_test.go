@@ -4,19 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"testing"
 
-	_ "modernc.org/sqlite"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 )
 
 func newLog(t *testing.T) (*Log, *sql.DB) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqldbtest.Open(t)
 	l, err := Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +51,7 @@ func TestAppendOnly(t *testing.T) {
 // runs stmts.
 func tamper(t *testing.T, db *sql.DB, stmts ...string) {
 	t.Helper()
-	for _, s := range append([]string{`DROP TRIGGER audit_no_update`, `DROP TRIGGER audit_no_delete`}, stmts...) {
+	for _, s := range append([]string{sqldbtest.DropTrigger(db, "audit_no_update", "audit"), sqldbtest.DropTrigger(db, "audit_no_delete", "audit")}, stmts...) {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 // DefaultDir is where the hub keeps its data unless told otherwise
@@ -29,10 +31,18 @@ const (
 	NewDir
 )
 
-// OpenDir opens the database in the hub's data directory dir: the one way
-// serve and every command find it.
-func OpenDir(ctx context.Context, dir string, mode DirMode) (*Store, error) {
-	path := filepath.Join(dir, File)
+// OpenDir opens the hub's database: the one way serve and every command
+// find it. db is the --db flag or the configuration's database: a
+// postgres:// URL, or a SQLite file; "" means File in the data directory
+// dir.
+func OpenDir(ctx context.Context, dir, db string, mode DirMode) (*Store, error) {
+	if sqldb.IsURL(db) {
+		return Open(ctx, db)
+	}
+	path := db
+	if path == "" {
+		path = filepath.Join(dir, File)
+	}
 	switch mode {
 	case NewDir:
 		if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -40,7 +50,7 @@ func OpenDir(ctx context.Context, dir string, mode DirMode) (*Store, error) {
 		}
 	case Existing:
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("no hub database at %s (give the hub's --data): %w", path, err)
+			return nil, fmt.Errorf("no hub database at %s (give the hub's --data, or its --db): %w", path, err)
 		}
 	}
 	return Open(ctx, path)

@@ -2,19 +2,19 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
 func TestRoomCommands(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
-	d := []string{"--data", data}
+	d := sqldbtest.Args(t, data)
 	for _, step := range []struct {
 		args []string
 		out  string // a line the output contains (runs of spaces are one)
@@ -50,7 +50,7 @@ func TestRoomCommands(t *testing.T) {
 		}
 	}
 
-	st, err := store.Open(ctx, filepath.Join(data, "hub.db"))
+	st, err := store.OpenDir(ctx, data, sqldbtest.For(t, data), store.Existing)
 	if err != nil {
 		t.Fatal(err)
 	}
