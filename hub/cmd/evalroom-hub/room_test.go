@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -95,4 +96,26 @@ func squeeze(s string) string {
 		lines = append(lines, strings.Join(strings.Fields(l), " "))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// A --db that cannot work stops the command with what to fix, and makes
+// nothing in the data directory.
+func TestBadDatabaseIsNamed(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	for _, c := range []struct{ db, want string }{
+		{"postgres://evalroom@127.0.0.1:1/evalroom?sslmode=disable", `cannot reach PostgreSQL database "evalroom" as user "evalroom" at 127.0.0.1:1`},
+		{"mysql://u@h/hub", "not a SQLite path or a postgres://USER@HOST:PORT/DB?sslmode=disable URL"},
+	} {
+		err := roomCmd(ctx, []string{"add", "--data", data, "--db", c.db, "--id", "room-1", "--name", "x"}, &strings.Builder{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("--db %s: %v, want it to say %q", c.db, err, c.want)
+		}
+	}
+	if left, _ := os.ReadDir(data); len(left) != 0 {
+		t.Errorf("the data directory holds %v after refused commands", left)
+	}
+	if _, err := serveConfig([]string{"--db", "postgres://u@h:5432"}); err == nil || !strings.Contains(err.Error(), "database: postgres://u@h:5432: give postgres://USER@HOST:PORT/DB") {
+		t.Errorf("serve --db without a database name: %v", err)
+	}
 }
