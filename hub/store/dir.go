@@ -37,6 +37,11 @@ const (
 // dir.
 func OpenDir(ctx context.Context, dir, db string, mode DirMode) (*Store, error) {
 	if sqldb.IsURL(db) {
+		if mode == Existing {
+			if err := hasStore(ctx, db); err != nil {
+				return nil, err
+			}
+		}
 		return Open(ctx, db)
 	}
 	path := db
@@ -54,4 +59,18 @@ func OpenDir(ctx context.Context, dir, db string, mode DirMode) (*Store, error) 
 		}
 	}
 	return Open(ctx, path)
+}
+
+// hasStore refuses a server database that no hub has made its tables in,
+// as Existing refuses a data directory without hub.db.
+func hasStore(ctx context.Context, target string) error {
+	db, err := sqldb.Open(ctx, target)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if v, err := sqldb.Version(ctx, db, Domain); err != nil || v == 0 {
+		return fmt.Errorf("no hub database at %s (give the hub's --db; a hub started on it once makes its tables)", sqldb.Redact(target))
+	}
+	return nil
 }

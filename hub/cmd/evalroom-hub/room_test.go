@@ -112,6 +112,10 @@ func TestBadDatabaseIsNamed(t *testing.T) {
 			t.Errorf("--db %s: %v, want it to say %q", c.db, err, c.want)
 		}
 	}
+	// A database no hub has made is not read as an empty hub.
+	if err := roomCmd(ctx, []string{"list", "--data", data, "--db", sqldbtest.Target(t, "")}, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "no hub database at") {
+		t.Errorf("room list on a database no hub made: %v", err)
+	}
 	if left, _ := os.ReadDir(data); len(left) != 0 {
 		t.Errorf("the data directory holds %v after refused commands", left)
 	}
