@@ -60,7 +60,7 @@ type Challenge struct {
 	Step          string       `json:"step"`
 	Grounds       string       `json:"grounds"`
 	State         string       `json:"state"`
-	Known         workday.Date `json:"known"`   // the day the step ended, from which the 7 working days count
+	Known         workday.Date `json:"known"`            // the day the step ended, from which the 7 working days count
 	FileBy        workday.Date `json:"file_by,omitzero"` // Law art. 52; absent while its year has no calendar, Order 94 art. 10
 	Filed         workday.Date `json:"filed"`
 	ReplyBy       workday.Date `json:"reply_by,omitzero"` // Law art. 53, Order 94 art. 13
