@@ -61,7 +61,7 @@ type Challenge struct {
 	Grounds       string       `json:"grounds"`
 	State         string       `json:"state"`
 	Known         workday.Date `json:"known"`            // the day the step ended, from which the 7 working days count
-	FileBy        workday.Date `json:"file_by,omitzero"` // Law art. 52; absent while its year has no calendar, Order 94 art. 10
+	FileBy        workday.Date `json:"file_by,omitzero"` // Law art. 52, Order 94 art. 10; absent while its year has no calendar
 	Filed         workday.Date `json:"filed"`
 	ReplyBy       workday.Date `json:"reply_by,omitzero"` // Law art. 53, Order 94 art. 13
 	Reply         string       `json:"reply,omitempty"`
