@@ -137,6 +137,7 @@ check('the agency accepts it, makes the project, and the law refuses a short bid
   await waitFor('the project page', () => /^#\/project\/\d+$/.test(location.hash), null, 10000);
   project = await page.evaluate(() => location.hash.split('/')[2]);
   await loaded('.view-project');
+  assert.equal(await page.getAttribute('#nav-work', 'aria-current'), 'page', 'the project is under 采购项目');
   await page.click('[data-steps="project"] button[data-step="publish"]');
   await page.fill('form[data-form="publish"] [name="documents_issued"]', TODAY);
   await page.fill('form[data-form="publish"] [name="bid_deadline"]', addDays(TODAY, 10));

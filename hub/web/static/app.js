@@ -71,7 +71,7 @@ function navigate() {
     window.scrollTo(0, 0);
   }
   for (const a of document.querySelectorAll('[data-nav]')) {
-    if (a.dataset.nav === r.name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    if (a.dataset.nav === (r.nav || r.name)) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   $('#patrol').setAttribute('aria-pressed', String(r.name === 'patrol'));
   view.update();

@@ -19,11 +19,11 @@ import { section, table } from './workflow-form.js';
 import { ProjectView } from './workflow-project.js';
 
 // workflowRoute names the view of a hash's parts, or null when it is not
-// the workflow's.
+// the workflow's (nav: the navigation link it belongs to).
 export function workflowRoute(parts, params) {
-  if (parts[0] === 'work' && parts[1] === 'new') return { name: 'work-new', key: 'work/new', params, view: () => new NewEntrustmentView() };
+  if (parts[0] === 'work' && parts[1] === 'new') return { name: 'work-new', nav: 'work', key: 'work/new', params, view: () => new NewEntrustmentView() };
   if (parts[0] === 'work') return { name: 'work', key: 'work', params, view: () => new WorkView(params) };
-  if (parts[0] === 'project' && parts[1]) return { name: 'project', key: `project/${parts[1]}`, params, view: () => new ProjectView(parts[1]) };
+  if (parts[0] === 'project' && parts[1]) return { name: 'project', nav: 'work', key: `project/${parts[1]}`, params, view: () => new ProjectView(parts[1]) };
   return null;
 }
 
