@@ -30,6 +30,7 @@ import { artifacts, signIn, signOut, suite } from './lib.mjs';
 
 let sys;
 let page;
+let pageLog = [];
 const people = {};
 
 const chinaToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(Date.now());
@@ -59,7 +60,7 @@ async function pageState() {
 const { check, waitFor } = suite({
   tag: 'wf', prefix: 'wf-', rooms: 1, signInAs: null, state: pageState, beforeHub: testCalendars,
   async ready(x) {
-    ({ sys, page } = x);
+    ({ sys, page, pageLog } = x);
     const add = async (key, username, role, scope, name) => { people[key] = await sys.addUser({ username, role, scope, name }); };
     await add('maker', 'wang-maker', 'purchaser', 'lj-school', '王采购');
     await add('checker', 'li-checker', 'purchaser', 'lj-school', '李审核');
@@ -204,4 +205,9 @@ check('a purchaser of another unit sees neither the entrustment nor the project'
   assert.equal(await page.$(`tr[data-entrustment="${entrustment}"]`), null);
   await go(`#/project/${project}`, 'project');
   await waitFor('not found', () => /找不到该项目/.test(document.querySelector('.view-project')?.textContent || ''), null, 5000);
+});
+
+check('the page logged no errors and no missing texts', async () => {
+  const bad = pageLog.filter((l) => l.startsWith('pageerror') || l.includes('i18n:'));
+  assert.deepEqual(bad, []);
 });
