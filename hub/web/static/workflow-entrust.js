@@ -6,7 +6,7 @@ import { apply, t } from './i18n.js';
 import { h } from './util.js';
 import { session } from './auth.js';
 import { call, paths, word } from './workflow-api.js';
-import { Form } from './workflow-form.js';
+import { explain, Form } from './workflow-form.js';
 import { side } from './workflow-items.js';
 
 const METHODS = ['open_tender', 'invited_tender', 'competitive_negotiation', 'competitive_consultation', 'inquiry', 'single_source', 'framework_agreement'];
@@ -51,7 +51,13 @@ export function entrustmentSteps(e, done, onProject) {
   const button = (key, onclick, primary = false) => h('button', { type: 'button', class: `btn ${primary ? 'primary' : ''} small`, 'data-i18n': key, dataset: { step: key.split('.').pop() }, onclick });
   const direct = (key, step, body) => button(key, async (ev) => {
     ev.target.disabled = true;
-    try { await post(step, body); done(); } catch (err) { const f = reasonForm('x', 'wf.b.cancel', step); f.show(err); open(f); } finally { ev.target.disabled = false; }
+    try {
+      await post(step, body);
+      done();
+    } catch (err) {
+      panel.replaceChildren(h('p', { class: 'form-error wf-form-error', role: 'alert' }, explain(err)[1]));
+      panel.hidden = false;
+    } finally { ev.target.disabled = false; }
   }, true);
   const who = side();
   if (who === 'purchaser' && (e.state === 'draft' || e.state === 'returned') && e.maker === session.user) box.append(direct('wf.b.submit', 'submit', {}));
