@@ -226,15 +226,18 @@ const MaxLiveLease = 5 * time.Minute
 
 // Command is sent from the hub to one box.
 type Command struct {
-	V       int       `json:"v"`
-	ID      string    `json:"id"`
-	Room    string    `json:"room"`
-	Kind    string    `json:"kind"`
-	Stream  string    `json:"stream,omitempty"`
-	On      bool      `json:"on,omitempty"`
-	Lease   Duration  `json:"lease,omitempty"`
-	Session string    `json:"session,omitempty"`
-	Sent    time.Time `json:"sent"`
+	V      int    `json:"v"`
+	ID     string `json:"id"`
+	Room   string `json:"room"`
+	Kind   string `json:"kind"`
+	Stream string `json:"stream,omitempty"`
+	// Rendition of a live command: RenditionMain or RenditionSub; each
+	// rendition of a stream has a lease of its own.
+	Rendition string    `json:"rendition,omitempty"`
+	On        bool      `json:"on,omitempty"`
+	Lease     Duration  `json:"lease,omitempty"`
+	Session   string    `json:"session,omitempty"`
+	Sent      time.Time `json:"sent"`
 }
 
 func (m *Command) version() int { return m.V }
@@ -247,6 +250,9 @@ func (m *Command) Validate() error {
 	if err := checkID("room", m.Room); err != nil {
 		return err
 	}
+	if m.Rendition != "" && m.Kind != CmdLive {
+		return invalid("a %s command has no rendition", m.Kind)
+	}
 	switch m.Kind {
 	case CmdLive:
 		if err := checkID("stream", m.Stream); err != nil {
@@ -254,6 +260,9 @@ func (m *Command) Validate() error {
 		}
 		if m.On && (m.Lease <= 0 || time.Duration(m.Lease) > MaxLiveLease) {
 			return invalid("live lease %v outside (0, %v]", time.Duration(m.Lease), MaxLiveLease)
+		}
+		if !ValidRendition(m.Rendition) {
+			return invalid("live rendition %q: use \"\" (main) or %q", m.Rendition, RenditionSub)
 		}
 	case CmdPing:
 	case CmdSession:
