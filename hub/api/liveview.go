@@ -20,22 +20,28 @@ import (
 // once by the next boundary, as mjpg-streamer does, so a reader that ends a
 // part at the boundary (Go's mime/multipart) has the frame now, not when the
 // next one comes. Chromium still shows a part only once the next part's
-// headers arrive; the hub's own pages use the WebSocket.
+// headers arrive; the hub's own pages use the WebSocket. ?rendition=sub
+// asks for the camera's sub-stream (thumbnails) instead of its frames.
 func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 	room, stream := r.PathValue("room"), r.PathValue("stream")
 	if !protocol.ValidID(room) || !protocol.ValidID(stream) {
 		a.fail(w, http.StatusBadRequest, "bad room or stream id", nil)
 		return
 	}
+	rendition, ok := parseRendition(r.URL.Query().Get("rendition"))
+	if !ok {
+		a.fail(w, http.StatusBadRequest, "rendition must be main (the default) or sub (the small, slow thumbnail stream)", nil)
+		return
+	}
 	if _, err := a.store.Room(r.Context(), room); err != nil {
 		a.fail(w, http.StatusNotFound, "no such room", nil)
 		return
 	}
-	if !a.mustRecord(w, r, "", audit.LiveView, room+"/"+stream, "mjpeg") {
+	if !a.mustRecord(w, r, "", audit.LiveView, room+"/"+stream, viewDetail("mjpeg", rendition)) {
 		return
 	}
 	ended := a.untilSession(r, room)
-	v := a.live.Watch(room, stream)
+	v := a.live.WatchRendition(room, stream, rendition)
 	defer v.Close()
 	const boundary = "evalroomframe"
 	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+boundary)
@@ -90,9 +96,10 @@ type notice struct {
 
 // ws carries the frames of many streams over one connection, for pages that
 // show a wall of tiles (browsers allow few HTTP connections per host). The
-// client sends {"watch":["room/stream",...]}; the server sends each frame as
-// one binary message in the protocol's live frame format, and a text
-// notice for a stream it ends or refuses.
+// client sends {"watch":["room/stream",...]} ("room/stream/sub" for a
+// camera's sub-stream); the server sends each frame as one binary message
+// in the protocol's live frame format, and a text notice for a stream it
+// ends or refuses (its "stream" the key as asked).
 func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -142,8 +149,8 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 		case list := <-watch:
 			want := map[string]bool{}
 			for _, s := range list {
-				room, stream, ok := strings.Cut(s, "/")
-				if ok && protocol.ValidID(room) && protocol.ValidID(stream) && len(want) < maxWatch && a.mayWatch(r, room) {
+				room, _, _, ok := parseWatch(s)
+				if ok && len(want) < maxWatch && a.mayWatch(r, room) {
 					want[s] = true
 				}
 			}
@@ -156,15 +163,15 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 				if viewers[k] != nil {
 					continue
 				}
-				room, stream, _ := strings.Cut(k, "/")
-				if err := a.write(r, "", audit.LiveView, k, "websocket"); err != nil {
+				room, stream, rendition, _ := parseWatch(k)
+				if err := a.write(r, "", audit.LiveView, room+"/"+stream, viewDetail("websocket", rendition)); err != nil {
 					a.log.Error("refused a live view that could not be recorded in the audit log", "stream", k, "err", err)
 					if !send(notice{Stream: k, Ended: "not_recorded", Error: route.NotRecorded}) {
 						return
 					}
 					continue
 				}
-				v := a.live.Watch(room, stream)
+				v := a.live.WatchRendition(room, stream, rendition)
 				viewers[k], stops[k] = v, make(chan struct{})
 				go forward(v, out, stops[k])
 				if until := a.untilSession(r, room); until != nil {
@@ -188,6 +195,40 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// parseWatch splits a watch key, "room/stream" (the main stream) or
+// "room/stream/sub".
+func parseWatch(k string) (room, stream, rendition string, ok bool) {
+	parts := strings.Split(k, "/")
+	if len(parts) == 3 && parts[2] == protocol.RenditionSub {
+		rendition = protocol.RenditionSub
+	} else if len(parts) != 2 {
+		return "", "", "", false
+	}
+	room, stream = parts[0], parts[1]
+	return room, stream, rendition, protocol.ValidID(room) && protocol.ValidID(stream)
+}
+
+// parseRendition reads the rendition a request asks for: "" or "main",
+// or "sub".
+func parseRendition(q string) (string, bool) {
+	switch q {
+	case "", "main":
+		return protocol.RenditionMain, true
+	case protocol.RenditionSub:
+		return protocol.RenditionSub, true
+	}
+	return "", false
+}
+
+// viewDetail is a live view's audit detail: how it was served, and "sub"
+// for a sub-stream.
+func viewDetail(how, rendition string) string {
+	if rendition == protocol.RenditionSub {
+		return how + " sub"
+	}
+	return how
 }
 
 // endOn sends key to ended when until closes, unless stop closes first.
