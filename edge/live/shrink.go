@@ -27,7 +27,7 @@ func Shrink(jpg []byte, maxWidth int) ([]byte, error) {
 	if k <= 1 {
 		return jpg, nil
 	}
-	img, err := jpeg.Decode(bytes.NewReader(jpg))
+	img, err := jpeg.Decode(bytes.NewReader(withHuffman(jpg)))
 	if err != nil {
 		return nil, fmt.Errorf("sub-stream: %w", err)
 	}
@@ -40,7 +40,7 @@ func Shrink(jpg []byte, maxWidth int) ([]byte, error) {
 	if err := jpeg.Encode(&out, small, &jpeg.Options{Quality: subQuality}); err != nil {
 		return nil, fmt.Errorf("sub-stream: %w", err)
 	}
-	return withComments(out.Bytes(), comments(jpg)), nil
+	return insertSegments(out.Bytes(), comments(jpg)), nil
 }
 
 func shrinkImage(img image.Image, k int) (image.Image, error) {
@@ -112,9 +112,9 @@ func chromaDiv(r image.YCbCrSubsampleRatio) (h, v int) {
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
-// comments returns the COM segments (marker, length and text) of a JPEG
-// from its SOI up to its first SOS; anything malformed ends the walk.
-func comments(jpg []byte) [][]byte {
+// segments returns the marker segments (marker, length and body) of a
+// JPEG from its SOI up to its first SOS; anything malformed ends the walk.
+func segments(jpg []byte) [][]byte {
 	var out [][]byte
 	if len(jpg) < 2 || jpg[0] != 0xFF || jpg[1] != 0xD8 {
 		return nil
@@ -128,16 +128,54 @@ func comments(jpg []byte) [][]byte {
 		if n < 2 || pos+2+n > len(jpg) {
 			break
 		}
-		if marker == 0xFE {
-			out = append(out, jpg[pos:pos+2+n])
-		}
+		out = append(out, jpg[pos:pos+2+n])
 		pos += 2 + n
 	}
 	return out
 }
 
-// withComments inserts segments right after the SOI of jpg.
-func withComments(jpg []byte, segs [][]byte) []byte {
+// comments returns the COM segments of a JPEG.
+func comments(jpg []byte) [][]byte {
+	var out [][]byte
+	for _, s := range segments(jpg) {
+		if s[1] == 0xFE {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// standardHuffman is the DHT segments of the JPEG standard's example
+// tables (Annex K.3), which Go's encoder writes into every JPEG it makes:
+// taken from one it makes.
+var standardHuffman = func() [][]byte {
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, image.NewRGBA(image.Rect(0, 0, 8, 8)), nil); err != nil { // colour: all four tables
+		panic(err)
+	}
+	var out [][]byte
+	for _, s := range segments(b.Bytes()) {
+		if s[1] == 0xC4 {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
+
+// withHuffman gives a JPEG without Huffman tables the standard ones: many
+// USB cameras' MJPEG frames leave them out (they are implied, AVI1), and
+// image/jpeg refuses such a frame.
+func withHuffman(jpg []byte) []byte {
+	for _, s := range segments(jpg) {
+		if s[1] == 0xC4 {
+			return jpg
+		}
+	}
+	return insertSegments(jpg, standardHuffman)
+}
+
+// insertSegments inserts marker segments right after the SOI of jpg.
+func insertSegments(jpg []byte, segs [][]byte) []byte {
 	if len(segs) == 0 {
 		return jpg
 	}

@@ -31,7 +31,7 @@ func testJPEG(t testing.TB, w, h int, comment string) []byte {
 		t.Fatal(err)
 	}
 	seg := append([]byte{0xFF, 0xFE, byte((len(comment) + 2) >> 8), byte(len(comment) + 2)}, comment...)
-	return withComments(b.Bytes(), [][]byte{seg})
+	return insertSegments(b.Bytes(), [][]byte{seg})
 }
 
 func TestShrinkKeepsPictureAndStamp(t *testing.T) {
@@ -167,5 +167,58 @@ func BenchmarkShrink(b *testing.B) {
 		if _, err := Shrink(pic, protocol.SubWidth); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestShrinkCameraMJPEG: a frame as many USB cameras send it, without
+// Huffman tables, is refused by image/jpeg as it is and shrunk all the same.
+func TestShrinkCameraMJPEG(t *testing.T) {
+	src := testJPEG(t, 640, 360, "stamp")
+	var bare []byte
+	bare = append(bare, src[:2]...)
+	for _, s := range segments(src) {
+		if s[1] != 0xC4 {
+			bare = append(bare, s...)
+		}
+	}
+	rest := len(bytes.Join(segments(src), nil)) + 2
+	bare = append(bare, src[rest:]...)
+	if _, err := jpeg.Decode(bytes.NewReader(bare)); err == nil {
+		t.Fatal("a JPEG without Huffman tables decoded: the test does not make what cameras send")
+	}
+	small, err := Shrink(bare, protocol.SubWidth)
+	if err != nil {
+		t.Fatalf("a camera's MJPEG frame without Huffman tables: %v", err)
+	}
+	if cfg, err := jpeg.DecodeConfig(bytes.NewReader(small)); err != nil || cfg.Width != 320 || cfg.Height != 180 {
+		t.Fatalf("shrunk to %+v (%v), want 320×180", cfg, err)
+	}
+}
+
+// TestShrinkPlanes422: 4:2:2 pictures (what USB cameras' MJPEG usually is)
+// keep their chroma in place; the planes are averaged block by block.
+func TestShrinkPlanes422(t *testing.T) {
+	src := image.NewYCbCr(image.Rect(0, 0, 8, 4), image.YCbCrSubsampleRatio422)
+	for y := range 4 {
+		for x := range 8 {
+			src.Y[y*src.YStride+x] = uint8(10 * x)
+		}
+		for x := range 4 {
+			src.Cb[y*src.CStride+x] = map[bool]uint8{true: 50, false: 200}[x < 2]
+		}
+	}
+	out, err := shrinkImage(src, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := out.(*image.YCbCr)
+	if dst.SubsampleRatio != image.YCbCrSubsampleRatio422 || dst.Rect.Dx() != 4 || dst.Rect.Dy() != 2 {
+		t.Fatalf("shrunk to %v %v", dst.Rect, dst.SubsampleRatio)
+	}
+	if got := dst.Y[:4]; !bytes.Equal(got, []byte{5, 25, 45, 65}) {
+		t.Fatalf("luma %v, want the means 5 25 45 65", got)
+	}
+	if got := dst.Cb[:2]; !bytes.Equal(got, []byte{50, 200}) {
+		t.Fatalf("chroma %v, want 50 then 200", got)
 	}
 }
