@@ -281,11 +281,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	work, err := workflow(ctx, h.store, cal, a, log)
+	onb, err := onboard(ctx, cfg.DataDir, h.store, h.Fleet, cal, a, auditLog, log)
 	if err != nil {
 		return nil, err
 	}
-	onb, err := onboard(ctx, cfg.DataDir, h.store, h.Fleet, cal, a, auditLog, log)
+	work, err := workflow(ctx, h.store, cal, a, onb, log)
 	if err != nil {
 		return nil, err
 	}
