@@ -98,19 +98,9 @@ func TestHandler(t *testing.T) {
 }
 
 // TestI18nComplete checks that both languages of the string table have the
-// same keys, so that no label is left untranslated.
+// same keys, so that no label is left untranslated: the table of i18n.js
+// and those a part of the page adds with addStrings in its own file.
 func TestI18nComplete(t *testing.T) {
-	b, err := static.ReadFile("static/i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(b)
-	zh := strings.Index(src, "'zh-CN': {")
-	en := strings.Index(src, "'en': {")
-	end := strings.Index(src, "\n};")
-	if zh < 0 || en < zh || end < en {
-		t.Fatal("i18n.js: cannot find the zh-CN and en tables")
-	}
 	key := regexp.MustCompile(`(?m)^\s+'([a-z][\w.]*)':`)
 	keys := func(s string) map[string]bool {
 		m := map[string]bool{}
@@ -119,18 +109,40 @@ func TestI18nComplete(t *testing.T) {
 		}
 		return m
 	}
-	zk, ek := keys(src[zh+len("'zh-CN': {"):en]), keys(src[en+len("'en': {"):end])
-	if len(zk) < 30 {
-		t.Fatalf("i18n.js: only %d zh-CN keys found", len(zk))
-	}
-	for k := range zk {
-		if !ek[k] {
-			t.Errorf("i18n: %q has no English text", k)
+	zk, ek := map[string]bool{}, map[string]bool{}
+	for _, f := range scripts(t) {
+		b, err := static.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	for k := range ek {
-		if !zk[k] {
-			t.Errorf("i18n: %q has no Chinese text", k)
+		src := string(b)
+		start, end := strings.Index(src, "const STRINGS = {"), strings.Index(src, "\n};")
+		if f != "static/i18n.js" {
+			start, end = strings.Index(src, "addStrings({"), strings.Index(src, "\n});")
+			if start < 0 {
+				continue
+			}
+		}
+		zh := strings.Index(src, "'zh-CN': {")
+		en := strings.Index(src, "'en': {")
+		if start < 0 || zh < start || en < zh || end < en {
+			t.Fatalf("%s: cannot find the zh-CN and en tables", f)
+		}
+		z, e := keys(src[zh+len("'zh-CN': {"):en]), keys(src[en+len("'en': {"):end])
+		if f == "static/i18n.js" && len(z) < 30 {
+			t.Fatalf("i18n.js: only %d zh-CN keys found", len(z))
+		}
+		for k := range z {
+			if !e[k] {
+				t.Errorf("i18n (%s): %q has no English text", f, k)
+			}
+			zk[k] = true
+		}
+		for k := range e {
+			if !z[k] {
+				t.Errorf("i18n (%s): %q has no Chinese text", f, k)
+			}
+			ek[k] = true
 		}
 	}
 	// Every key the scripts ask for exists: t('key'), t(cond ? 'a' : 'b'),

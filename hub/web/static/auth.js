@@ -11,11 +11,11 @@ export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', '
 
 // What each role may use in this page; the hub's rules, seen from the page.
 const CAN = {
-  regulator: ['wall', 'live', 'recordings', 'ack', 'audit'],
-  'agency-admin': ['wall'],
-  'agency-staff': ['wall'],
-  technician: ['wall', 'live', 'ack'],
-  operator: ['wall', 'ack', 'audit'],
+  regulator: ['wall', 'live', 'recordings', 'ack', 'audit', 'onboarding'],
+  'agency-admin': ['wall', 'onboarding', 'exam'],
+  'agency-staff': ['wall', 'onboarding', 'exam'],
+  technician: ['wall', 'live', 'ack', 'onboarding'],
+  operator: ['wall', 'ack', 'audit', 'onboarding'],
   purchaser: [],
   expert: [],
 };
@@ -35,8 +35,8 @@ export function clearSession(mode = 'out') {
 }
 
 // can says whether the signed-in role may use a part of the page: 'wall',
-// 'live', 'recordings', 'ack' (acknowledge and resolve alerts) or 'audit'
-// (the audit log).
+// 'live', 'recordings', 'ack' (acknowledge and resolve alerts), 'audit'
+// (the audit log), 'onboarding' (room acceptance, qualification) or 'exam'.
 export function can(what) {
   if (session.mode !== 'in') return false;
   return (CAN[session.role] || []).includes(what);
