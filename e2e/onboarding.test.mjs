@@ -22,12 +22,13 @@
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { artifacts, signIn, signOut, suite } from './lib.mjs';
+import { artifacts, HUB_BIN, run, signIn, signOut, suite, until } from './lib.mjs';
 
 let sys;
 let page;
 const people = {};
 let app = 0; // the application's id
+let regToken = ''; // a regulator's API token: the test reads the hub's records with it
 
 const shot = (name) => page.screenshot({ path: path.join(artifacts, `ob-${name}.png`), fullPage: true });
 
@@ -60,6 +61,28 @@ async function setLang(l) {
   await waitFor(`page in ${l}`, (x) => document.documentElement.lang === x, l, 5000);
 }
 
+async function fault(room, stream, f) {
+  const res = await fetch(`${sys.controlURL}/rooms/${room}/streams/${stream}/fault`, { method: 'POST', body: JSON.stringify({ fault: f }), signal: AbortSignal.timeout(5000) });
+  assert.equal(res.status, 200, `fault ${f}: ${res.status} ${await res.text()}`);
+}
+
+// recordItems records every on-site item as passed, with a note and an
+// evidence file the page hashes.
+async function recordItems() {
+  for (const item of ['e_signature', 'e_seal', 'video_conference', 'remote_opening', 'remote_evaluation']) {
+    const row = `.ob-manual[data-item="${item}"]`;
+    await page.fill(`${row} input[name="note"]`, '现场测试通过');
+    await page.setInputFiles(`${row} input[name="evidence"]`, [file(`${item}.jpg`, `photo of ${item}`)]);
+    await page.click(`${row} button[type="submit"]`);
+    await waitFor(`${item} recorded`, (s) => document.querySelector(s)?.dataset.pass === 'true', row, 5000);
+  }
+}
+
+async function finish() {
+  await page.setInputFiles('.ob-finish input[type="file"]', [file('验收单.pdf', 'stamped acceptance form')]);
+  await page.click('.ob-finish button[type="submit"]');
+}
+
 const file = (name, text) => ({ name, mimeType: 'application/pdf', buffer: Buffer.from(text) });
 
 const { check, waitFor } = suite({
@@ -72,6 +95,7 @@ const { check, waitFor } = suite({
     people.operator = await sys.addUser({ username: 'ob-operator', role: 'operator', name: '平台 运营' });
     people.tech = await sys.addUser({ username: 'ob-tech', role: 'technician', scope: 'room-1', name: '技术 员' });
     page.on('dialog', (d) => d.accept());
+    regToken = (await run(HUB_BIN, ['token', 'create', '--data', path.join(sys.tmp, 'hub'), '--role', 'regulator', '--scope', '450200', '--name', 'e2e-ob'])).trim();
   },
 });
 
@@ -109,7 +133,7 @@ check('apply: a field refused at the field, the clock, what the agency lacks (zh
   await shot('applied');
 });
 
-check('run: assigned from the queue, every hub check green from the room, passed', async () => {
+check('run: assigned from the queue, a camera unplugged is red and fails the run, then every check green and passed', async () => {
   await as(people.operator);
   await go('#/onboarding', 'onboarding');
   await waitFor('the queue', () => !!document.querySelector('tr[data-room="room-1"] .ob-assign'), null, 5000);
@@ -127,22 +151,40 @@ check('run: assigned from the queue, every hub check green from the room, passed
   await waitFor('the application', () => document.querySelector('.view-application')?.dataset.state === 'assigned', null, 5000);
   // The room records and uploads: the hub's checks pass from what it holds.
   await waitFor('the room online with its streams', () => /主机在线.*cam1: ok.*cam2: ok.*mic1: ok/.test(document.querySelector('.ob-now')?.textContent || ''), null, 20000);
+  // cam2 unplugged through the simulator: its check turns red with the
+  // reason, and the run fails naming it.
+  await fault('room-1', 'cam2', 'unplug');
+  await waitFor('cam2 absent', () => /cam2: absent/.test(document.querySelector('.ob-now')?.textContent || ''), null, 15000);
   await page.click('.ob-start');
   await waitFor('checking', () => document.querySelector('.view-application')?.dataset.state === 'checking', null, 5000);
+  await waitFor('cam2 red', () => {
+    const c = document.querySelector('.ob-checks-hub .ob-check[data-item="camera:cam2"]');
+    return c?.dataset.pass === 'false' && c.classList.contains('ob-check-fail') && /摄像机 cam2 不通过 · absent/.test(c.textContent);
+  }, null, 5000);
+  await recordItems();
+  await finish();
+  await waitFor('failed with the reason', () => document.querySelector('.view-application')?.dataset.state === 'failed'
+    && /camera:cam2: absent/.test(document.querySelector('.ob-reasons')?.textContent || ''), null, 5000);
+  await shot('failed');
+  // cam2 back: a new run, every check of the hub green.
+  await fault('room-1', 'cam2', 'none');
+  await waitFor('cam2 ok', () => /cam2: ok/.test(document.querySelector('.ob-now')?.textContent || ''), null, 15000);
+  await until('cam2 recording again at the hub (its latest record not a gap)', async () => {
+    const from = new Date(Date.now() - 60000).toISOString();
+    const res = await fetch(`${sys.baseURL}/api/v1/rooms/room-1/streams/cam2/segments?from=${from}`, { headers: { Authorization: `Bearer ${regToken}` } });
+    const segs = res.ok ? await res.json() : [];
+    return segs.length > 0 && !segs[segs.length - 1].gap;
+  }, 15000);
+  await page.click('.ob-start');
+  await waitFor('checking again', () => document.querySelector('.view-application')?.dataset.state === 'checking'
+    && document.querySelector('.ob-run-title')?.textContent === '验收第 2 轮', null, 5000);
   const hub = await page.$$eval('.ob-checks-hub .ob-check', (l) => l.map((c) => `${c.dataset.item}=${c.dataset.pass}`));
   assert.deepEqual(hub.filter((c) => !c.endsWith('=true')), [], `hub checks: ${hub}`);
   for (const item of ['box_online', 'video_surveillance', 'camera:cam1', 'camera:cam2', 'microphone:mic1', 'recording_storage', 'live_video_regulator']) {
     assert.ok(hub.includes(`${item}=true`), `${item} in ${hub}`);
   }
-  for (const item of ['e_signature', 'e_seal', 'video_conference', 'remote_opening', 'remote_evaluation']) {
-    const row = `.ob-manual[data-item="${item}"]`;
-    await page.fill(`${row} input[name="note"]`, '现场测试通过');
-    await page.setInputFiles(`${row} input[name="evidence"]`, [file(`${item}.jpg`, `photo of ${item}`)]);
-    await page.click(`${row} button[type="submit"]`);
-    await waitFor(`${item} recorded`, (s) => document.querySelector(s)?.dataset.pass === 'true', row, 5000);
-  }
-  await page.setInputFiles('.ob-finish input[type="file"]', [file('验收单.pdf', 'stamped acceptance form')]);
-  await page.click('.ob-finish button[type="submit"]');
+  await recordItems();
+  await finish();
   await waitFor('passed', () => document.querySelector('.view-application')?.dataset.state === 'passed', null, 5000);
   await shot('passed');
 });

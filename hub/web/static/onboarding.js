@@ -73,8 +73,9 @@ export class OnboardingView {
   row(a) {
     const tr = h('tr', { dataset: { app: String(a.id), room: a.room, state: a.state } });
     const clockBox = clocks(a);
-    const roomName = data.rooms?.find((r) => r.id === a.room)?.name || a.room;
-    const actions = h('td', { class: 'ob-actions' }, h('a', { class: 'btn ghost', href: `#/onboarding/${a.id}`, 'data-i18n': 'ob.open' }));
+    const room = data.rooms?.find((r) => r.id === a.room);
+    const roomName = room?.name || a.room;
+    const actions = h('div', { class: 'ob-actions' }, h('a', { class: 'btn ghost', href: `#/onboarding/${a.id}`, 'data-i18n': 'ob.open' }));
     if (this.role === 'operator' && ASSIGNABLE.includes(a.state)) {
       const input = h('input', { type: 'text', name: 'technicians', 'data-field': 'technicians', value: (a.technicians || []).join(', '), size: '22' });
       input.placeholder = t('ob.assign.ph');
@@ -85,8 +86,9 @@ export class OnboardingView {
     if (this.role === 'operator' && a.state === 'passed') {
       actions.append(h('button', { type: 'button', class: 'btn primary ob-publish', 'data-i18n': 'ob.publish', onclick: () => this.publish(a) }));
     }
-    tr.append(h('td', null, h('strong', null, roomName), h('div', { class: 'muted' }, a.room)), h('td', null, a.agency),
-      h('td', { class: 'ob-state' }, stateWord(a.state)), h('td', null, clockBox), h('td', null, (a.technicians || []).join(', ')), actions);
+    tr.append(h('td', null, h('strong', null, roomName), h('div', { class: 'muted' }, a.room)),
+      h('td', { title: a.agency }, room?.agency?.name || a.agency),
+      h('td', { class: 'ob-state' }, stateWord(a.state)), h('td', null, clockBox), h('td', null, (a.technicians || []).join(', ')), h('td', null, actions));
     tr.clockBox = clockBox;
     tr.app = a;
     apply(tr);
