@@ -98,10 +98,12 @@ func TestHandler(t *testing.T) {
 }
 
 // TestI18nComplete checks that both languages of the string table have the
-// same keys, so that no label is left untranslated: the table of i18n.js
-// and those a part of the page adds with addStrings in its own file.
+// same keys, so that no label is left untranslated: the table of i18n.js,
+// the workflow's (workflow-i18n.js, which i18n.js merges) and those a part
+// of the page adds with addStrings from its own file.
 func TestI18nComplete(t *testing.T) {
-	key := regexp.MustCompile(`(?m)^\s+'([a-z][\w.]*)':`)
+	// Keys one to a line (i18n.js) or several (the parts' files).
+	key := regexp.MustCompile(`'([a-z][\w.]*)': ['"\x60]`)
 	keys := func(s string) map[string]bool {
 		m := map[string]bool{}
 		for _, k := range key.FindAllStringSubmatch(s, -1) {
@@ -116,16 +118,22 @@ func TestI18nComplete(t *testing.T) {
 			t.Fatal(err)
 		}
 		src := string(b)
-		start, end := strings.Index(src, "const STRINGS = {"), strings.Index(src, "\n};")
-		if f != "static/i18n.js" {
-			start, end = strings.Index(src, "addStrings({"), strings.Index(src, "\n});")
-			if start < 0 {
-				continue
+		start := -1
+		for _, marker := range []string{"const STRINGS = {", "export const WORKFLOW_STRINGS = {", "addStrings({"} {
+			if i := strings.Index(src, marker); i >= 0 && (f == "static/i18n.js") == (marker == "const STRINGS = {") {
+				start = i
 			}
 		}
-		zh := strings.Index(src, "'zh-CN': {")
-		en := strings.Index(src, "'en': {")
-		if start < 0 || zh < start || en < zh || end < en {
+		if start < 0 {
+			if f == "static/i18n.js" {
+				t.Fatal("i18n.js: cannot find its table")
+			}
+			continue
+		}
+		end := start + strings.Index(src[start:], "\n}")
+		zh := start + strings.Index(src[start:], "'zh-CN': {")
+		en := start + strings.Index(src[start:], "'en': {")
+		if zh < start || en < zh || end < en {
 			t.Fatalf("%s: cannot find the zh-CN and en tables", f)
 		}
 		z, e := keys(src[zh+len("'zh-CN': {"):en]), keys(src[en+len("'en': {"):end])

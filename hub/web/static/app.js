@@ -27,6 +27,7 @@ import { PatrolView } from './patrol.js';
 import { AuditView } from './audit.js';
 import { patrolHref, wallHref } from './wallfilter.js';
 import { healthBanner, pollHealth } from './hubhealth.js';
+import { workflowRoute } from './workflow.js';
 import { OnboardingView } from './onboarding.js';
 import { ApplicationView } from './onboarding-run.js';
 import { ExamView } from './exam.js';
@@ -43,6 +44,8 @@ function parseHash() {
   const [p, q = ''] = raw.split('?');
   const params = new URLSearchParams(q);
   const parts = p.split('/').filter(Boolean).map((s) => { try { return decodeURIComponent(s); } catch { return s; } });
+  const wf = workflowRoute(parts, params);
+  if (wf) return wf;
   if (parts[0] === 'alerts') return { name: 'alerts', key: 'alerts', params };
   if (parts[0] === 'room' && parts[1]) return { name: 'room', key: `room/${parts[1]}`, id: parts[1], params };
   if (parts[0] === 'audit') return { name: 'audit', key: 'audit', params };
@@ -56,15 +59,17 @@ const signedIn = () => session.mode === 'in';
 
 function navigate() {
   if (!signedIn()) return; // the sign-in screen stays; the address is kept for after it
-  const r = parseHash();
-  if (!can('wall')) r.name = r.key = 'nopages';
-  if (['onboarding', 'exam'].includes(r.nav || r.name) && !can(r.nav || r.name)) r.name = r.key = 'wall';
+  let r = parseHash();
+  // A role with the workflow but no wall (a purchaser) starts at its work list.
+  if (!can('wall') && !(r.view && can('work'))) r = can('work') ? workflowRoute(['work'], r.params) : { name: 'nopages', key: 'nopages' };
+  if (['onboarding', 'exam'].includes(r.nav || r.name) && !can(r.nav || r.name)) r = { name: 'wall', key: 'wall', params: r.params };
   if (view && r.key === route) {
     view.params?.(r.params);
   } else {
     view?.destroy();
     route = r.key;
-    if (r.name === 'alerts') view = new AlertsView(r.params);
+    if (r.view) view = r.view();
+    else if (r.name === 'alerts') view = new AlertsView(r.params);
     else if (r.name === 'room') view = new RoomView(r.id, r.params);
     else if (r.name === 'patrol') view = new PatrolView(r.params);
     else if (r.name === 'audit') view = new AuditView(r.params);
@@ -95,7 +100,9 @@ function renderUser() {
   $('#patrol').hidden = !can('live');
   $('#nav-audit').hidden = !can('audit');
   for (const a of document.querySelectorAll('[data-nav-can]')) a.hidden = !can(a.dataset.navCan);
-  $('.nav').hidden = !can('wall');
+  $('.nav').hidden = !can('wall') && !can('work');
+  $('#nav-work').hidden = !can('work');
+  for (const a of document.querySelectorAll('[data-nav="wall"], [data-nav="alerts"]')) a.hidden = !can('wall');
   if (!on) return;
   setText($('#user-name'), session.name);
   setText($('#user-role'), roleWord());

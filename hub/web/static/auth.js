@@ -7,16 +7,17 @@
 
 import { t } from './i18n.js';
 
-export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', 'purchaser', 'expert', 'technician'];
+export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', 'purchaser', 'expert', 'technician', 'supplier'];
 
 // What each role may use in this page; the hub's rules, seen from the page.
 const CAN = {
-  regulator: ['wall', 'live', 'recordings', 'ack', 'audit', 'onboarding'],
-  'agency-admin': ['wall', 'onboarding', 'exam'],
-  'agency-staff': ['wall', 'onboarding', 'exam'],
+  regulator: ['wall', 'live', 'recordings', 'ack', 'audit', 'work', 'onboarding'],
+  'agency-admin': ['wall', 'work', 'onboarding', 'exam'],
+  'agency-staff': ['wall', 'work', 'onboarding', 'exam'],
   technician: ['wall', 'live', 'ack', 'onboarding'],
-  operator: ['wall', 'ack', 'audit', 'onboarding'],
-  purchaser: [],
+  operator: ['wall', 'ack', 'audit', 'work', 'onboarding'],
+  purchaser: ['work', 'entrust'],
+  supplier: ['work'],
   expert: [],
 };
 
@@ -36,7 +37,8 @@ export function clearSession(mode = 'out') {
 
 // can says whether the signed-in role may use a part of the page: 'wall',
 // 'live', 'recordings', 'ack' (acknowledge and resolve alerts), 'audit'
-// (the audit log), 'onboarding' (room acceptance, qualification) or 'exam'.
+// (the audit log), 'work' (the procurement workflow), 'entrust' (new
+// entrustments), 'onboarding' (room acceptance, qualification) or 'exam'.
 export function can(what) {
   if (session.mode !== 'in') return false;
   return (CAN[session.role] || []).includes(what);
