@@ -25,6 +25,9 @@ import (
 // Config is the whole hub configuration.
 type Config struct {
 	DataDir string `json:"data_dir"` // database, recordings, certificates, audit heads
+	// Database is the hub's database: postgres://USER@HOST:PORT/DB?sslmode=disable,
+	// or a SQLite file; "" (the default) is hub.db in data_dir.
+	Database string `json:"database"`
 	// InsecureDev serves plain HTTP and MQTT without certificates: for a
 	// demo or test on one closed machine, never a network.
 	InsecureDev      bool              `json:"insecure_dev"`
@@ -159,6 +162,7 @@ func Load(path string) (Config, error) {
 func (c Config) Server() server.Config {
 	return server.Config{
 		DataDir:  c.DataDir,
+		Database: c.Database,
 		HTTP:     c.HTTP.Listen,
 		MQTT:     c.MQTT.Listen,
 		Broker:   c.MQTT.Broker,

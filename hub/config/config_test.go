@@ -49,7 +49,7 @@ func TestServerGetsEveryField(t *testing.T) {
 	for i := range s.NumField() {
 		name := s.Type().Field(i).Name
 		switch name {
-		case "Broker", "BrokerCA", "Insecure", "Webhooks", "HTTPMaxConns", "FDReserve", "MQTTLimits", "TLS":
+		case "Broker", "BrokerCA", "Database", "Insecure", "Webhooks", "HTTPMaxConns", "FDReserve", "MQTTLimits", "TLS":
 			continue // empty or zero by default: the default is the server's own
 		}
 		if s.Field(i).IsZero() {
@@ -72,6 +72,8 @@ func TestBadConfigsAreRefused(t *testing.T) {
 		{`{"alerts": {"disk_days": 0}}`, `alerts.disk_days`},
 		{`{"mqtt": {"limits": {"live_size": -1}}}`, `mqtt.limits.live_size: -1`},
 		{`{} {}`, `more than one JSON object`},
+		{`{"database": "mysql://u@h:3306/hub"}`, `database: mysql://u@h:3306/hub: give postgres://USER@HOST:PORT/DB`},
+		{`{"database": "postgres://u:secret@h:5432"}`, `database: postgres://u:xxxxx@h:5432: give postgres://`},
 	} {
 		path := filepath.Join(t.TempDir(), "hub.json")
 		if err := os.WriteFile(path, []byte(c.body), 0o600); err != nil {

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 // Validate reports every value that cannot work, each naming its key and
@@ -20,6 +22,11 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data_dir", "is empty: give the hub's data directory, e.g. /var/lib/evalroom-hub")
+	}
+	if sqldb.IsURL(c.Database) {
+		if u, err := url.Parse(c.Database); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || len(u.Path) < 2 {
+			bad("database", "%s: give postgres://USER@HOST:PORT/DB?sslmode=disable, a SQLite file, or leave it out for hub.db in data_dir", sqldb.Redact(c.Database))
+		}
 	}
 	addr := func(key, v string) {
 		if _, _, err := net.SplitHostPort(v); err != nil {

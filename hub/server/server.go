@@ -30,6 +30,7 @@ import (
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/media"
 	"github.com/evalroom/evalroom/hub/pki"
+	"github.com/evalroom/evalroom/hub/sqldb"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/web"
 	"github.com/evalroom/evalroom/protocol"
@@ -38,8 +39,11 @@ import (
 // Config is the hub's configuration.
 type Config struct {
 	DataDir string
-	HTTP    string // listen address for HTTP
-	MQTT    string // listen address of the embedded broker
+	// Database is the hub's database: a postgres:// URL or a SQLite file;
+	// "" is hub.db in DataDir.
+	Database string
+	HTTP     string // listen address for HTTP
+	MQTT     string // listen address of the embedded broker
 	// Broker, when set (ssl://host:port, or tcp:// with Insecure), uses an
 	// external broker instead of the embedded one.
 	Broker string
@@ -178,7 +182,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		}
 	}()
 	var err error
-	h.store, err = store.OpenDir(ctx, cfg.DataDir, store.NewDir)
+	h.store, err = store.OpenDir(ctx, cfg.DataDir, cfg.Database, store.NewDir)
 	if err != nil {
 		return nil, err
 	}
@@ -352,7 +356,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		<-serving
 	})
 	ok = true
-	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir)
+	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir, "database", databaseName(cfg))
 	return h, nil
 }
 
@@ -463,4 +467,13 @@ func (h *Hub) writeCRL(ctx context.Context) {
 	if err != nil {
 		h.log.Error("cannot write the certificate revocation list; an external broker will not learn of replaced boxes", "err", err)
 	}
+}
+
+// databaseName is how the log names the hub's database: a URL without
+// its password, or the SQLite file.
+func databaseName(cfg Config) string {
+	if cfg.Database == "" {
+		return filepath.Join(cfg.DataDir, store.File)
+	}
+	return sqldb.Redact(cfg.Database)
 }
