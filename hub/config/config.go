@@ -25,6 +25,10 @@ import (
 // Config is the whole hub configuration.
 type Config struct {
 	DataDir string `json:"data_dir"` // database, recordings, certificates, audit heads
+	// Store is where recordings go: "" for pack files in data_dir/media, or
+	// s3://BUCKET?endpoint=http://HOST:PORT&region=R with the credentials of
+	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+	Store string `json:"store"`
 	// InsecureDev serves plain HTTP and MQTT without certificates: for a
 	// demo or test on one closed machine, never a network.
 	InsecureDev      bool              `json:"insecure_dev"`
@@ -157,6 +161,7 @@ func Load(path string) (Config, error) {
 func (c Config) Server() server.Config {
 	return server.Config{
 		DataDir:  c.DataDir,
+		Store:    c.Store,
 		HTTP:     c.HTTP.Listen,
 		MQTT:     c.MQTT.Listen,
 		Broker:   c.MQTT.Broker,

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"slices"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/recstore"
 )
 
 // Validate reports every value that cannot work, each naming its key and
@@ -20,6 +22,11 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data_dir", "is empty: give the hub's data directory, e.g. /var/lib/evalroom-hub")
+	}
+	if c.Store != "" {
+		if _, err := recstore.ParseURL(c.Store); err != nil {
+			bad("store", "%v", err)
+		}
 	}
 	addr := func(key, v string) {
 		if _, _, err := net.SplitHostPort(v); err != nil {

@@ -94,6 +94,7 @@ type Export struct {
 	enrollment     []byte
 	excerpt        []byte
 	records        []record
+	recs           Records // nil: read from pack files
 }
 
 // Prepare reads what the range holds, fixes the manifest and records the
