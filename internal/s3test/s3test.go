@@ -121,7 +121,7 @@ func Start(t *testing.T) *Server {
 	s.args = []string{"server", "-dir=" + data, "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
 		"-master.port=" + p[1], "-master.port.grpc=" + p[2], "-volume.port=" + p[3], "-volume.port.grpc=" + p[4],
 		"-filer.port=" + p[5], "-filer.port.grpc=" + p[6], "-s3", "-s3.port=" + p[0], "-s3.port.grpc=" + p[7],
-		"-s3.config=" + conf, "-volume.max=8", "-master.volumeSizeLimitMB=64"}
+		"-s3.config=" + conf, "-volume.max=100", "-master.volumeSizeLimitMB=64"}
 	s.Start()
 	t.Cleanup(s.Stop)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
