@@ -85,7 +85,9 @@ func uploadPlan(ctx context.Context, cfg Config, parent string, log *slog.Logger
 		exp.Variants = append(exp.Variants, &Variant{Name: "real-s3", About: "uploader -> hub with --store " + cfg.UploadStore})
 		exp.Rows = append(exp.Rows, Row{Label: "  hub on the object store vs pack files", Real: "real-s3", Baseline: "real"})
 		exp.Notes = append(exp.Notes, "real-s3: the same drain into a hub that puts each group commit's records as one object per room (PutObject) and acks after the object store confirmed it, instead of appending to the pack and syncing it.")
-		s3 := func(ctx context.Context, dir string) (*sink, error) { return hubSink(ctx, dir, cfg.UploadStore, streams, log) }
+		s3 := func(ctx context.Context, dir string) (*sink, error) {
+			return hubSink(ctx, dir, cfg.UploadStore, streams, log)
+		}
 		runs["real-s3"] = drainTo(s3, fromSpool)
 	}
 	return &plan{exp: exp, cleanup: func() { os.RemoveAll(dir) }, runs: runs}, nil
