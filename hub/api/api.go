@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/evidence"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/live"
@@ -58,10 +59,11 @@ type API struct {
 	tokenTTL time.Duration
 	ca       CA // nil: boxes enroll without certificates (plain transport)
 	enrolled func(room string)
-	storage  Storage  // nil: no storage check
-	records  Records  // nil: records are read from their pack files
-	domains  []Domain // mounted domain packages
-	marks    Marks    // rooms' marks (onboarding's 可视化); nil: none
+	storage  Storage           // nil: no storage check
+	records  Records           // nil: records are read from their pack files
+	removed  evidence.Removals // what retention removed; nil: none
+	domains  []Domain          // mounted domain packages
+	marks    Marks             // rooms' marks (onboarding's 可视化); nil: none
 }
 
 // Records reads a stored record's bytes by its place in the index: a pack
@@ -74,6 +76,13 @@ type Records interface {
 // through r (an object store as well as pack files).
 func (a *API) WithRecords(r Records) *API {
 	a.records = r
+	return a
+}
+
+// WithRetention makes evidence exports name the holes the retention job
+// made.
+func (a *API) WithRetention(r evidence.Removals) *API {
+	a.removed = r
 	return a
 }
 

@@ -32,7 +32,7 @@ func (a *API) evidenceExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	ex, err := evidence.Prepare(ctx, src, a.audit, evidence.Request{Room: room, From: from, To: to, By: actor(r, "")}, time.Now())
+	ex, err := evidence.Prepare(ctx, src, a.audit, evidence.Request{Room: room, From: from, To: to, By: actor(r, ""), Retention: a.removed}, time.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		a.fail(w, http.StatusNotFound, "no such room", nil)

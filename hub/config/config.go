@@ -37,6 +37,7 @@ type Config struct {
 	TLS              TLS               `json:"tls"`
 	FDReserve        int               `json:"fd_reserve"` // open files kept for the hub's own; 0: a tenth of the limit, at least 128
 	Storage          Storage           `json:"storage"`
+	Retention        Retention         `json:"retention"`
 	HeartbeatTimeout protocol.Duration `json:"heartbeat_timeout"` // a room silent this long shows offline
 	PingInterval     protocol.Duration `json:"ping_interval"`     // clock-offset measurement per room
 	TokenTTL         protocol.Duration `json:"enrollment_token_ttl"`
@@ -93,6 +94,14 @@ type Storage struct {
 	Check        protocol.Duration `json:"check"`          // how often
 }
 
+// Retention is how long footage outside procurement sessions is kept
+// (session footage is never removed by the hub) and how often the job
+// that removes it runs.
+type Retention struct {
+	OutsideSessions protocol.Duration `json:"outside_sessions"`
+	Every           protocol.Duration `json:"every"`
+}
+
 // Alerts tune when alerts open, resolve and notify again.
 type Alerts struct {
 	RaiseAfter   protocol.Duration `json:"raise_after"`   // a problem must hold this long to open an alert
@@ -122,6 +131,7 @@ func Default() Config {
 		},
 		MQTT:             MQTT{Listen: "127.0.0.1:1883", ConnectTimeout: d(10 * time.Second), PerAddr: 64, MaxConns: 2048},
 		Storage:          Storage{MinFreeBytes: health.DefaultMinFree, Check: d(10 * time.Second)},
+		Retention:        Retention{OutsideSessions: d(180 * 24 * time.Hour), Every: d(time.Hour)},
 		HeartbeatTimeout: d(20 * time.Second),
 		PingInterval:     d(30 * time.Second),
 		TokenTTL:         d(24 * time.Hour),
@@ -176,6 +186,8 @@ func (c Config) Server() server.Config {
 		BodyTimeout:       time.Duration(c.HTTP.BodyTimeout),
 		MinFreeBytes:      c.Storage.MinFreeBytes,
 		StorageCheck:      time.Duration(c.Storage.Check),
+		Retention:         time.Duration(c.Retention.OutsideSessions),
+		RetentionEvery:    time.Duration(c.Retention.Every),
 		TokenTTL:          time.Duration(c.TokenTTL),
 		PingInterval:      time.Duration(c.PingInterval),
 		Alerts: alerts.Config{

@@ -82,6 +82,7 @@ func TestBadConfigsAreRefused(t *testing.T) {
 		{`{"store": "s3://recordings"}`, `store: store "s3://recordings": endpoint "" is not http://HOST:PORT`},
 		{`{"store": "/srv/recordings"}`, `is not an s3:// URL`},
 		{`{"store": "s3://recordings?endpoint=http://h:9000&regoin=x"}`, `unknown parameter "regoin"`},
+		{`{"retention": {"outside_sessions": "1h"}}`, `retention.outside_sessions: 1h0m0s: keep footage outside sessions at least a day`},
 		{`{} {}`, `more than one JSON object`},
 	} {
 		path := filepath.Join(t.TempDir(), "hub.json")

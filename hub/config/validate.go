@@ -50,6 +50,10 @@ func (c Config) Validate() error {
 	positive("http.body_timeout", time.Duration(c.HTTP.BodyTimeout))
 	positive("mqtt.connect_timeout", time.Duration(c.MQTT.ConnectTimeout))
 	positive("storage.check", time.Duration(c.Storage.Check))
+	positive("retention.every", time.Duration(c.Retention.Every))
+	if d := time.Duration(c.Retention.OutsideSessions); d < 24*time.Hour {
+		bad("retention.outside_sessions", "%v: keep footage outside sessions at least a day, e.g. \"4320h\" (180 days)", d)
+	}
 	positive("heartbeat_timeout", time.Duration(c.HeartbeatTimeout))
 	positive("ping_interval", time.Duration(c.PingInterval))
 	positive("enrollment_token_ttl", time.Duration(c.TokenTTL))

@@ -11,6 +11,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -83,6 +85,21 @@ func (s *Store) Read(ctx context.Context, path string, off, size int64) ([]byte,
 		return s.s3.read(ctx, key, off, size)
 	}
 	return readFile(path, off, size)
+}
+
+// Remove deletes a place (a pack file or an object) whose records the
+// index no longer holds: the retention job's.
+func (s *Store) Remove(ctx context.Context, path string) error {
+	if bucket, key, ok := strings.Cut(strings.TrimPrefix(path, s3Scheme), "/"); ok && strings.HasPrefix(path, s3Scheme) {
+		if s.s3 == nil || s.s3.bucket != bucket {
+			return fmt.Errorf("%s is in the object store's bucket %q, which this hub does not use", path, bucket)
+		}
+		return s.s3.remove(ctx, key)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Check tells whether the object store answers (nil for pack files: the

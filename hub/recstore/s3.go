@@ -155,3 +155,13 @@ func (s *S3) check(ctx context.Context) error {
 	}
 	return nil
 }
+
+// remove deletes an object.
+func (s *S3) remove(ctx context.Context, key string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	if err := s.client.RemoveObject(ctx, s.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		return fmt.Errorf("%w: remove %s: %w", ErrUnavailable, key, err)
+	}
+	return nil
+}

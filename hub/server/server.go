@@ -31,6 +31,7 @@ import (
 	"github.com/evalroom/evalroom/hub/media"
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/recstore"
+	"github.com/evalroom/evalroom/hub/retention"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/web"
 	"github.com/evalroom/evalroom/protocol"
@@ -69,6 +70,10 @@ type Config struct {
 	// disk the hub reports itself degraded and alerts the operator;
 	// default 2 GiB.
 	MinFreeBytes int64
+	// Retention keeps footage outside procurement sessions this long
+	// (default 180 days) and runs its job every RetentionEvery (default
+	// 1 h); session footage is never removed.
+	Retention, RetentionEvery time.Duration
 	// StorageCheck is how often the disk is checked; default 10 s.
 	StorageCheck time.Duration
 	TokenTTL     time.Duration
@@ -292,7 +297,14 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if st := h.anchor.Status(); st.Verified {
 		h.log.Info("audit log verified against its signed heads", "entries", st.Entries, "heads", heads, "key", signer.KeyID())
 	}
-	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage).WithRecords(h.records)
+	removed, err := retention.Open(ctx, h.store.DB())
+	if err != nil {
+		return nil, err
+	}
+	job := retention.New(h.store.DB(), h.records, auditLog, retention.Options{Outside: cfg.Retention, Every: cfg.RetentionEvery}, log)
+	job.Start(context.WithoutCancel(ctx))
+	h.started("retention", job.Close)
+	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage).WithRecords(h.records).WithRetention(removed)
 	a.Mount(alerts.NewHTTP(h.store, h.Alerts, a, log))
 	cal, err := calendars(cfg.DataDir, log)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/evalroom/evalroom/hub/evidence"
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
 	"github.com/evalroom/evalroom/hub/recstore"
+	"github.com/evalroom/evalroom/hub/retention"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
@@ -53,8 +54,12 @@ func evidenceCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	removed, err := retention.Open(ctx, st.DB())
+	if err != nil {
+		return err
+	}
 	host, _ := os.Hostname()
-	ex, err := evidence.Prepare(ctx, st, l, evidence.Request{Room: *room, From: from, To: to, By: *by + "@" + host}, time.Now())
+	ex, err := evidence.Prepare(ctx, st, l, evidence.Request{Room: *room, From: from, To: to, By: *by + "@" + host, Retention: removed}, time.Now())
 	if err != nil {
 		return fmt.Errorf("export %s: %w", *room, err)
 	}
