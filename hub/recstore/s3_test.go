@@ -68,6 +68,13 @@ func TestS3PutsABatchAsOneObjectPerRoomAndReadsRanges(t *testing.T) {
 	if _, err := st.Read(ctx, last.Path, last.Offset, int64(len(last.Body))+10); err == nil {
 		t.Fatal("a range past the object's end read without error")
 	}
+	// Retention removes an object: its records no longer read.
+	if err := st.Remove(ctx, last.Path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Read(ctx, last.Path, last.Offset, int64(len(last.Body))); err == nil {
+		t.Fatal("a removed object still reads")
+	}
 	// A hub on pack files says which store holds the record.
 	if _, err := recstore.Files(t.TempDir()).Read(ctx, last.Path, last.Offset, 1); err == nil || !strings.Contains(err.Error(), "--store s3://"+srv.Bucket) {
 		t.Fatalf("pack-file store reading an object: %v", err)

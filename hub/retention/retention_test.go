@@ -152,3 +152,32 @@ func TestRetentionRemovesOldFootageOutsideSessionsOnly(t *testing.T) {
 		t.Fatalf("verifier: %d records\n%s", rep.Records, text.String())
 	}
 }
+
+// A removal whose audit entry cannot be written is not made.
+func TestNoAuditEntryNoRemoval(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t)
+	storetest.Enroll(t, st, "room-1", "第1评标室", prototest.Signer.PublicKey().String())
+	dir := t.TempDir()
+	storeInPacks(t, st, dir, chain(t, 4, nil), [][]uint64{{0, 1}, {2, 3}})
+	if _, err := retention.Open(ctx, st.DB()); err != nil {
+		t.Fatal(err)
+	}
+	other := storetest.Open(t) // the audit log's database, gone
+	au, err := audit.Open(ctx, other.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	now := prototest.T0.Add(200 * 24 * time.Hour)
+	job := retention.New(st.DB(), recstore.Files(dir), au, retention.Options{Now: func() time.Time { return now }}, slog.New(slog.DiscardHandler))
+	if _, err := job.Run(ctx); err == nil || !strings.Contains(err.Error(), "audit log first") {
+		t.Fatalf("run without an audit log: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "media", "room-1", "pack-000001.seg")); err != nil {
+		t.Fatalf("the pack went without an audit entry: %v", err)
+	}
+	if _, err := st.Segment(ctx, "room-1", "cam1", 0); err != nil {
+		t.Fatalf("the index forgot seq 0 without an audit entry: %v", err)
+	}
+}
