@@ -132,10 +132,12 @@ export const password = () => randomBytes(12).toString('base64url');
 // create its rooms) and for the tests' own API calls (authHeaders), and a
 // regulator of the whole demo jurisdiction (regulator: {username, password},
 // the suite signs in as it); addUser makes more people.
-export async function startSystem({ prefix = '', rooms = 3, hubArgs = [], simArgs = [], control = false } = {}) {
+// beforeHub(dataDir) runs before the hub starts (to put files in its data directory).
+export async function startSystem({ prefix = '', rooms = 3, hubArgs = [], simArgs = [], control = false, beforeHub } = {}) {
   const [httpPort, mqttPort, controlPort] = await freePorts(3);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'evalroom-e2e-'));
   const data = path.join(tmp, 'hub');
+  if (beforeHub) await beforeHub(data);
   const baseURL = `http://127.0.0.1:${httpPort}`;
   const hub = start(`${prefix}hub`, HUB_BIN, ['serve', '--insecure-dev', '--data', data,
     '--http', `127.0.0.1:${httpPort}`, '--mqtt', `127.0.0.1:${mqttPort}`, ...hubArgs]);
@@ -152,7 +154,7 @@ export async function startSystem({ prefix = '', rooms = 3, hubArgs = [], simArg
     '--rooms', String(rooms), '--data', path.join(tmp, 'sim'),
     ...(control ? ['--control', `127.0.0.1:${controlPort}`] : []), '--token', token, ...simArgs]);
   return {
-    tmp, baseURL, hub, sim, token, regulator, addUser,
+    tmp, data, baseURL, hub, sim, token, regulator, addUser,
     authHeaders: { Authorization: `Bearer ${token}` },
     controlURL: control ? `http://127.0.0.1:${controlPort}` : null,
     cleanup() { if (!process.env.KEEP_TMP) fs.rmSync(tmp, { recursive: true, force: true }); },

@@ -26,14 +26,43 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 # Sign-in: an operator's API token for the simulator to create its rooms,
-# and a regulator of Liuzhou (450200: the simulated rooms' two districts)
-# with a new password every run (user passwd when the user is there already).
+# and the demo's people, each with a new password every run (user passwd
+# when the user is there already): a regulator of Liuzhou (450200: the
+# simulated rooms' two districts), two people of a purchaser unit (maker
+# and checker differ), the admin and staff of the agency of room-1 and
+# room-2, and two suppliers.
 token=$(bin/evalroom-hub token create --data var/hub --role operator --name demo-simulator --ttl 24h)
+declare -A pw
+person() { # username role scope name
+  pw[$1]=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
+  printf '%s\n' "${pw[$1]}" | bin/evalroom-hub user add --data var/hub --username "$1" --role "$2" --scope "$3" \
+      --name "$4" --password-stdin >/dev/null 2>&1 ||
+    printf '%s\n' "${pw[$1]}" | bin/evalroom-hub user passwd --data var/hub --username "$1" --password-stdin >/dev/null
+}
+person regulator regulator 450200 演示监管员
+person buyer purchaser lj-school 王采购（柳江区实验学校）
+person buyer-checker purchaser lj-school 李审核（柳江区实验学校）
+person agency-admin agency-admin lz-shifan 周主任（柳州示范招标代理）
+person agency agency-staff lz-shifan 赵经办（柳州示范招标代理）
+person supplier-desk supplier gx-desk 广西课桌有限公司
+person supplier-chair supplier gx-chair 柳州座椅制造有限公司
 user=regulator
-pass=$(head -c 12 /dev/urandom | base64 | tr '+/' '-_')
-printf '%s\n' "$pass" | bin/evalroom-hub user add --data var/hub --username "$user" --role regulator --scope 450200 \
-    --name 演示监管员 --password-stdin >/dev/null 2>&1 ||
-  printf '%s\n' "$pass" | bin/evalroom-hub user passwd --data var/hub --username "$user" --password-stdin >/dev/null
+pass=${pw[regulator]}
+# One open tender part-way through, made once by those people through the
+# hub's API (evalroom-sim workflow): published, a supplier's challenge
+# waiting for the agency's reply, a second entrustment waiting for intake.
+if [ ! -e var/demo-workflow ]; then
+  umask 077
+  cat > var/demo-cast.json <<CAST
+{"maker": {"username": "buyer", "password": "${pw[buyer]}"}, "checker": {"username": "buyer-checker", "password": "${pw[buyer-checker]}"},
+ "agency": {"username": "agency", "password": "${pw[agency]}"}, "supplier": {"username": "supplier-desk", "password": "${pw[supplier-desk]}"},
+ "agency_id": "lz-shifan", "jurisdiction": "450206"}
+CAST
+  umask 022
+  bin/evalroom-sim workflow --hub "http://$http" --cast var/demo-cast.json > var/demo-workflow.tmp && mv var/demo-workflow.tmp var/demo-workflow
+  rm -f var/demo-cast.json
+fi
+workflow=$(cat var/demo-workflow 2>/dev/null || echo "the demo's tender could not be made: see the lines above")
 bin/evalroom-sim --hub "http://$http" --mqtt "$mqtt" --rooms 3 --data var/sim --control "$control" --token "$token" 2> >(sed 's/^/[sim] /' >&2) &
 sim=$!
 cat <<MSG
@@ -41,6 +70,16 @@ cat <<MSG
   evalroom demo is running. Open  http://$http/  in a browser
   and sign in as  $user  with the password  $pass
   (a regulator of 柳州市, 450200; a new password every run).
+  The procurement workflow (采购项目), one open tender part-way through:
+    $workflow
+  Sign in as any of them (user name, password; new every run):
+    buyer           ${pw[buyer]}   purchaser of lj-school, makes entrustments
+    buyer-checker   ${pw[buyer-checker]}   purchaser of lj-school, reviews them
+    agency-admin    ${pw[agency-admin]}   agency lz-shifan, administrator
+    agency          ${pw[agency]}   agency lz-shifan, staff: intake, projects, challenges
+    supplier-desk   ${pw[supplier-desk]}   supplier gx-desk (its challenge)
+    supplier-chair  ${pw[supplier-chair]}   supplier gx-chair
+    regulator       ${pw[regulator]}   regulator of 450200: rooms, projects, complaints
   It runs with --insecure-dev: plain HTTP and MQTT on loopback, for trying
   it out on this machine only. A real hub serves HTTPS and MQTT over TLS
   with a certificate for every box (see README, "Certificates").

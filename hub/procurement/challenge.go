@@ -60,14 +60,14 @@ type Challenge struct {
 	Step          string       `json:"step"`
 	Grounds       string       `json:"grounds"`
 	State         string       `json:"state"`
-	Known         workday.Date `json:"known"`   // the day the step ended, from which the 7 working days count
-	FileBy        workday.Date `json:"file_by"` // Law art. 52, Order 94 art. 10
+	Known         workday.Date `json:"known"`            // the day the step ended, from which the 7 working days count
+	FileBy        workday.Date `json:"file_by,omitzero"` // Law art. 52, Order 94 art. 10; absent while its year has no calendar
 	Filed         workday.Date `json:"filed"`
-	ReplyBy       workday.Date `json:"reply_by"` // Law art. 53, Order 94 art. 13
+	ReplyBy       workday.Date `json:"reply_by,omitzero"` // Law art. 53, Order 94 art. 13
 	Reply         string       `json:"reply,omitempty"`
 	ChangesResult bool         `json:"changes_result"` // the agency's reply: the result changes
 	Answered      workday.Date `json:"answered,omitzero"`
-	ComplainBy    workday.Date `json:"complain_by"` // 15 working days after the reply period (Law art. 55)
+	ComplainBy    workday.Date `json:"complain_by,omitzero"` // 15 working days after the reply period (Law art. 55)
 	Documents     []Document   `json:"documents"`
 	Complaints    []int64      `json:"complaints"`
 	CreatedAt     time.Time    `json:"created_at"`
@@ -92,9 +92,9 @@ type Complaint struct {
 	Grounds      string        `json:"grounds"`
 	State        string        `json:"state"`
 	Filed        workday.Date  `json:"filed"`
-	ReviewBy     workday.Date  `json:"review_by"` // 5 working days (Order 94 art. 21)
+	ReviewBy     workday.Date  `json:"review_by,omitzero"` // 5 working days (Order 94 art. 21); absent while its year has no calendar
 	Accepted     workday.Date  `json:"accepted,omitzero"`
-	DecideBy     *workday.Date `json:"decide_by"` // 30 working days, paused days not counted (Law art. 56, Reg art. 58)
+	DecideBy     *workday.Date `json:"decide_by"` // 30 working days, paused days not counted (Law art. 56, Reg art. 58); null also while its year has no calendar
 	PausedSince  workday.Date  `json:"paused_since,omitzero"`
 	PauseReason  string        `json:"pause_reason,omitempty"`
 	PausedDays   int           `json:"paused_working_days"`

@@ -2,6 +2,7 @@ package procurement
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -150,14 +151,18 @@ func (h *HTTP) challenge(ctx context.Context, id int64) (Challenge, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.FileBy, err = h.Calendars.Add(c.Known, challengeWithin); err != nil {
+	// A clock that runs into a year without a calendar is left out (zero)
+	// until that year's calendar is loaded: the challenge is still read.
+	if c.FileBy, err = h.Calendars.Add(c.Known, challengeWithin); err != nil && !errors.Is(err, workday.ErrNoCalendar) {
 		return c, err
 	}
-	if c.ReplyBy, err = h.Calendars.Add(c.Filed, replyWithin); err != nil {
+	if c.ReplyBy, err = h.Calendars.Add(c.Filed, replyWithin); err != nil && !errors.Is(err, workday.ErrNoCalendar) {
 		return c, err
 	}
-	if c.ComplainBy, err = h.Calendars.Add(c.ReplyBy, complainWithin); err != nil {
-		return c, err
+	if !c.ReplyBy.IsZero() {
+		if c.ComplainBy, err = h.Calendars.Add(c.ReplyBy, complainWithin); err != nil && !errors.Is(err, workday.ErrNoCalendar) {
+			return c, err
+		}
 	}
 	if c.Documents, err = h.DB.Documents(ctx, target("challenge", id)); err != nil {
 		return c, err

@@ -2,6 +2,7 @@ package procurement
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -46,6 +47,9 @@ func (h *HTTP) fileComplaint(w http.ResponseWriter, r *http.Request) {
 			return change{}, err
 		}
 		today := h.today()
+		if c.ReplyBy.IsZero() || c.ComplainBy.IsZero() {
+			return change{}, fmt.Errorf("%w: the challenge's reply or complaint period runs into a year whose calendar is not loaded: load it, then complain", workday.ErrNoCalendar)
+		}
 		if c.State == ChalClaim && !c.ReplyBy.Before(today) {
 			return change{}, &rules.Violation{Kind: rules.ErrForbidden, Basis: basisComplaint, Msg: fmt.Sprintf(
 				"the agency may reply until %s: complain after its reply or once that day has passed", c.ReplyBy)}
@@ -73,17 +77,20 @@ func (h *HTTP) complaint(ctx context.Context, id int64) (Complaint, error) {
 	if err != nil {
 		return k, err
 	}
-	if k.ReviewBy, err = h.Calendars.Add(k.Filed, reviewWithin); err != nil {
+	// As a challenge's: a clock into a year without a calendar is left out.
+	if k.ReviewBy, err = h.Calendars.Add(k.Filed, reviewWithin); err != nil && !errors.Is(err, workday.ErrNoCalendar) {
 		return k, err
 	}
 	if !k.Accepted.IsZero() {
 		span := decideWithin
 		span.N += k.PausedDays + h.pausedNow(k)
 		due, err := h.Calendars.Add(k.Accepted, span)
-		if err != nil {
+		switch {
+		case err == nil:
+			k.DecideBy = &due
+		case !errors.Is(err, workday.ErrNoCalendar):
 			return k, err
 		}
-		k.DecideBy = &due
 	}
 	k.Documents, err = h.DB.Documents(ctx, target("complaint", id))
 	return k, err

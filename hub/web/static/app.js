@@ -24,6 +24,7 @@ import { PatrolView } from './patrol.js';
 import { AuditView } from './audit.js';
 import { patrolHref, wallHref } from './wallfilter.js';
 import { healthBanner, pollHealth } from './hubhealth.js';
+import { workflowRoute } from './workflow.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -37,6 +38,8 @@ function parseHash() {
   const [p, q = ''] = raw.split('?');
   const params = new URLSearchParams(q);
   const parts = p.split('/').filter(Boolean).map((s) => { try { return decodeURIComponent(s); } catch { return s; } });
+  const wf = workflowRoute(parts, params);
+  if (wf) return wf;
   if (parts[0] === 'alerts') return { name: 'alerts', key: 'alerts', params };
   if (parts[0] === 'room' && parts[1]) return { name: 'room', key: `room/${parts[1]}`, id: parts[1], params };
   if (parts[0] === 'audit') return { name: 'audit', key: 'audit', params };
@@ -48,14 +51,16 @@ const signedIn = () => session.mode === 'in';
 
 function navigate() {
   if (!signedIn()) return; // the sign-in screen stays; the address is kept for after it
-  const r = parseHash();
-  if (!can('wall')) r.name = r.key = 'nopages';
+  let r = parseHash();
+  // A role with the workflow but no wall (a purchaser) starts at its work list.
+  if (!can('wall') && !(r.view && can('work'))) r = can('work') ? workflowRoute(['work'], r.params) : { name: 'nopages', key: 'nopages' };
   if (view && r.key === route) {
     view.params?.(r.params);
   } else {
     view?.destroy();
     route = r.key;
-    if (r.name === 'alerts') view = new AlertsView(r.params);
+    if (r.view) view = r.view();
+    else if (r.name === 'alerts') view = new AlertsView(r.params);
     else if (r.name === 'room') view = new RoomView(r.id, r.params);
     else if (r.name === 'patrol') view = new PatrolView(r.params);
     else if (r.name === 'audit') view = new AuditView(r.params);
@@ -66,7 +71,7 @@ function navigate() {
     window.scrollTo(0, 0);
   }
   for (const a of document.querySelectorAll('[data-nav]')) {
-    if (a.dataset.nav === r.name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    if (a.dataset.nav === (r.nav || r.name)) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }
   $('#patrol').setAttribute('aria-pressed', String(r.name === 'patrol'));
   view.update();
@@ -82,7 +87,9 @@ function renderUser() {
   $('#user').hidden = !on;
   $('#patrol').hidden = !can('live');
   $('#nav-audit').hidden = !can('audit');
-  $('.nav').hidden = !can('wall');
+  $('.nav').hidden = !can('wall') && !can('work');
+  $('#nav-work').hidden = !can('work');
+  for (const a of document.querySelectorAll('[data-nav="wall"], [data-nav="alerts"]')) a.hidden = !can('wall');
   if (!on) return;
   setText($('#user-name'), session.name);
   setText($('#user-role'), roleWord());

@@ -7,16 +7,17 @@
 
 import { t } from './i18n.js';
 
-export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', 'purchaser', 'expert', 'technician'];
+export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', 'purchaser', 'expert', 'technician', 'supplier'];
 
 // What each role may use in this page; the hub's rules, seen from the page.
 const CAN = {
-  regulator: ['wall', 'live', 'recordings', 'ack', 'audit'],
-  'agency-admin': ['wall'],
-  'agency-staff': ['wall'],
+  regulator: ['wall', 'live', 'recordings', 'ack', 'audit', 'work'],
+  'agency-admin': ['wall', 'work'],
+  'agency-staff': ['wall', 'work'],
   technician: ['wall', 'live', 'ack'],
-  operator: ['wall', 'ack', 'audit'],
-  purchaser: [],
+  operator: ['wall', 'ack', 'audit', 'work'],
+  purchaser: ['work', 'entrust'],
+  supplier: ['work'],
   expert: [],
 };
 
@@ -35,8 +36,9 @@ export function clearSession(mode = 'out') {
 }
 
 // can says whether the signed-in role may use a part of the page: 'wall',
-// 'live', 'recordings', 'ack' (acknowledge and resolve alerts) or 'audit'
-// (the audit log).
+// 'live', 'recordings', 'ack' (acknowledge and resolve alerts), 'audit'
+// (the audit log), 'work' (the procurement workflow) or 'entrust' (new
+// entrustments).
 export function can(what) {
   if (session.mode !== 'in') return false;
   return (CAN[session.role] || []).includes(what);

@@ -1,6 +1,8 @@
 // Every string the page shows, in both languages. Chinese is the default.
 // Placeholders look like {name} and are filled by t(key, {name: value}).
 
+import { WORKFLOW_STRINGS } from './workflow-i18n.js';
+
 const STRINGS = {
   'zh-CN': {
     'title': '评标室监控 · evalroom',
@@ -820,6 +822,9 @@ const STRINGS = {
     'audit.act.agency.rename': 'renamed an agency',
   },
 };
+
+// The workflow's pages keep their words in a file of their own.
+for (const l of Object.keys(STRINGS)) Object.assign(STRINGS[l], WORKFLOW_STRINGS[l]);
 
 export const LANGS = Object.keys(STRINGS);
 const DEFAULT = 'zh-CN';

@@ -3,6 +3,7 @@
 // microphones.
 //
 //	evalroom-sim --hub URL --mqtt ADDR --rooms N --data DIR [--control ADDR] [--metrics ADDR] [--key-alg ed25519|sm2]
+//	evalroom-sim workflow --hub URL --cast FILE [--ca FILE]   (one open tender part-way through, by the cast's people)
 package main
 
 import (
@@ -32,6 +33,9 @@ func main() {
 }
 
 func run() error {
+	if len(os.Args) > 1 && os.Args[1] == "workflow" {
+		return seedWorkflow(os.Args[2:])
+	}
 	hub := flag.String("hub", "http://127.0.0.1:8080", "hub base URL")
 	mqtt := flag.String("mqtt", "127.0.0.1:1883", "MQTT broker host:port")
 	n := flag.Int("rooms", 3, "number of rooms")
