@@ -177,14 +177,19 @@ func (s *Server) Start() {
 	}
 }
 
-// Ready waits until the bucket answers (after a restart).
+// Ready waits until the bucket takes an object (after a restart the
+// bucket answers before the volume servers take writes).
 func (s *Server) Ready() {
 	s.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for {
-		ok, err := s.Client().BucketExists(ctx, s.Bucket)
-		if err == nil && ok {
+		c := s.Client()
+		_, err := c.PutObject(ctx, s.Bucket, ".ready", bytes.NewReader([]byte("ready")), 5, minio.PutObjectOptions{})
+		if err == nil {
+			err = c.RemoveObject(ctx, s.Bucket, ".ready", minio.RemoveObjectOptions{})
+		}
+		if err == nil {
 			return
 		}
 		if ctx.Err() != nil {
