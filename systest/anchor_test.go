@@ -18,6 +18,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
 	"github.com/evalroom/evalroom/hub/server"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 )
 
 // TestAuditChainAnchored runs a hub in secure mode that signs a head of
@@ -56,7 +57,7 @@ func TestAuditChainAnchored(t *testing.T) {
 		t.Fatalf("audit-signing key: %v %v", fi, err)
 	}
 	verify := func(dir string, extra ...string) (string, error) {
-		out, err := exec.Command(bin, append([]string{"audit", "verify", "--data", dir}, extra...)...).CombinedOutput()
+		out, err := exec.Command(bin, append(append([]string{"audit", "verify"}, sqldbtest.Args(t, dir)...), extra...)...).CombinedOutput()
 		t.Logf("audit verify %v: %v\n%s", extra, err, out)
 		return string(out), err
 	}
@@ -86,7 +87,7 @@ func TestAuditChainAnchored(t *testing.T) {
 
 	t.Run("truncated", func(t *testing.T) {
 		dir := cloneData(t, data)
-		execSQL(t, dir, `DROP TRIGGER audit_no_delete`, `DELETE FROM audit WHERE id > `+strconv.FormatInt(last-2, 10))
+		execSQL(t, dir, dropTrigger(t, dir, "audit_no_delete"), `DELETE FROM audit WHERE id > `+strconv.FormatInt(last-2, 10))
 		out, err := verify(dir)
 		want := "audit entries " + strconv.FormatInt(last-1, 10) + "-" + strconv.FormatInt(last, 10) + " were cut from the end"
 		if err == nil || !strings.Contains(out, want) {
@@ -174,6 +175,7 @@ func copyFile(t *testing.T, from, to string) {
 func cloneData(t *testing.T, data string) string {
 	t.Helper()
 	dir := t.TempDir()
+	sqldbtest.Clone(t, data, dir)
 	for _, f := range []string{"hub.db", "hub.db-wal", "hub.db-shm"} {
 		if _, err := os.Stat(filepath.Join(data, f)); err == nil {
 			copyFile(t, filepath.Join(data, f), filepath.Join(dir, f))
@@ -188,11 +190,15 @@ func cloneData(t *testing.T, data string) string {
 
 func openDB(t *testing.T, dir string) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return sqldbtest.OpenHub(t, dir)
+}
+
+// dropTrigger is the statement that removes one of the audit log's guards.
+func dropTrigger(t *testing.T, dir, name string) string {
+	t.Helper()
+	db := openDB(t, dir)
+	defer db.Close()
+	return sqldbtest.DropTrigger(db, name, "audit")
 }
 
 func execSQL(t *testing.T, dir string, stmts ...string) {
@@ -212,7 +218,7 @@ func rewrite(t *testing.T, dir string, id int64, edit func(string) string) {
 	t.Helper()
 	db := openDB(t, dir)
 	defer db.Close()
-	if _, err := db.Exec(`DROP TRIGGER audit_no_update`); err != nil {
+	if _, err := db.Exec(sqldbtest.DropTrigger(db, "audit_no_update", "audit")); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := db.Query(`SELECT id, at, actor, action, target, detail, hash FROM audit ORDER BY id`)
@@ -272,11 +278,11 @@ func TestEvidenceNamesAlteredAuditEntry(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	execSQL(t, e.cfg.DataDir, `DROP TRIGGER audit_no_update`, `UPDATE audit SET actor = 'someone-else' WHERE id = `+strconv.FormatInt(id, 10))
+	execSQL(t, e.cfg.DataDir, dropTrigger(t, e.cfg.DataDir, "audit_no_update"), `UPDATE audit SET actor = 'someone-else' WHERE id = `+strconv.FormatInt(id, 10))
 
 	file := filepath.Join(t.TempDir(), "room-1.tar")
-	if out, err := exec.Command(bin, "evidence", "export", "--data", e.cfg.DataDir, "--room", "room-1",
-		"--from", from.Format(time.RFC3339Nano), "--to", to.Format(time.RFC3339Nano), "--out", file, "--by", "systest").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bin, append(append([]string{"evidence", "export"}, sqldbtest.Args(t, e.cfg.DataDir)...), "--room", "room-1",
+		"--from", from.Format(time.RFC3339Nano), "--to", to.Format(time.RFC3339Nano), "--out", file, "--by", "systest")...).CombinedOutput(); err != nil {
 		t.Fatalf("evidence export: %v\n%s", err, out)
 	}
 	b, err := exec.Command(bin, "verify-evidence", "--faults-only", file).CombinedOutput()

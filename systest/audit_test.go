@@ -2,12 +2,11 @@ package systest
 
 import (
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"database/sql"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	_ "modernc.org/sqlite"
 )
 
@@ -43,17 +42,14 @@ func TestAuditTrailAndVerify(t *testing.T) {
 	e.shutdown()
 
 	verify := func() (string, error) {
-		out, err := exec.Command("go", "run", "../hub/cmd/evalroom-hub", "audit", "verify", "--data", e.cfg.DataDir).CombinedOutput()
+		out, err := exec.Command("go", append([]string{"run", "../hub/cmd/evalroom-hub", "audit", "verify"}, sqldbtest.Args(t, e.cfg.DataDir)...)...).CombinedOutput()
 		return string(out), err
 	}
 	if out, err := verify(); err != nil || !strings.Contains(out, "intact") {
 		t.Fatalf("untouched log: %v\n%s", err, out)
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.cfg.DataDir, "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range []string{`DROP TRIGGER audit_no_update`, `UPDATE audit SET actor = 'someone-else' WHERE id = 2`} {
+	db := sqldbtest.OpenHub(t, e.cfg.DataDir)
+	for _, s := range []string{sqldbtest.DropTrigger(db, "audit_no_update", "audit"), `UPDATE audit SET actor = 'someone-else' WHERE id = 2`} {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatal(err)
 		}

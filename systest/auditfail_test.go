@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
@@ -59,7 +60,7 @@ func TestAccessRefusedWhenAuditFails(t *testing.T) {
 	}
 
 	db := e.hub.Store().DB()
-	if _, err := db.ExecContext(e.ctx, `CREATE TRIGGER systest_audit_full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+	if _, err := db.ExecContext(e.ctx, sqldbtest.RefuseInserts(db, "systest_audit_full", "audit", "database or disk is full")); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range accesses {
@@ -77,7 +78,7 @@ func TestAccessRefusedWhenAuditFails(t *testing.T) {
 		t.Fatalf("the live socket while the audit log cannot be written: %+v %v, want a not_recorded notice", n, err)
 	}
 
-	if _, err := db.ExecContext(e.ctx, `DROP TRIGGER systest_audit_full`); err != nil {
+	if _, err := db.ExecContext(e.ctx, sqldbtest.DropTrigger(db, "systest_audit_full", "audit")); err != nil {
 		t.Fatal(err)
 	}
 	for _, a := range accesses {

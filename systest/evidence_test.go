@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -89,8 +90,8 @@ func TestEvidenceAcrossNetworkCut(t *testing.T) {
 	rs.stop()
 	e.shutdown()
 	viaCommand := filepath.Join(t.TempDir(), "room-1-cli.tar")
-	out, err := exec.Command(bin, "evidence", "export", "--data", e.cfg.DataDir, "--room", "room-1",
-		"--from", from.Format(time.RFC3339Nano), "--to", to.Format(time.RFC3339Nano), "--out", viaCommand, "--by", "systest").CombinedOutput()
+	out, err := exec.Command(bin, append(append([]string{"evidence", "export"}, sqldbtest.Args(t, e.cfg.DataDir)...), "--room", "room-1",
+		"--from", from.Format(time.RFC3339Nano), "--to", to.Format(time.RFC3339Nano), "--out", viaCommand, "--by", "systest")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("evidence export: %v\n%s", err, out)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/server"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/internal/bearer"
 	"github.com/evalroom/evalroom/protocol"
@@ -89,6 +90,9 @@ func startHubWith(t *testing.T, opts func(*server.Config)) *hubEnv {
 func (e *hubEnv) start() {
 	e.t.Helper()
 	e.ctx, e.stop = context.WithCancel(context.Background())
+	if e.cfg.Database == "" {
+		e.cfg.Database = sqldbtest.For(e.t, e.cfg.DataDir) // PostgreSQL when the run names one
+	}
 	h, err := server.Start(e.ctx, e.cfg, e.log)
 	if err != nil {
 		e.t.Fatal(err)

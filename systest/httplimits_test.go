@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/server"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 )
 
 // from dials the hub from another loopback address than the tests' own
@@ -163,14 +164,14 @@ func TestFloodLeavesFilesForTheHub(t *testing.T) {
 	}
 	defer logFile.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, "prlimit", "--nofile=300:300", bin, "serve", "--data", data, "--http", httpAddr, "--mqtt", mqttAddr,
-		"--read-header-timeout", "5s", "--fd-reserve", "100", "--http-per-addr", "40")
+	cmd := exec.CommandContext(ctx, "prlimit", append(append([]string{"--nofile=300:300", bin, "serve"}, sqldbtest.Args(t, data)...), "--http", httpAddr, "--mqtt", mqttAddr,
+		"--read-header-timeout", "5s", "--fd-reserve", "100", "--http-per-addr", "40")...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); cmd.Wait() })
-	e := &hubEnv{t: t, log: logger(t), ctx: ctx, cfg: server.Config{DataDir: data, HTTP: httpAddr, MQTT: mqttAddr}}
+	e := &hubEnv{t: t, log: logger(t), ctx: ctx, cfg: server.Config{DataDir: data, Database: sqldbtest.For(t, data), HTTP: httpAddr, MQTT: mqttAddr}}
 	eventually(t, 60*time.Second, "the hub answers /healthz", func() bool {
 		if _, err := os.Stat(e.caFile()); err != nil {
 			return false
@@ -183,7 +184,7 @@ func TestFloodLeavesFilesForTheHub(t *testing.T) {
 		return resp.StatusCode == http.StatusOK
 	})
 	tok := func(role, scope string) string {
-		out, err := exec.Command(bin, "token", "create", "--data", data, "--role", role, "--scope", scope).Output()
+		out, err := exec.Command(bin, append(append([]string{"token", "create"}, sqldbtest.Args(t, data)...), "--role", role, "--scope", scope)...).Output()
 		if err != nil {
 			t.Fatalf("token create: %v", err)
 		}

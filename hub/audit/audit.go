@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 // Actions recorded.
@@ -50,10 +51,16 @@ const (
 	AgencyRename       = "agency.rename"
 )
 
+// Migrations are the audit log's schema, step by step (hub/sqldb). The
+// triggers refuse to change or remove an entry, on either engine.
+var Migrations = []sqldb.Migration{
+	{Version: 1, SQL: schema + sqliteTriggers, Postgres: schema + pgTriggers},
+}
+
 const schema = `
 CREATE TABLE IF NOT EXISTS audit (
-	id     INTEGER PRIMARY KEY,
-	at     INTEGER NOT NULL,
+	id     {{id}},
+	at     BIGINT NOT NULL,
 	actor  TEXT NOT NULL,
 	action TEXT NOT NULL,
 	target TEXT NOT NULL,
@@ -61,8 +68,19 @@ CREATE TABLE IF NOT EXISTS audit (
 	prev   TEXT NOT NULL,
 	hash   TEXT NOT NULL
 );
+`
+
+const sqliteTriggers = `
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+`
+
+const pgTriggers = `
+CREATE OR REPLACE FUNCTION audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit FOR EACH ROW EXECUTE FUNCTION audit_append_only();
+CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
 `
 
 // Entry is one line of the log.
@@ -98,27 +116,38 @@ func (l *Log) onAppend(fn func(id int64)) {
 	l.appended = fn
 }
 
-// Open prepares the audit table in db (the hub's database).
+// Open brings the audit table in db (the hub's database) to this version.
 func Open(ctx context.Context, db *sql.DB) (*Log, error) {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if err := sqldb.Migrate(ctx, db, "audit", Migrations); err != nil {
 		return nil, fmt.Errorf("audit schema: %w", err)
 	}
 	return &Log{db: db, now: time.Now}, nil
 }
 
-// Record appends one entry.
+// Record appends one entry. Reading the head and appending after it is
+// one write transaction: the database's one writer at a time (SQLite's
+// lock, the PostgreSQL write lock of hub/sqldb) keeps the chain in order
+// across processes (the hub, the command line) and hub replicas.
 func (l *Log) Record(ctx context.Context, actor, action, target, detail string) (Entry, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e := Entry{At: l.now().UTC(), Actor: actor, Action: action, Target: target, Detail: detail}
-	err := l.db.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&e.ID, &e.Prev)
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return e, fmt.Errorf("audit append: %w", err)
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&e.ID, &e.Prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return e, fmt.Errorf("audit head: %w", err)
 	}
 	e.ID++
 	e.Hash = digest(e)
-	if _, err := l.db.ExecContext(ctx, `INSERT INTO audit(id, at, actor, action, target, detail, prev, hash) VALUES(?,?,?,?,?,?,?,?)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO audit(id, at, actor, action, target, detail, prev, hash) VALUES(?,?,?,?,?,?,?,?)`,
 		e.ID, e.At.UnixNano(), e.Actor, e.Action, e.Target, e.Detail, e.Prev, e.Hash); err != nil {
+		return e, fmt.Errorf("audit append: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
 		return e, fmt.Errorf("audit append: %w", err)
 	}
 	if l.appended != nil {

@@ -4,19 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 
-	_ "modernc.org/sqlite"
+	"github.com/evalroom/evalroom/hub/sqldb"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 )
 
 func newLog(t *testing.T) (*Log, *sql.DB) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), "hub.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqldbtest.Open(t)
 	l, err := Open(context.Background(), db)
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +54,7 @@ func TestAppendOnly(t *testing.T) {
 // runs stmts.
 func tamper(t *testing.T, db *sql.DB, stmts ...string) {
 	t.Helper()
-	for _, s := range append([]string{`DROP TRIGGER audit_no_update`, `DROP TRIGGER audit_no_delete`}, stmts...) {
+	for _, s := range append([]string{sqldbtest.DropTrigger(db, "audit_no_update", "audit"), sqldbtest.DropTrigger(db, "audit_no_delete", "audit")}, stmts...) {
 		if _, err := db.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
@@ -87,5 +85,47 @@ func TestVerifyNamesTheBadEntry(t *testing.T) {
 				t.Fatalf("Verify = %v, want a fault at entry %d", err, c.id)
 			}
 		})
+	}
+}
+
+// Two hubs (or the hub and a command) appending to one log at once keep
+// one unbroken chain: each append reads the head and writes after it in
+// one write transaction.
+func TestAppendsFromTwoHandlesStayChained(t *testing.T) {
+	ctx := context.Background()
+	target := sqldbtest.Target(t, "")
+	var logs []*Log
+	for range 2 {
+		db, err := sqldb.Open(ctx, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		l, err := Open(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, l)
+	}
+	const each = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*each)
+	for _, l := range logs {
+		wg.Go(func() {
+			for i := range each {
+				_, err := l.Record(ctx, "op", LiveView, "room-1", strconv.Itoa(i))
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := logs[0].Verify(ctx); err != nil || n != 2*each {
+		t.Fatalf("Verify = %d, %v; want %d entries in one chain", n, err, 2*each)
 	}
 }

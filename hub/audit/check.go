@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -81,21 +82,8 @@ func (l *Log) CheckHeads(ctx context.Context, heads []Head) (*Check, error) {
 		seqs = append(seqs, s)
 	}
 	slices.Sort(seqs)
-	rows, err := l.db.QueryContext(ctx, `SELECT id, hash FROM audit WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id`, jsonInts(seqs))
+	have, err := l.hashes(ctx, seqs)
 	if err != nil {
-		return nil, fmt.Errorf("audit read: %w", err)
-	}
-	defer rows.Close()
-	have := map[int64]string{}
-	for rows.Next() {
-		var id int64
-		var hash string
-		if err := rows.Scan(&id, &hash); err != nil {
-			return nil, fmt.Errorf("audit read: %w", err)
-		}
-		have[id] = hash
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("audit read: %w", err)
 	}
 	var matched int64 // the highest seq whose heads all still match
@@ -138,14 +126,34 @@ func (l *Log) CheckHeads(ctx context.Context, heads []Head) (*Check, error) {
 	return c, nil
 }
 
-func jsonInts(v []int64) string {
-	b := make([]byte, 0, 8*len(v)+2)
-	b = append(b, '[')
-	for i, x := range v {
-		if i > 0 {
-			b = append(b, ',')
+// hashes reads the hashes of the entries ids, a few hundred per query
+// (both engines bound a query's parameters).
+func (l *Log) hashes(ctx context.Context, ids []int64) (map[int64]string, error) {
+	have := map[int64]string{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
 		}
-		b = fmt.Appendf(b, "%d", x)
+		ids = ids[n:]
+		rows, err := l.db.QueryContext(ctx, `SELECT id, hash FROM audit WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var hash string
+			if err := rows.Scan(&id, &hash); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			have[id] = hash
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
-	return string(append(b, ']'))
+	return have, nil
 }

@@ -29,6 +29,9 @@ type Config struct {
 	// s3://BUCKET?endpoint=http://HOST:PORT&region=R with the credentials of
 	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
 	Store string `json:"store"`
+	// Database is the hub's database: postgres://USER@HOST:PORT/DB?sslmode=disable,
+	// or a SQLite file; "" (the default) is hub.db in data_dir.
+	Database string `json:"database"`
 	// InsecureDev serves plain HTTP and MQTT without certificates: for a
 	// demo or test on one closed machine, never a network.
 	InsecureDev      bool              `json:"insecure_dev"`
@@ -40,6 +43,7 @@ type Config struct {
 	Retention        Retention         `json:"retention"`
 	HeartbeatTimeout protocol.Duration `json:"heartbeat_timeout"` // a room silent this long shows offline
 	PingInterval     protocol.Duration `json:"ping_interval"`     // clock-offset measurement per room
+	OnboardingWatch  protocol.Duration `json:"onboarding_watch"`  // how often onboarding's statutory clocks are read for overdue steps
 	TokenTTL         protocol.Duration `json:"enrollment_token_ttl"`
 	Alerts           Alerts            `json:"alerts"`
 	Webhooks         []string          `json:"webhooks"` // URLs that receive every alert change
@@ -134,6 +138,7 @@ func Default() Config {
 		Retention:        Retention{OutsideSessions: d(180 * 24 * time.Hour), Every: d(time.Hour)},
 		HeartbeatTimeout: d(20 * time.Second),
 		PingInterval:     d(30 * time.Second),
+		OnboardingWatch:  d(time.Minute),
 		TokenTTL:         d(24 * time.Hour),
 		Alerts: Alerts{
 			RaiseAfter: d(2 * time.Second), ClearAfter: d(10 * time.Second), Renotify: d(15 * time.Minute),
@@ -172,6 +177,7 @@ func (c Config) Server() server.Config {
 	return server.Config{
 		DataDir:  c.DataDir,
 		Store:    c.Store,
+		Database: c.Database,
 		HTTP:     c.HTTP.Listen,
 		MQTT:     c.MQTT.Listen,
 		Broker:   c.MQTT.Broker,
@@ -190,6 +196,7 @@ func (c Config) Server() server.Config {
 		RetentionEvery:    time.Duration(c.Retention.Every),
 		TokenTTL:          time.Duration(c.TokenTTL),
 		PingInterval:      time.Duration(c.PingInterval),
+		OnboardingWatch:   time.Duration(c.OnboardingWatch),
 		Alerts: alerts.Config{
 			RaiseAfter: time.Duration(c.Alerts.RaiseAfter), ClearAfter: time.Duration(c.Alerts.ClearAfter),
 			Renotify: time.Duration(c.Alerts.Renotify), StartupGrace: time.Duration(c.Alerts.StartupGrace),

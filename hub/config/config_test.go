@@ -56,7 +56,7 @@ func TestServerGetsEveryField(t *testing.T) {
 	for i := range s.NumField() {
 		name := s.Type().Field(i).Name
 		switch name {
-		case "Store", "Broker", "BrokerCA", "Insecure", "Webhooks", "HTTPMaxConns", "FDReserve", "MQTTLimits", "TLS":
+		case "Store", "Broker", "BrokerCA", "Database", "Insecure", "Webhooks", "HTTPMaxConns", "FDReserve", "MQTTLimits", "TLS":
 			continue // empty or zero by default: the default is the server's own
 		}
 		if s.Field(i).IsZero() {
@@ -84,6 +84,8 @@ func TestBadConfigsAreRefused(t *testing.T) {
 		{`{"store": "s3://recordings?endpoint=http://h:9000&regoin=x"}`, `unknown parameter "regoin"`},
 		{`{"retention": {"outside_sessions": "1h"}}`, `retention.outside_sessions: 1h0m0s: keep footage outside sessions at least a day`},
 		{`{} {}`, `more than one JSON object`},
+		{`{"database": "mysql://u@h:3306/hub"}`, `database: mysql://u@h:3306/hub: give postgres://USER@HOST:PORT/DB`},
+		{`{"database": "postgres://u:secret@h:5432"}`, `database: postgres://u:xxxxx@h:5432: give postgres://`},
 	} {
 		path := filepath.Join(t.TempDir(), "hub.json")
 		if err := os.WriteFile(path, []byte(c.body), 0o600); err != nil {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/recstore"
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 // Validate reports every value that cannot work, each naming its key and
@@ -26,6 +27,11 @@ func (c Config) Validate() error {
 	if c.Store != "" {
 		if _, err := recstore.ParseURL(c.Store); err != nil {
 			bad("store", "%v", err)
+		}
+	}
+	if sqldb.IsURL(c.Database) {
+		if u, err := url.Parse(c.Database); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || len(u.Path) < 2 {
+			bad("database", "%s: give postgres://USER@HOST:PORT/DB?sslmode=disable, a SQLite file, or leave it out for hub.db in data_dir", sqldb.Redact(c.Database))
 		}
 	}
 	addr := func(key, v string) {
@@ -56,6 +62,7 @@ func (c Config) Validate() error {
 	}
 	positive("heartbeat_timeout", time.Duration(c.HeartbeatTimeout))
 	positive("ping_interval", time.Duration(c.PingInterval))
+	positive("onboarding_watch", time.Duration(c.OnboardingWatch))
 	positive("enrollment_token_ttl", time.Duration(c.TokenTTL))
 	positive("alerts.raise_after", time.Duration(c.Alerts.RaiseAfter))
 	positive("alerts.clear_after", time.Duration(c.Alerts.ClearAfter))

@@ -13,6 +13,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/evidence"
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 	"github.com/evalroom/evalroom/protocol/prototest"
@@ -186,7 +187,7 @@ func TestExportNamesAlteredAuditEntry(t *testing.T) {
 		t.Fatalf("playback entries %+v (%v)", list, err)
 	}
 	id := list[0].ID
-	for _, s := range []string{`DROP TRIGGER audit_no_update`, fmt.Sprintf(`UPDATE audit SET detail = 'from seq 3' WHERE id = %d`, id)} {
+	for _, s := range []string{sqldbtest.DropTrigger(e.st.DB(), "audit_no_update", "audit"), fmt.Sprintf(`UPDATE audit SET detail = 'from seq 3' WHERE id = %d`, id)} {
 		if _, err := e.st.DB().Exec(s); err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 // ErrNotFound means no such application or attempt.
@@ -15,7 +17,7 @@ var ErrNotFound = errors.New("not found")
 // schema is onboarding's tables, in the hub's database beside the others.
 const schema = `
 CREATE TABLE IF NOT EXISTS onboard_applications (
-	id           INTEGER PRIMARY KEY,
+	id           {{id}},
 	room         TEXT NOT NULL UNIQUE,
 	agency       TEXT NOT NULL,
 	jurisdiction TEXT NOT NULL,
@@ -26,24 +28,25 @@ CREATE TABLE IF NOT EXISTS onboard_applications (
 	state        TEXT NOT NULL,
 	applicant    TEXT NOT NULL,
 	technicians  TEXT NOT NULL DEFAULT '[]',
-	run          INTEGER NOT NULL DEFAULT 0,
+	run          BIGINT NOT NULL DEFAULT 0,
 	reasons      TEXT NOT NULL DEFAULT '[]',
 	form_sha256  TEXT NOT NULL DEFAULT '',
-	applied_at   INTEGER NOT NULL,
-	assigned_at  INTEGER NOT NULL DEFAULT 0,
-	decided_at   INTEGER NOT NULL DEFAULT 0,
-	published_at INTEGER NOT NULL DEFAULT 0,
-	updated_at   INTEGER NOT NULL
+	applied_at   BIGINT NOT NULL,
+	assigned_at  BIGINT NOT NULL DEFAULT 0,
+	decided_at   BIGINT NOT NULL DEFAULT 0,
+	published_at BIGINT NOT NULL DEFAULT 0,
+	updated_at   BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS onboard_checks (
-	application INTEGER NOT NULL REFERENCES onboard_applications(id),
-	run         INTEGER NOT NULL,
+	{{rowid}}
+	application BIGINT NOT NULL REFERENCES onboard_applications(id),
+	run         BIGINT NOT NULL,
 	item        TEXT NOT NULL,
-	pass        INTEGER NOT NULL,
+	pass        BIGINT NOT NULL,
 	value       TEXT NOT NULL,
 	evidence    TEXT NOT NULL DEFAULT '',
 	checker     TEXT NOT NULL,
-	at          INTEGER NOT NULL,
+	at          BIGINT NOT NULL,
 	PRIMARY KEY (application, run, item)
 );
 `
@@ -51,10 +54,16 @@ CREATE TABLE IF NOT EXISTS onboard_checks (
 // DB is onboarding's tables and queries.
 type DB struct{ db *sql.DB }
 
-// Open creates onboarding's tables in the hub's database if they are
-// missing.
+// Migrations are onboarding's schema, step by step (hub/sqldb); step 1
+// is the schema as it was when steps began, made with IF NOT EXISTS so
+// that a database from before keeps its tables.
+var Migrations = []sqldb.Migration{
+	{Version: 1, SQL: schema + examSchema + staffSchema},
+}
+
+// Open brings onboarding's tables in the hub's database to this version.
 func Open(ctx context.Context, db *sql.DB) (*DB, error) {
-	if _, err := db.ExecContext(ctx, schema+examSchema+staffSchema); err != nil {
+	if err := sqldb.Migrate(ctx, db, "onboarding", Migrations); err != nil {
 		return nil, fmt.Errorf("create the onboarding tables: %w", err)
 	}
 	return &DB{db: db}, nil
@@ -99,14 +108,15 @@ func jsonText(v any) string {
 
 // Insert stores a new application and returns its id.
 func (d *DB) Insert(ctx context.Context, a Application) (int64, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO onboard_applications(room, agency, jurisdiction, address, contact,
-		specialist, equipment, state, applicant, applied_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := d.db.QueryRowContext(ctx, `INSERT INTO onboard_applications(room, agency, jurisdiction, address, contact,
+		specialist, equipment, state, applicant, applied_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Room, a.Agency, a.Jurisdiction, a.Address, a.Contact, a.Specialist, jsonText(a.Equipment), a.State, a.Applicant,
-		a.AppliedAt.UnixNano(), a.AppliedAt.UnixNano())
+		a.AppliedAt.UnixNano(), a.AppliedAt.UnixNano()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store the application: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // Delete removes an application whose creation could not be put on record.

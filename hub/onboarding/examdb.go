@@ -11,23 +11,23 @@ import (
 
 const examSchema = `
 CREATE TABLE IF NOT EXISTS exam_attempts (
-	id          INTEGER PRIMARY KEY,
-	user        TEXT NOT NULL,
+	id          {{id}},
+	"user"       TEXT NOT NULL,
 	agency      TEXT NOT NULL,
 	bank        TEXT NOT NULL,
-	started_at  INTEGER NOT NULL,
-	deadline    INTEGER NOT NULL,
-	finished_at INTEGER NOT NULL DEFAULT 0,
+	started_at  BIGINT NOT NULL,
+	deadline    BIGINT NOT NULL,
+	finished_at BIGINT NOT NULL DEFAULT 0,
 	questions   TEXT NOT NULL,
 	answers     TEXT NOT NULL,
-	score       INTEGER NOT NULL DEFAULT 0,
-	passed      INTEGER NOT NULL DEFAULT 0,
-	timed_out   INTEGER NOT NULL DEFAULT 0
+	score       BIGINT NOT NULL DEFAULT 0,
+	passed      BIGINT NOT NULL DEFAULT 0,
+	timed_out   BIGINT NOT NULL DEFAULT 0
 );
-CREATE INDEX IF NOT EXISTS exam_attempts_user ON exam_attempts(user);
+CREATE INDEX IF NOT EXISTS exam_attempts_user ON exam_attempts("user");
 `
 
-const attemptCols = `id, user, agency, bank, started_at, deadline, finished_at, questions, answers, score, passed, timed_out`
+const attemptCols = `id, "user", agency, bank, started_at, deadline, finished_at, questions, answers, score, passed, timed_out`
 
 func scanAttempt(row interface{ Scan(...any) error }) (Attempt, error) {
 	var a Attempt
@@ -49,13 +49,14 @@ func scanAttempt(row interface{ Scan(...any) error }) (Attempt, error) {
 
 // InsertAttempt stores a new attempt and returns its id.
 func (d *DB) InsertAttempt(ctx context.Context, a Attempt) (int64, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO exam_attempts(user, agency, bank, started_at, deadline, questions, answers)
-		VALUES(?, ?, ?, ?, ?, ?, ?)`, a.User, a.Agency, a.Bank, a.StartedAt.UnixNano(), a.Deadline.UnixNano(),
-		jsonText(a.Questions), jsonText(a.Answers))
+	var id int64
+	err := d.db.QueryRowContext(ctx, `INSERT INTO exam_attempts("user", agency, bank, started_at, deadline, questions, answers)
+		VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING id`, a.User, a.Agency, a.Bank, a.StartedAt.UnixNano(), a.Deadline.UnixNano(),
+		jsonText(a.Questions), jsonText(a.Answers)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store the exam attempt: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // DeleteAttempt removes an attempt whose start could not be put on record.
@@ -71,7 +72,7 @@ func (d *DB) Attempt(ctx context.Context, id int64) (Attempt, error) {
 
 // Attempts returns a person's attempts, oldest first.
 func (d *DB) Attempts(ctx context.Context, user string) ([]Attempt, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+attemptCols+` FROM exam_attempts WHERE user = ? ORDER BY id`, user)
+	rows, err := d.db.QueryContext(ctx, `SELECT `+attemptCols+` FROM exam_attempts WHERE "user" = ? ORDER BY id`, user)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -205,7 +206,7 @@ func TestUnrecordedTransitionRefused(t *testing.T) {
 	r := newRig(t, "2026-09-14 10:00:00")
 	a := r.must(t, http.StatusCreated, "admin", "POST", "/api/v1/onboarding/applications", application)
 	id := "/api/v1/onboarding/applications/" + num(a["id"])
-	if _, err := r.st.DB().Exec(`CREATE TRIGGER full BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk full'); END`); err != nil {
+	if _, err := r.st.DB().Exec(sqldbtest.RefuseInserts(r.st.DB(), "audit_full", "audit", "disk full")); err != nil {
 		t.Fatal(err)
 	}
 	r.must(t, http.StatusServiceUnavailable, "operator", "POST", id+"/assign", `{"technicians": ["token:tech"]}`)

@@ -10,17 +10,18 @@ import (
 
 const staffSchema = `
 CREATE TABLE IF NOT EXISTS onboard_staff (
+	{{rowid}}
 	agency   TEXT NOT NULL,
-	user     TEXT NOT NULL,
+	"user"    TEXT NOT NULL,
 	named_by TEXT NOT NULL,
-	at       INTEGER NOT NULL,
-	PRIMARY KEY (agency, user)
+	at       BIGINT NOT NULL,
+	PRIMARY KEY (agency, "user")
 );
 CREATE TABLE IF NOT EXISTS onboard_specialists (
 	agency   TEXT PRIMARY KEY,
-	user     TEXT NOT NULL,
+	"user"    TEXT NOT NULL,
 	named_by TEXT NOT NULL,
-	at       INTEGER NOT NULL
+	at       BIGINT NOT NULL
 );
 `
 
@@ -35,7 +36,7 @@ func (d *DB) SetStaff(ctx context.Context, agency string, users []string, by str
 		return err
 	}
 	for _, u := range users {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO onboard_staff(agency, user, named_by, at) VALUES(?, ?, ?, ?)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO onboard_staff(agency, "user", named_by, at) VALUES(?, ?, ?, ?)`,
 			agency, u, by, at.UnixNano()); err != nil {
 			return fmt.Errorf("name %s staff of %s: %w", u, agency, err)
 		}
@@ -45,7 +46,7 @@ func (d *DB) SetStaff(ctx context.Context, agency string, users []string, by str
 
 // Staff returns the agency's named full-time staff, in the order named.
 func (d *DB) Staff(ctx context.Context, agency string) ([]string, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT user FROM onboard_staff WHERE agency = ? ORDER BY rowid`, agency)
+	rows, err := d.db.QueryContext(ctx, `SELECT "user" FROM onboard_staff WHERE agency = ? ORDER BY rowid`, agency)
 	if err != nil {
 		return nil, err
 	}
@@ -63,8 +64,8 @@ func (d *DB) Staff(ctx context.Context, agency string) ([]string, error) {
 
 // SetSpecialist names the agency's device specialist.
 func (d *DB) SetSpecialist(ctx context.Context, agency, user, by string, at time.Time) error {
-	_, err := d.db.ExecContext(ctx, `INSERT INTO onboard_specialists(agency, user, named_by, at) VALUES(?, ?, ?, ?)
-		ON CONFLICT(agency) DO UPDATE SET user = excluded.user, named_by = excluded.named_by, at = excluded.at`,
+	_, err := d.db.ExecContext(ctx, `INSERT INTO onboard_specialists(agency, "user", named_by, at) VALUES(?, ?, ?, ?)
+		ON CONFLICT(agency) DO UPDATE SET "user" = excluded."user", named_by = excluded.named_by, at = excluded.at`,
 		agency, user, by, at.UnixNano())
 	return err
 }
@@ -72,7 +73,7 @@ func (d *DB) SetSpecialist(ctx context.Context, agency, user, by string, at time
 // Specialist returns the agency's device specialist, "" when none is named.
 func (d *DB) Specialist(ctx context.Context, agency string) (string, error) {
 	var u string
-	err := d.db.QueryRowContext(ctx, `SELECT user FROM onboard_specialists WHERE agency = ?`, agency).Scan(&u)
+	err := d.db.QueryRowContext(ctx, `SELECT "user" FROM onboard_specialists WHERE agency = ?`, agency).Scan(&u)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}

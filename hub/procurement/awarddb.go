@@ -13,40 +13,40 @@ import (
 // awardSchema is the tables of awards and contracts.
 const awardSchema = `
 CREATE TABLE IF NOT EXISTS awards (
-	id            INTEGER PRIMARY KEY,
-	project       INTEGER NOT NULL REFERENCES projects(id),
-	lot           INTEGER NOT NULL,
+	id            {{id}},
+	project       BIGINT NOT NULL REFERENCES projects(id),
+	lot           BIGINT NOT NULL,
 	purchaser     TEXT NOT NULL,
 	agency        TEXT NOT NULL,
 	jurisdiction  TEXT NOT NULL,
 	supplier      TEXT NOT NULL,
 	supplier_name TEXT NOT NULL,
-	amount        INTEGER NOT NULL,
+	amount        BIGINT NOT NULL,
 	state         TEXT NOT NULL,
 	evaluated     TEXT NOT NULL,
 	notice        TEXT NOT NULL DEFAULT '',
 	confirmed_by  TEXT NOT NULL DEFAULT '',
 	reason        TEXT NOT NULL DEFAULT '',
-	created_at    INTEGER NOT NULL,
-	updated_at    INTEGER NOT NULL
+	created_at    BIGINT NOT NULL,
+	updated_at    BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS awards_project ON awards(project);
 CREATE TABLE IF NOT EXISTS contracts (
-	id           INTEGER PRIMARY KEY,
-	award        INTEGER NOT NULL UNIQUE REFERENCES awards(id),
-	project      INTEGER NOT NULL,
-	lot          INTEGER NOT NULL,
+	id           {{id}},
+	award        BIGINT NOT NULL UNIQUE REFERENCES awards(id),
+	project      BIGINT NOT NULL,
+	lot          BIGINT NOT NULL,
 	purchaser    TEXT NOT NULL,
 	agency       TEXT NOT NULL,
 	jurisdiction TEXT NOT NULL,
 	supplier     TEXT NOT NULL,
-	amount       INTEGER NOT NULL,
+	amount       BIGINT NOT NULL,
 	state        TEXT NOT NULL,
 	signed       TEXT NOT NULL DEFAULT '',
 	late_reason  TEXT NOT NULL DEFAULT '',
 	filed        TEXT NOT NULL DEFAULT '',
-	created_at   INTEGER NOT NULL,
-	updated_at   INTEGER NOT NULL
+	created_at   BIGINT NOT NULL,
+	updated_at   BIGINT NOT NULL
 );
 `
 
@@ -91,17 +91,14 @@ func (d *DB) InsertAward(ctx context.Context, a Award, from string) (Award, erro
 	if live > 0 {
 		return a, fmt.Errorf("%w: lot %d already has an award: cancel it first", ErrState, a.Lot)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO awards(project, lot, purchaser, agency, jurisdiction, supplier, supplier_name,
-		amount, state, evaluated, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO awards(project, lot, purchaser, agency, jurisdiction, supplier, supplier_name,
+		amount, state, evaluated, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Project, a.Lot, a.Purchaser, a.Agency, a.Jurisdiction, a.Supplier, a.SupplierName, a.Amount, a.State,
-		a.Evaluated.String(), a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano())
+		a.Evaluated.String(), a.CreatedAt.UnixNano(), a.UpdatedAt.UnixNano()).Scan(&a.ID)
 	if err != nil {
 		return a, fmt.Errorf("store the award: %w", err)
 	}
-	if a.ID, err = res.LastInsertId(); err != nil {
-		return a, err
-	}
-	res, err = tx.ExecContext(ctx, `UPDATE projects SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+	res, err := tx.ExecContext(ctx, `UPDATE projects SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
 		ProjEvaluated, a.UpdatedAt.UnixNano(), a.Project, from)
 	if err := changed(res, err); err != nil {
 		return a, err

@@ -13,8 +13,8 @@ import (
 // documents and the suspensions complaints cause.
 const challengeSchema = `
 CREATE TABLE IF NOT EXISTS challenges (
-	id             INTEGER PRIMARY KEY,
-	project        INTEGER NOT NULL REFERENCES projects(id),
+	id             {{id}},
+	project        BIGINT NOT NULL REFERENCES projects(id),
 	purchaser      TEXT NOT NULL,
 	agency         TEXT NOT NULL,
 	jurisdiction   TEXT NOT NULL,
@@ -25,16 +25,16 @@ CREATE TABLE IF NOT EXISTS challenges (
 	known          TEXT NOT NULL,
 	filed          TEXT NOT NULL,
 	reply          TEXT NOT NULL DEFAULT '',
-	changes_result INTEGER NOT NULL DEFAULT 0,
+	changes_result BIGINT NOT NULL DEFAULT 0,
 	answered       TEXT NOT NULL DEFAULT '',
-	created_at     INTEGER NOT NULL,
-	updated_at     INTEGER NOT NULL
+	created_at     BIGINT NOT NULL,
+	updated_at     BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS challenges_project ON challenges(project, state);
 CREATE TABLE IF NOT EXISTS complaints (
-	id           INTEGER PRIMARY KEY,
-	challenge    INTEGER NOT NULL REFERENCES challenges(id),
-	project      INTEGER NOT NULL,
+	id           {{id}},
+	challenge    BIGINT NOT NULL REFERENCES challenges(id),
+	project      BIGINT NOT NULL,
 	purchaser    TEXT NOT NULL,
 	agency       TEXT NOT NULL,
 	jurisdiction TEXT NOT NULL,
@@ -45,27 +45,27 @@ CREATE TABLE IF NOT EXISTS complaints (
 	accepted     TEXT NOT NULL DEFAULT '',
 	paused_since TEXT NOT NULL DEFAULT '',
 	pause_reason TEXT NOT NULL DEFAULT '',
-	paused_days  INTEGER NOT NULL DEFAULT 0,
+	paused_days  BIGINT NOT NULL DEFAULT 0,
 	decision     TEXT NOT NULL DEFAULT '',
 	decided      TEXT NOT NULL DEFAULT '',
-	created_at   INTEGER NOT NULL,
-	updated_at   INTEGER NOT NULL
+	created_at   BIGINT NOT NULL,
+	updated_at   BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS documents (
-	id         INTEGER PRIMARY KEY,
+	id         {{id}},
 	owner      TEXT NOT NULL,
 	name       TEXT NOT NULL,
 	sha256     TEXT NOT NULL,
-	size       INTEGER NOT NULL,
+	size       BIGINT NOT NULL,
 	by         TEXT NOT NULL,
-	at         INTEGER NOT NULL,
-	content    BLOB NOT NULL
+	at         BIGINT NOT NULL,
+	content    {{blob}} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS documents_owner ON documents(owner);
 CREATE TABLE IF NOT EXISTS suspensions (
-	id        INTEGER PRIMARY KEY,
-	project   INTEGER NOT NULL,
-	complaint INTEGER NOT NULL,
+	id        {{id}},
+	project   BIGINT NOT NULL,
+	complaint BIGINT NOT NULL,
 	since     TEXT NOT NULL,
 	until     TEXT NOT NULL,
 	reason    TEXT NOT NULL,
@@ -93,14 +93,12 @@ func scanChal(row interface{ Scan(...any) error }) (Challenge, error) {
 
 // InsertChallenge stores a challenge.
 func (d *DB) InsertChallenge(ctx context.Context, c Challenge) (int64, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO challenges(project, purchaser, agency, jurisdiction, supplier, step, grounds,
-		state, known, filed, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := d.db.QueryRowContext(ctx, `INSERT INTO challenges(project, purchaser, agency, jurisdiction, supplier, step, grounds,
+		state, known, filed, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Project, c.Purchaser, c.Agency, c.Jurisdiction, c.Supplier, c.Step, c.Grounds, c.State, c.Known.String(),
-		c.Filed.String(), c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano())
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+		c.Filed.String(), c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano()).Scan(&id)
+	return id, err
 }
 
 // Challenge returns one challenge.
@@ -138,12 +136,8 @@ func (d *DB) MoveChallenge(ctx context.Context, c Challenge, from string) error 
 
 // AddDocument stores an evidence file of owner ("challenge/1").
 func (d *DB) AddDocument(ctx context.Context, owner string, doc Document, content []byte) (Document, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO documents(owner, name, sha256, size, by, at, content) VALUES(?, ?, ?, ?, ?, ?, ?)`,
-		owner, doc.Name, doc.SHA256, doc.Size, doc.By, doc.At.UnixNano(), content)
-	if err != nil {
-		return doc, err
-	}
-	doc.ID, err = res.LastInsertId()
+	err := d.db.QueryRowContext(ctx, `INSERT INTO documents(owner, name, sha256, size, by, at, content) VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		owner, doc.Name, doc.SHA256, doc.Size, doc.By, doc.At.UnixNano(), content).Scan(&doc.ID)
 	return doc, err
 }
 

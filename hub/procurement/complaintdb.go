@@ -26,14 +26,12 @@ func scanComp(row interface{ Scan(...any) error }) (Complaint, error) {
 
 // InsertComplaint stores a complaint.
 func (d *DB) InsertComplaint(ctx context.Context, c Complaint) (int64, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO complaints(challenge, project, purchaser, agency, jurisdiction, supplier,
-		grounds, state, filed, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	var id int64
+	err := d.db.QueryRowContext(ctx, `INSERT INTO complaints(challenge, project, purchaser, agency, jurisdiction, supplier,
+		grounds, state, filed, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Challenge, c.Project, c.Purchaser, c.Agency, c.Jurisdiction, c.Supplier, c.Grounds, c.State, c.Filed.String(),
-		c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano())
-	if err != nil {
-		return 0, err
-	}
-	return res.LastInsertId()
+		c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano()).Scan(&id)
+	return id, err
 }
 
 // Complaint returns one complaint.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 const contractCols = `id, award, project, lot, purchaser, agency, jurisdiction, supplier, amount, state, signed, late_reason,
@@ -28,15 +30,14 @@ func scanContract(row interface{ Scan(...any) error }) (Contract, error) {
 // InsertContract stores the contract of an award; ErrState if the award
 // has one.
 func (d *DB) InsertContract(ctx context.Context, c Contract) (Contract, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO contracts(award, project, lot, purchaser, agency, jurisdiction, supplier,
-		amount, state, created_at, updated_at) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-		WHERE NOT EXISTS (SELECT 1 FROM contracts WHERE award = ?)`,
+	// contracts.award is UNIQUE: of two at once, one is stored.
+	err := d.db.QueryRowContext(ctx, `INSERT INTO contracts(award, project, lot, purchaser, agency, jurisdiction, supplier,
+		amount, state, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Award, c.Project, c.Lot, c.Purchaser, c.Agency, c.Jurisdiction, c.Supplier, c.Amount, c.State,
-		c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano(), c.Award)
-	if err := changed(res, err); err != nil {
-		return c, fmt.Errorf("%w (the award has a contract already)", err)
+		c.CreatedAt.UnixNano(), c.UpdatedAt.UnixNano()).Scan(&c.ID)
+	if sqldb.IsUnique(err) {
+		return c, fmt.Errorf("%w: it changed meanwhile; reload it and try again (the award has a contract already)", ErrState)
 	}
-	c.ID, err = res.LastInsertId()
 	return c, err
 }
 

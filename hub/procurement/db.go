@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/procurement/rules"
+	"github.com/evalroom/evalroom/hub/sqldb"
 	"github.com/evalroom/evalroom/hub/workday"
 )
 
@@ -18,13 +19,13 @@ var ErrNotFound = errors.New("not found")
 // others; like the audit log, the domain keeps its own.
 const schema = `
 CREATE TABLE IF NOT EXISTS entrustments (
-	id           INTEGER PRIMARY KEY,
+	id           {{id}},
 	purchaser    TEXT NOT NULL,
 	agency       TEXT NOT NULL,
 	jurisdiction TEXT NOT NULL,
 	title        TEXT NOT NULL,
 	category     TEXT NOT NULL,
-	budget       INTEGER NOT NULL,
+	budget       BIGINT NOT NULL,
 	plan_line    TEXT NOT NULL,
 	method       TEXT NOT NULL,
 	approval     TEXT NOT NULL DEFAULT '',
@@ -34,15 +35,15 @@ CREATE TABLE IF NOT EXISTS entrustments (
 	reason       TEXT NOT NULL DEFAULT '',
 	split        TEXT NOT NULL DEFAULT '',
 	threshold    TEXT NOT NULL DEFAULT '',
-	project      INTEGER NOT NULL DEFAULT 0,
-	fiscal_year  INTEGER NOT NULL,
-	created_at   INTEGER NOT NULL,
-	updated_at   INTEGER NOT NULL
+	project      BIGINT NOT NULL DEFAULT 0,
+	fiscal_year  BIGINT NOT NULL,
+	created_at   BIGINT NOT NULL,
+	updated_at   BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entrustments_unit_year ON entrustments(purchaser, fiscal_year, category);
 CREATE TABLE IF NOT EXISTS projects (
-	id               INTEGER PRIMARY KEY,
-	entrustment      INTEGER NOT NULL UNIQUE REFERENCES entrustments(id),
+	id               {{id}},
+	entrustment      BIGINT NOT NULL UNIQUE REFERENCES entrustments(id),
 	purchaser        TEXT NOT NULL,
 	agency           TEXT NOT NULL,
 	jurisdiction     TEXT NOT NULL,
@@ -50,20 +51,20 @@ CREATE TABLE IF NOT EXISTS projects (
 	category         TEXT NOT NULL,
 	method           TEXT NOT NULL,
 	approval         TEXT NOT NULL DEFAULT '',
-	budget           INTEGER NOT NULL,
+	budget           BIGINT NOT NULL,
 	state            TEXT NOT NULL,
 	reason           TEXT NOT NULL DEFAULT '',
 	documents_issued TEXT NOT NULL DEFAULT '',
 	bid_deadline     TEXT NOT NULL DEFAULT '',
-	created_at       INTEGER NOT NULL,
-	updated_at       INTEGER NOT NULL
+	created_at       BIGINT NOT NULL,
+	updated_at       BIGINT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS lots (
-	id      INTEGER PRIMARY KEY,
-	project INTEGER NOT NULL REFERENCES projects(id),
-	number  INTEGER NOT NULL,
+	id      {{id}},
+	project BIGINT NOT NULL REFERENCES projects(id),
+	number  BIGINT NOT NULL,
 	title   TEXT NOT NULL,
-	budget  INTEGER NOT NULL,
+	budget  BIGINT NOT NULL,
 	state   TEXT NOT NULL,
 	UNIQUE (project, number)
 );
@@ -72,13 +73,18 @@ CREATE TABLE IF NOT EXISTS lots (
 // DB is the workflow's tables and queries.
 type DB struct{ db *sql.DB }
 
-// Open creates the workflow's tables in the hub's database if they are
-// missing.
+// Migrations are the workflow's schema, step by step (hub/sqldb); step 1
+// is the schema as it was when steps began, made with IF NOT EXISTS so
+// that a database from before keeps its tables.
+var Migrations = []sqldb.Migration{
+	{Version: 1, SQL: schema + awardSchema + challengeSchema},
+}
+
+// Open brings the workflow's tables in the hub's database to this
+// version.
 func Open(ctx context.Context, db *sql.DB) (*DB, error) {
-	for _, s := range []string{schema, awardSchema, challengeSchema} {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return nil, fmt.Errorf("create the procurement tables: %w", err)
-		}
+	if err := sqldb.Migrate(ctx, db, "procurement", Migrations); err != nil {
+		return nil, fmt.Errorf("create the procurement tables: %w", err)
 	}
 	return &DB{db: db}, nil
 }
@@ -101,15 +107,14 @@ func scanEnt(row interface{ Scan(...any) error }) (Entrustment, error) {
 
 // InsertEntrustment stores a new entrustment and returns it with its id.
 func (d *DB) InsertEntrustment(ctx context.Context, e Entrustment) (Entrustment, error) {
-	res, err := d.db.ExecContext(ctx, `INSERT INTO entrustments(purchaser, agency, jurisdiction, title, category, budget,
+	err := d.db.QueryRowContext(ctx, `INSERT INTO entrustments(purchaser, agency, jurisdiction, title, category, budget,
 		plan_line, method, approval, state, maker, split, threshold, fiscal_year, created_at, updated_at)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		e.Purchaser, e.Agency, e.Jurisdiction, e.Title, e.Category, e.Budget, e.PlanLine, e.Method, e.Approval,
-		e.State, e.Maker, e.Split, e.Threshold, e.FiscalYear, e.CreatedAt.UnixNano(), e.UpdatedAt.UnixNano())
+		e.State, e.Maker, e.Split, e.Threshold, e.FiscalYear, e.CreatedAt.UnixNano(), e.UpdatedAt.UnixNano()).Scan(&e.ID)
 	if err != nil {
 		return e, fmt.Errorf("store the entrustment: %w", err)
 	}
-	e.ID, err = res.LastInsertId()
 	return e, err
 }
 

@@ -18,26 +18,21 @@ func (d *DB) InsertProject(ctx context.Context, p Project) (Project, error) {
 		return p, err
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `INSERT INTO projects(entrustment, purchaser, agency, jurisdiction, title, category,
-		method, approval, budget, state, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	err = tx.QueryRowContext(ctx, `INSERT INTO projects(entrustment, purchaser, agency, jurisdiction, title, category,
+		method, approval, budget, state, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		p.Entrustment, p.Purchaser, p.Agency, p.Jurisdiction, p.Title, p.Category, p.Method, p.Approval, p.Budget,
-		p.State, p.CreatedAt.UnixNano(), p.UpdatedAt.UnixNano())
+		p.State, p.CreatedAt.UnixNano(), p.UpdatedAt.UnixNano()).Scan(&p.ID)
 	if err != nil {
-		return p, fmt.Errorf("store the project: %w", err)
-	}
-	if p.ID, err = res.LastInsertId(); err != nil {
 		return p, err
 	}
 	for i := range p.Lots {
 		l := &p.Lots[i]
-		res, err := tx.ExecContext(ctx, `INSERT INTO lots(project, number, title, budget, state) VALUES(?, ?, ?, ?, ?)`,
-			p.ID, l.Number, l.Title, l.Budget, l.State)
-		if err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO lots(project, number, title, budget, state) VALUES(?, ?, ?, ?, ?) RETURNING id`,
+			p.ID, l.Number, l.Title, l.Budget, l.State).Scan(&l.ID); err != nil {
 			return p, fmt.Errorf("store lot %d: %w", l.Number, err)
 		}
-		l.ID, _ = res.LastInsertId()
 	}
-	res, err = tx.ExecContext(ctx, `UPDATE entrustments SET state = ?, project = ?, updated_at = ? WHERE id = ? AND state = ?`,
+	res, err := tx.ExecContext(ctx, `UPDATE entrustments SET state = ?, project = ?, updated_at = ? WHERE id = ? AND state = ?`,
 		EntInProject, p.ID, p.UpdatedAt.UnixNano(), p.Entrustment, EntAccepted)
 	if err := changed(res, err); err != nil {
 		return p, err

@@ -4,24 +4,25 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
-// schema is the retention job's own table: every record it removed, so
-// that a later evidence export names the hole. Kept here, beside the
-// job, so the hub's main schema is untouched.
-const schema = `
+// Migrations make the job's own table: every record it removed, so that
+// a later evidence export names the hole. Kept here, beside the job, so
+// the hub's main schema is untouched.
+var Migrations = []sqldb.Migration{{Version: 1, SQL: `
 CREATE TABLE IF NOT EXISTS retention_removed (
 	room       TEXT NOT NULL,
 	stream     TEXT NOT NULL,
-	seq        INTEGER NOT NULL,
-	last_seq   INTEGER NOT NULL,
-	start_ns   INTEGER NOT NULL,
-	end_ns     INTEGER NOT NULL,
-	audit_id   INTEGER NOT NULL,
-	removed_ns INTEGER NOT NULL,
+	seq        BIGINT NOT NULL,
+	last_seq   BIGINT NOT NULL,
+	start_ns   BIGINT NOT NULL,
+	end_ns     BIGINT NOT NULL,
+	audit_id   BIGINT NOT NULL,
+	removed_ns BIGINT NOT NULL,
 	PRIMARY KEY (room, stream, seq)
-);
-`
+)`}}
 
 // place is a pack file or an object and what it holds, in brief.
 type place struct {
@@ -84,7 +85,7 @@ type Log struct{ db *sql.DB }
 
 // Open makes the job's table in the hub's database and returns its log.
 func Open(ctx context.Context, db *sql.DB) (*Log, error) {
-	if _, err := db.ExecContext(ctx, schema); err != nil {
+	if err := sqldb.Migrate(ctx, db, "retention", Migrations); err != nil {
 		return nil, fmt.Errorf("create the retention table: %w", err)
 	}
 	return &Log{db: db}, nil
@@ -94,7 +95,7 @@ func Open(ctx context.Context, db *sql.DB) (*Log, error) {
 // last of a stream, and the audit entry of the first removal.
 func (l *Log) Removed(ctx context.Context, room, stream string, first, last uint64) (bool, int64, error) {
 	var n, audit sql.NullInt64
-	err := l.db.QueryRowContext(ctx, `SELECT SUM(last_seq - seq + 1), MIN(audit_id) FROM retention_removed WHERE room = ? AND stream = ? AND seq >= ? AND last_seq <= ?`,
+	err := l.db.QueryRowContext(ctx, `SELECT CAST(SUM(last_seq - seq + 1) AS BIGINT), MIN(audit_id) FROM retention_removed WHERE room = ? AND stream = ? AND seq >= ? AND last_seq <= ?`,
 		room, stream, int64(first), int64(last)).Scan(&n, &audit)
 	if err != nil {
 		return false, 0, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/internal/run"
 )
 
@@ -25,8 +26,9 @@ func TestEachPartStopsBeforeItsCloseReturns(t *testing.T) {
 	}
 	defer hook.Close()
 	for round := range 3 {
+		dir := t.TempDir()
 		h, err := Start(context.Background(), Config{
-			DataDir: t.TempDir(), HTTP: "127.0.0.1:0", MQTT: "127.0.0.1:0", Insecure: true,
+			DataDir: dir, Database: sqldbtest.For(t, dir), HTTP: "127.0.0.1:0", MQTT: "127.0.0.1:0", Insecure: true,
 			PingInterval: 50 * time.Millisecond, Webhooks: []string{"http://" + hook.Addr().String() + "/hook"},
 		}, slog.New(slog.DiscardHandler))
 		if err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/evalroom/evalroom/hub/pki"
 	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/retention"
+	"github.com/evalroom/evalroom/hub/sqldb"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/web"
 	"github.com/evalroom/evalroom/protocol"
@@ -44,8 +45,11 @@ type Config struct {
 	// or s3://BUCKET?endpoint=http://HOST:PORT&region=R (credentials from
 	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).
 	Store string
-	HTTP  string // listen address for HTTP
-	MQTT  string // listen address of the embedded broker
+	// Database is the hub's database: a postgres:// URL or a SQLite file;
+	// "" is hub.db in DataDir.
+	Database string
+	HTTP     string // listen address for HTTP
+	MQTT     string // listen address of the embedded broker
 	// Broker, when set (ssl://host:port, or tcp:// with Insecure), uses an
 	// external broker instead of the embedded one.
 	Broker string
@@ -97,6 +101,9 @@ type Config struct {
 	// hub's own files; the rest is divided between the HTTP and MQTT
 	// listeners. Default: a tenth of the limit, at least 128.
 	FDReserve int
+	// OnboardingWatch is how often the onboarding applications' statutory
+	// clocks are read for overdue steps; default 1 min.
+	OnboardingWatch time.Duration
 	// MQTTLimits bound what each box may make the embedded broker carry:
 	// message sizes per topic kind and a budget per box (bus.Limits).
 	MQTTLimits bus.Limits
@@ -188,7 +195,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		}
 	}()
 	var err error
-	h.store, err = store.OpenDir(ctx, cfg.DataDir, store.NewDir)
+	h.store, err = store.OpenDir(ctx, cfg.DataDir, cfg.Database, store.NewDir)
 	if err != nil {
 		return nil, err
 	}
@@ -310,14 +317,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	work, err := workflow(ctx, h.store, cal, a, log)
-	if err != nil {
-		return nil, err
-	}
 	onb, err := onboard(ctx, cfg.DataDir, h.store, h.Fleet, cal, a, auditLog, log)
 	if err != nil {
 		return nil, err
 	}
+	work, err := workflow(ctx, h.store, cal, a, onb, log)
+	if err != nil {
+		return nil, err
+	}
+	h.watchOnboarding(ctx, onb, cal, cfg.OnboardingWatch, log)
 	a.Mount(work, onb).WithMarks(onb.RoomMarks)
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {
@@ -377,7 +385,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		<-serving
 	})
 	ok = true
-	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir, "recordings", h.records.String())
+	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir, "database", databaseName(cfg), "recordings", h.records.String())
 	return h, nil
 }
 
@@ -512,4 +520,13 @@ func (h *Hub) writeCRL(ctx context.Context) {
 	if err != nil {
 		h.log.Error("cannot write the certificate revocation list; an external broker will not learn of replaced boxes", "err", err)
 	}
+}
+
+// databaseName is how the log names the hub's database: a URL without
+// its password, or the SQLite file.
+func databaseName(cfg Config) string {
+	if cfg.Database == "" {
+		return filepath.Join(cfg.DataDir, store.File)
+	}
+	return sqldb.Redact(cfg.Database)
 }

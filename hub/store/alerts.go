@@ -8,26 +8,6 @@ import (
 	"time"
 )
 
-const alertSchema = `
-CREATE TABLE IF NOT EXISTS alerts (
-	id          INTEGER PRIMARY KEY AUTOINCREMENT,
-	room        TEXT NOT NULL,
-	stream      TEXT NOT NULL DEFAULT '',
-	kind        TEXT NOT NULL,
-	severity    TEXT NOT NULL,
-	state       TEXT NOT NULL,
-	detail      TEXT NOT NULL DEFAULT '',
-	opened_at   INTEGER NOT NULL,
-	acked_at    INTEGER NOT NULL DEFAULT 0,
-	acked_by    TEXT NOT NULL DEFAULT '',
-	comment     TEXT NOT NULL DEFAULT '',
-	resolved_at INTEGER NOT NULL DEFAULT 0,
-	notified_at INTEGER NOT NULL DEFAULT 0,
-	notified    INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS alerts_state ON alerts(state, room);
-`
-
 // Alert states.
 const (
 	AlertOpen     = "open"
@@ -72,13 +52,12 @@ func nanos(t time.Time) int64 {
 
 // InsertAlert stores a new alert and returns it with its id.
 func (s *Store) InsertAlert(ctx context.Context, a Alert) (Alert, error) {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO alerts(room, stream, kind, severity, state, detail, opened_at, notified_at, notified) VALUES(?,?,?,?,?,?,?,?,?)`,
-		a.Room, a.Stream, a.Kind, a.Severity, a.State, a.Detail, nanos(a.OpenedAt), nanos(a.NotifiedAt), a.Notified)
+	err := s.db.QueryRowContext(ctx, `INSERT INTO alerts(room, stream, kind, severity, state, detail, opened_at, notified_at, notified) VALUES(?,?,?,?,?,?,?,?,?) RETURNING id`,
+		a.Room, a.Stream, a.Kind, a.Severity, a.State, a.Detail, nanos(a.OpenedAt), nanos(a.NotifiedAt), a.Notified).Scan(&a.ID)
 	if err != nil {
 		return a, fmt.Errorf("insert alert: %w", err)
 	}
-	a.ID, err = res.LastInsertId()
-	return a, err
+	return a, nil
 }
 
 // UpdateAlert writes an alert's changing fields.

@@ -10,20 +10,6 @@ import (
 	"github.com/evalroom/evalroom/protocol"
 )
 
-// boxSchema keeps every box a room has had: its key, its certificate and
-// when it was replaced. The room's current box is the one not revoked.
-const boxSchema = `
-CREATE TABLE IF NOT EXISTS boxes (
-	room        TEXT NOT NULL REFERENCES rooms(id),
-	public_key  TEXT NOT NULL,
-	cert_serial TEXT NOT NULL DEFAULT '',
-	cert_pem    TEXT NOT NULL DEFAULT '',
-	enrolled_at INTEGER NOT NULL,
-	revoked_at  INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS boxes_room ON boxes(room, revoked_at);
-`
-
 // Box is one box enrolled for a room.
 type Box struct {
 	Room       string

@@ -4,11 +4,24 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
-// ownerSchema holds the names of jurisdictions and agencies; rooms refer
-// to them by code and id.
-const ownerSchema = `
+// Domain is the name the store's steps are recorded under in
+// schema_migrations.
+const Domain = "store"
+
+// Migrations are the store's schema, step by step. Step 1 is the schema
+// of the first version with versioned migrations; step 2 upgrades tables
+// that a hub before it made (which has no schema_migrations): step 1's
+// CREATE … IF NOT EXISTS leaves them as they were.
+var Migrations = []sqldb.Migration{
+	{Version: 1, SQL: schemaV1},
+	{Version: 2, Func: addLegacyColumns, SQL: ""},
+}
+
+const schemaV1 = `
 CREATE TABLE IF NOT EXISTS jurisdictions (
 	code TEXT PRIMARY KEY,
 	name TEXT NOT NULL
@@ -17,49 +30,118 @@ CREATE TABLE IF NOT EXISTS agencies (
 	id   TEXT PRIMARY KEY,
 	name TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS rooms (
+	id           TEXT PRIMARY KEY,
+	name         TEXT NOT NULL,
+	public_key   TEXT NOT NULL DEFAULT '',
+	enrolled_at  BIGINT NOT NULL DEFAULT 0,
+	created_at   BIGINT NOT NULL,
+	jurisdiction TEXT REFERENCES jurisdictions(code),
+	agency       TEXT REFERENCES agencies(id)
+);
+CREATE TABLE IF NOT EXISTS enroll_tokens (
+	token_hash TEXT PRIMARY KEY,
+	room       TEXT NOT NULL REFERENCES rooms(id),
+	expires_at BIGINT NOT NULL,
+	used_at    BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS segments (
+	room       TEXT NOT NULL,
+	stream     TEXT NOT NULL,
+	seq        BIGINT NOT NULL,
+	last_seq   BIGINT NOT NULL,
+	record     TEXT NOT NULL,
+	start_ns   BIGINT NOT NULL,
+	end_ns     BIGINT NOT NULL,
+	hash       TEXT NOT NULL,
+	chain      TEXT NOT NULL,
+	prev       TEXT NOT NULL,
+	size       BIGINT NOT NULL,
+	path       TEXT NOT NULL,
+	gap_reason TEXT NOT NULL DEFAULT '',
+	session    TEXT NOT NULL DEFAULT '',
+	flags      TEXT NOT NULL DEFAULT '',
+	verified   BIGINT NOT NULL DEFAULT 0,
+	stored_at  BIGINT NOT NULL,
+	"offset"   BIGINT NOT NULL DEFAULT -1,
+	PRIMARY KEY (room, stream, seq)
+);
+CREATE INDEX IF NOT EXISTS segments_time ON segments(room, stream, start_ns);
+CREATE TABLE IF NOT EXISTS alerts (
+	id          {{autoid}},
+	room        TEXT NOT NULL,
+	stream      TEXT NOT NULL DEFAULT '',
+	kind        TEXT NOT NULL,
+	severity    TEXT NOT NULL,
+	state       TEXT NOT NULL,
+	detail      TEXT NOT NULL DEFAULT '',
+	opened_at   BIGINT NOT NULL,
+	acked_at    BIGINT NOT NULL DEFAULT 0,
+	acked_by    TEXT NOT NULL DEFAULT '',
+	comment     TEXT NOT NULL DEFAULT '',
+	resolved_at BIGINT NOT NULL DEFAULT 0,
+	notified_at BIGINT NOT NULL DEFAULT 0,
+	notified    BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS alerts_state ON alerts(state, room);
+CREATE TABLE IF NOT EXISTS boxes (
+	{{rowid}}
+	room        TEXT NOT NULL REFERENCES rooms(id),
+	public_key  TEXT NOT NULL,
+	cert_serial TEXT NOT NULL DEFAULT '',
+	cert_pem    TEXT NOT NULL DEFAULT '',
+	enrolled_at BIGINT NOT NULL,
+	revoked_at  BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS boxes_room ON boxes(room, revoked_at);
+CREATE TABLE IF NOT EXISTS users (
+	username     TEXT PRIMARY KEY,
+	name         TEXT NOT NULL,
+	role         TEXT NOT NULL,
+	scope        TEXT NOT NULL DEFAULT '',
+	pass_hash    TEXT NOT NULL,
+	failures     BIGINT NOT NULL DEFAULT 0,
+	locked_until BIGINT NOT NULL DEFAULT 0,
+	created_at   BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+	token_hash TEXT PRIMARY KEY,
+	username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
+	csrf       TEXT NOT NULL,
+	created_at BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+	token_hash TEXT PRIMARY KEY,
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL,
+	scope      TEXT NOT NULL DEFAULT '',
+	created_at BIGINT NOT NULL,
+	expires_at BIGINT NOT NULL DEFAULT 0,
+	revoked_at BIGINT NOT NULL DEFAULT 0
+);
 `
 
-// addedRoomColumns are the columns rooms gained after the first version.
-// A database of any earlier version lacks some; migrate adds them. SQLite
-// adds a column with a REFERENCES clause only with a NULL default, so
-// NULL means "not set".
-var addedRoomColumns = []struct{ name, decl string }{
-	{"jurisdiction", "TEXT REFERENCES jurisdictions(code)"},
-	{"agency", "TEXT REFERENCES agencies(id)"},
-}
-
-// migrate brings a database of an earlier version up to this one, in one
-// transaction, so that two processes opening the same file (the hub and
-// `evalroom-hub room add`) cannot both add a column.
-func migrate(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+// addLegacyColumns gives tables made by an earlier hub the columns they
+// gained since (SQLite adds a column with a REFERENCES clause only with a
+// NULL default, so NULL means "not set"), then the indexes on them.
+func addLegacyColumns(ctx context.Context, tx *sql.Tx, d sqldb.Dialect) error {
+	added := []struct{ table, name, decl string }{
+		{"rooms", "jurisdiction", "TEXT REFERENCES jurisdictions(code)"},
+		{"rooms", "agency", "TEXT REFERENCES agencies(id)"},
+		// Records stored before packs are a file each: offset -1.
+		{"segments", "offset", "BIGINT NOT NULL DEFAULT -1"},
 	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, ownerSchema); err != nil {
-		return fmt.Errorf("owner tables: %w", err)
-	}
-	have, err := columns(ctx, tx, "rooms")
-	if err != nil {
-		return err
-	}
-	for _, c := range addedRoomColumns {
+	for _, c := range added {
+		have, err := sqldb.Columns(ctx, tx, d, c.table)
+		if err != nil {
+			return err
+		}
 		if have[c.name] {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `ALTER TABLE rooms ADD COLUMN `+c.name+` `+c.decl); err != nil {
-			return fmt.Errorf("add column rooms.%s: %w", c.name, err)
-		}
-	}
-	// Records stored before packs are a file each: offset -1.
-	segCols, err := columns(ctx, tx, "segments")
-	if err != nil {
-		return err
-	}
-	if !segCols["offset"] {
-		if _, err := tx.ExecContext(ctx, `ALTER TABLE segments ADD COLUMN offset INTEGER NOT NULL DEFAULT -1`); err != nil {
-			return fmt.Errorf("add column segments.offset: %w", err)
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN "`+c.name+`" `+c.decl); err != nil {
+			return fmt.Errorf("add column %s.%s: %w", c.table, c.name, err)
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `
@@ -67,23 +149,5 @@ func migrate(ctx context.Context, db *sql.DB) error {
 		CREATE INDEX IF NOT EXISTS rooms_agency ON rooms(agency);`); err != nil {
 		return fmt.Errorf("room owner indexes: %w", err)
 	}
-	return tx.Commit()
-}
-
-// columns returns the names of a table's columns.
-func columns(ctx context.Context, tx *sql.Tx, table string) (map[string]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM pragma_table_info(?)`, table)
-	if err != nil {
-		return nil, fmt.Errorf("columns of %s: %w", table, err)
-	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			return nil, err
-		}
-		out[n] = true
-	}
-	return out, rows.Err()
+	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 // roomSelect reads a room with its owner's names.
@@ -126,7 +128,9 @@ func (s *Store) AddRoom(ctx context.Context, r Room) ([]Rename, error) {
 		return nil, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO rooms(id, name, created_at, jurisdiction, agency) VALUES(?, ?, ?, ?, ?)`,
-		r.ID, r.Name, time.Now().UnixNano(), jcode, aid); err != nil {
+		r.ID, r.Name, time.Now().UnixNano(), jcode, aid); sqldb.IsUnique(err) { // added meanwhile
+		return nil, fmt.Errorf("room %s: %w", r.ID, ErrExists)
+	} else if err != nil {
 		return nil, fmt.Errorf("create room %s: %w", r.ID, err)
 	}
 	if err := countRenamed(ctx, tx, renames); err != nil {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 )
 
 // v1Rooms is the rooms and tokens schema of the first version, before
@@ -51,7 +53,7 @@ func openTest(t *testing.T, path string) *Store {
 
 func newTest(t *testing.T) *Store {
 	t.Helper()
-	return openTest(t, filepath.Join(t.TempDir(), "hub.db"))
+	return openTest(t, sqldbtest.Target(t, ""))
 }
 
 func writeV1(t *testing.T, path string) {

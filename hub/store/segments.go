@@ -27,7 +27,7 @@ type Segment struct {
 	Verified     bool
 }
 
-const segCols = `room, stream, seq, last_seq, record, start_ns, end_ns, hash, chain, prev, size, path, gap_reason, session, flags, verified, offset`
+const segCols = `room, stream, seq, last_seq, record, start_ns, end_ns, hash, chain, prev, size, path, gap_reason, session, flags, verified, "offset"`
 
 func scanSeg(sc interface{ Scan(...any) error }) (Segment, error) {
 	var s Segment

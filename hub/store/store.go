@@ -1,5 +1,5 @@
 // Package store is the hub's database: rooms, enrollment tokens and the
-// index of stored segments. SQLite (pure Go) by default.
+// index of stored segments, on SQLite (the default) or PostgreSQL (hub/sqldb).
 package store
 
 import (
@@ -11,10 +11,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/url"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
 // Errors callers test with errors.Is.
@@ -31,65 +30,24 @@ type Store struct {
 	covering, overlapping, latest, insertSeg *sql.Stmt
 }
 
-const schema = `
-CREATE TABLE IF NOT EXISTS rooms (
-	id          TEXT PRIMARY KEY,
-	name        TEXT NOT NULL,
-	public_key  TEXT NOT NULL DEFAULT '',
-	enrolled_at INTEGER NOT NULL DEFAULT 0,
-	created_at  INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS enroll_tokens (
-	token_hash TEXT PRIMARY KEY,
-	room       TEXT NOT NULL REFERENCES rooms(id),
-	expires_at INTEGER NOT NULL,
-	used_at    INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS segments (
-	room       TEXT NOT NULL,
-	stream     TEXT NOT NULL,
-	seq        INTEGER NOT NULL,
-	last_seq   INTEGER NOT NULL,
-	record     TEXT NOT NULL,
-	start_ns   INTEGER NOT NULL,
-	end_ns     INTEGER NOT NULL,
-	hash       TEXT NOT NULL,
-	chain      TEXT NOT NULL,
-	prev       TEXT NOT NULL,
-	size       INTEGER NOT NULL,
-	path       TEXT NOT NULL,
-	gap_reason TEXT NOT NULL DEFAULT '',
-	session    TEXT NOT NULL DEFAULT '',
-	flags      TEXT NOT NULL DEFAULT '',
-	verified   INTEGER NOT NULL DEFAULT 0,
-	stored_at  INTEGER NOT NULL,
-	offset     INTEGER NOT NULL DEFAULT -1,
-	PRIMARY KEY (room, stream, seq)
-);
-CREATE INDEX IF NOT EXISTS segments_time ON segments(room, stream, start_ns);
-`
-
-// Open opens (creating if needed) the SQLite database at path, in WAL mode
-// with full sync so that a commit is on disk when it returns.
-func Open(ctx context.Context, path string) (*Store, error) {
-	dsn := "file:" + url.PathEscape(path) + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
-	db, err := sql.Open("sqlite", dsn)
+// Open opens the hub's database: target is a SQLite file (made if
+// missing) or a postgres:// URL (see sqldb.Open). It brings the store's
+// tables to this version (Migrations) and prepares the upload path's
+// statements.
+func Open(ctx context.Context, target string) (*Store, error) {
+	db, err := sqldb.Open(ctx, target)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, err
 	}
-	db.SetMaxOpenConns(4)
-	if _, err := db.ExecContext(ctx, schema+alertSchema+boxSchema+userSchema); err != nil {
+	shown := sqldb.Redact(target)
+	if err := sqldb.Migrate(ctx, db, Domain, Migrations); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("create schema in %s: %w", path, err)
-	}
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("upgrade the database %s to this version: %w", path, err)
+		return nil, fmt.Errorf("upgrade the database %s to this version: %w", shown, err)
 	}
 	st := &Store{db: db}
 	if err := st.prepare(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("prepare statements in %s: %w", path, err)
+		return nil, fmt.Errorf("prepare statements in %s: %w", shown, err)
 	}
 	return st, nil
 }

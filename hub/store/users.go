@@ -8,38 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
-)
 
-// userSchema keeps people, their sessions and the API tokens of scripts.
-// Secrets are kept only as hashes.
-const userSchema = `
-CREATE TABLE IF NOT EXISTS users (
-	username     TEXT PRIMARY KEY,
-	name         TEXT NOT NULL,
-	role         TEXT NOT NULL,
-	scope        TEXT NOT NULL DEFAULT '',
-	pass_hash    TEXT NOT NULL,
-	failures     INTEGER NOT NULL DEFAULT 0,
-	locked_until INTEGER NOT NULL DEFAULT 0,
-	created_at   INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sessions (
-	token_hash TEXT PRIMARY KEY,
-	username   TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
-	csrf       TEXT NOT NULL,
-	created_at INTEGER NOT NULL,
-	expires_at INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS api_tokens (
-	token_hash TEXT PRIMARY KEY,
-	name       TEXT NOT NULL,
-	role       TEXT NOT NULL,
-	scope      TEXT NOT NULL DEFAULT '',
-	created_at INTEGER NOT NULL,
-	expires_at INTEGER NOT NULL DEFAULT 0,
-	revoked_at INTEGER NOT NULL DEFAULT 0
-);
-`
+	"github.com/evalroom/evalroom/hub/sqldb"
+)
 
 // User is a person who signs in.
 type User struct {
@@ -72,6 +43,9 @@ func (s *Store) AddUser(ctx context.Context, u User) error {
 	}
 	_, err := s.db.ExecContext(ctx, `INSERT INTO users(username, name, role, scope, pass_hash, created_at) VALUES(?,?,?,?,?,?)`,
 		u.Username, u.Name, u.Role, u.Scope, u.PassHash, time.Now().UnixNano())
+	if sqldb.IsUnique(err) { // added meanwhile
+		return fmt.Errorf("user %s: %w", u.Username, ErrExists)
+	}
 	return err
 }
 
@@ -124,7 +98,7 @@ func (s *Store) LoginFailed(ctx context.Context, username string, limit int, loc
 	if !until.IsZero() {
 		untilNs = until.UnixNano()
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET failures = ?, locked_until = max(locked_until, ?) WHERE username = ?`, failures, untilNs, username); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET failures = ?, locked_until = CASE WHEN locked_until > ? THEN locked_until ELSE ? END WHERE username = ?`, failures, untilNs, untilNs, username); err != nil {
 		return time.Time{}, err
 	}
 	return until, tx.Commit()

@@ -27,6 +27,7 @@ func auditCmd(args []string) error {
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ExitOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	dbu := dbFlag(fs)
 	var copies []string
 	fs.Func("heads", "a copy of the signed heads kept outside the hub (repeatable); DATA/audit/heads.jsonl is always read", func(p string) error {
 		copies = append(copies, p)
@@ -34,14 +35,14 @@ func auditCmd(args []string) error {
 	})
 	keyFile := fs.String("key", "", "the hub's audit public key (PEM), best a copy kept outside the hub (default DATA/audit/signing.pub)")
 	fs.Parse(args[1:])
-	return auditVerify(context.Background(), os.Stdout, *data, copies, *keyFile)
+	return auditVerify(context.Background(), os.Stdout, *data, *dbu, copies, *keyFile)
 }
 
 // auditVerify checks the log in data against the heads in data's heads
 // file and in copies, signed by the key in keyFile, and prints what it
 // found; it fails if anything was.
-func auditVerify(ctx context.Context, out io.Writer, data string, copies []string, keyFile string) error {
-	st, err := store.OpenDir(ctx, data, store.Existing)
+func auditVerify(ctx context.Context, out io.Writer, data, db string, copies []string, keyFile string) error {
+	st, err := store.OpenDir(ctx, data, db, store.Existing)
 	if err != nil {
 		return err
 	}

@@ -29,6 +29,7 @@ func evidenceCmd(args []string) error {
 	fs := flag.NewFlagSet("evidence export", flag.ExitOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
 	storeURL := fs.String("store", "", "the object store the hub keeps recordings in, as serve's --store (default: pack files in --data)")
+	dbu := dbFlag(fs)
 	room := fs.String("room", "", "room id")
 	fromS := fs.String("from", "", "start of the range, RFC 3339 (e.g. 2026-03-02T09:30:00+08:00)")
 	toS := fs.String("to", "", "end of the range, RFC 3339")
@@ -45,7 +46,7 @@ func evidenceCmd(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	st, l, err := openData(ctx, *data)
+	st, l, err := openData(ctx, *data, *dbu)
 	if err != nil {
 		return err
 	}
@@ -80,8 +81,8 @@ func evidenceCmd(args []string) error {
 
 // openData opens the hub's database and audit log in an existing data
 // directory.
-func openData(ctx context.Context, data string) (*store.Store, *audit.Log, error) {
-	st, err := store.OpenDir(ctx, data, store.Existing)
+func openData(ctx context.Context, data, db string) (*store.Store, *audit.Log, error) {
+	st, err := store.OpenDir(ctx, data, db, store.Existing)
 	if err != nil {
 		return nil, nil, err
 	}

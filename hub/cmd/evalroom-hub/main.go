@@ -121,6 +121,7 @@ func serveFlags(cfg *config.Config) (*flag.FlagSet, *string) {
 	file := fs.String("config", "", "hub configuration file (JSON, see deploy/hub/hub.json); flags given override it")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (database, recordings)")
 	fs.StringVar(&cfg.Store, "store", cfg.Store, "where recordings go: s3://BUCKET?endpoint=http://HOST:PORT&region=R (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); default: pack files in the data directory")
+	fs.StringVar(&cfg.Database, "db", cfg.Database, "the hub's database: postgres://USER@HOST:PORT/DB?sslmode=disable, or a SQLite file (default: hub.db in --data)")
 	fs.StringVar(&cfg.HTTP.Listen, "http", cfg.HTTP.Listen, "HTTP listen address")
 	fs.StringVar(&cfg.MQTT.Listen, "mqtt", cfg.MQTT.Listen, "listen address of the embedded MQTT broker")
 	fs.StringVar(&cfg.MQTT.Broker, "mqtt-broker", cfg.MQTT.Broker, "use this external broker (ssl://HOST:PORT; tcp:// with --insecure-dev) instead of the embedded one")

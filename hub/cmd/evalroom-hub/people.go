@@ -36,6 +36,7 @@ func userCmd(ctx context.Context, args []string, in io.Reader, out io.Writer) er
 func userAdd(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	dbu := dbFlag(fs)
 	username := fs.String("username", "", "sign-in name (lower-case letters, digits, dashes)")
 	name := fs.String("name", "", "name shown to people (default: the user name)")
 	roleS := fs.String("role", "", "operator, regulator, agency-admin, agency-staff, purchaser, expert or technician")
@@ -61,7 +62,7 @@ func userAdd(ctx context.Context, args []string, in io.Reader, out io.Writer) er
 	if *name == "" {
 		*name = *username
 	}
-	db, err := openHub(ctx, *data)
+	db, err := openHub(ctx, *data, *dbu)
 	if err != nil {
 		return err
 	}
@@ -82,6 +83,7 @@ func userAdd(ctx context.Context, args []string, in io.Reader, out io.Writer) er
 func userPasswd(ctx context.Context, args []string, in io.Reader, out io.Writer) error {
 	fs := flag.NewFlagSet("user passwd", flag.ContinueOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	dbu := dbFlag(fs)
 	username := fs.String("username", "", "whose password")
 	stdin := fs.Bool("password-stdin", false, "read the new password from standard input instead of making one")
 	if err := fs.Parse(args); err != nil {
@@ -91,7 +93,7 @@ func userPasswd(ctx context.Context, args []string, in io.Reader, out io.Writer)
 	if err != nil {
 		return err
 	}
-	db, err := openHub(ctx, *data)
+	db, err := openHub(ctx, *data, *dbu)
 	if err != nil {
 		return err
 	}
@@ -141,6 +143,7 @@ func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 	}
 	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	dbu := dbFlag(fs)
 	roleS := fs.String("role", "", "the role the token acts as")
 	scope := fs.String("scope", "", "as for users: division code, agency id or room ids")
 	name := fs.String("name", "", "what the token is for, shown in the audit log (default: role)")
@@ -161,7 +164,7 @@ func tokenCmd(ctx context.Context, args []string, out io.Writer) error {
 	if *name == "" {
 		*name = string(role)
 	}
-	db, err := openHub(ctx, *data)
+	db, err := openHub(ctx, *data, *dbu)
 	if err != nil {
 		return err
 	}

@@ -3,20 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/evalroom/evalroom/hub/auth"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
 func TestUserAndTokenCommands(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
+	db := sqldbtest.For(t, data)
 	var out bytes.Buffer
-	add := []string{"add", "--data", data, "--username", "li-jian", "--role", "regulator", "--scope", "450206", "--password-stdin"}
+	add := []string{"add", "--data", data, "--db", db, "--username", "li-jian", "--role", "regulator", "--scope", "450206", "--password-stdin"}
 	if err := userCmd(ctx, add, strings.NewReader("correct horse battery\n"), &out); err != nil {
 		t.Fatal(err)
 	}
@@ -24,26 +25,26 @@ func TestUserAndTokenCommands(t *testing.T) {
 		t.Fatal("the same user was added twice")
 	}
 	for _, bad := range [][]string{
-		{"add", "--data", data, "--username", "x", "--role", "regulator", "--scope", "4502"},
-		{"add", "--data", data, "--username", "x", "--role", "admin"},
-		{"add", "--data", data, "--username", "X_1", "--role", "expert"},
+		{"add", "--data", data, "--db", db, "--username", "x", "--role", "regulator", "--scope", "4502"},
+		{"add", "--data", data, "--db", db, "--username", "x", "--role", "admin"},
+		{"add", "--data", data, "--db", db, "--username", "X_1", "--role", "expert"},
 	} {
 		if err := userCmd(ctx, bad, strings.NewReader(""), &out); err == nil {
 			t.Errorf("%v was accepted", bad)
 		}
 	}
 	out.Reset()
-	if err := userCmd(ctx, []string{"passwd", "--data", data, "--username", "li-jian"}, nil, &out); err != nil {
+	if err := userCmd(ctx, []string{"passwd", "--data", data, "--db", db, "--username", "li-jian"}, nil, &out); err != nil {
 		t.Fatal(err)
 	}
 	made := strings.TrimSpace(out.String()[strings.Index(out.String(), "shown once): ")+len("shown once): "):])
 	out.Reset()
-	if err := tokenCmd(ctx, []string{"create", "--data", data, "--role", "operator"}, &out); err != nil {
+	if err := tokenCmd(ctx, []string{"create", "--data", data, "--db", db, "--role", "operator"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	tok := strings.TrimSpace(out.String())
 
-	st, err := store.Open(ctx, filepath.Join(data, "hub.db"))
+	st, err := store.OpenDir(ctx, data, db, store.Existing)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestUserAndTokenCommands(t *testing.T) {
 		t.Fatalf("a token made without --ttl expires at %v, want in %s", at.Expires, DefaultTokenTTL)
 	}
 	for _, ttl := range []string{"0", "-1h", "20000h"} {
-		if err := tokenCmd(ctx, []string{"create", "--data", data, "--role", "operator", "--ttl", ttl}, &out); err == nil || !strings.Contains(err.Error(), "--ttl") {
+		if err := tokenCmd(ctx, []string{"create", "--data", data, "--db", db, "--role", "operator", "--ttl", ttl}, &out); err == nil || !strings.Contains(err.Error(), "--ttl") {
 			t.Errorf("--ttl %s: %v, want an error naming --ttl", ttl, err)
 		}
 	}

@@ -118,8 +118,8 @@ type opened struct {
 	actor string
 }
 
-func openHub(ctx context.Context, data string) (*opened, error) {
-	st, err := store.OpenDir(ctx, data, store.NewDatabase)
+func openHub(ctx context.Context, data, db string) (*opened, error) {
+	st, err := store.OpenDir(ctx, data, db, store.NewDatabase)
 	if err != nil {
 		return nil, err
 	}
@@ -176,6 +176,7 @@ func (o *opened) recordRenames(ctx context.Context, renames []store.Rename) erro
 func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("room add", flag.ContinueOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	dbu := dbFlag(fs)
 	id := fs.String("id", "", "room id (lower-case letters, digits, dashes)")
 	name := fs.String("name", "", "room name shown to people")
 	ttl := fs.Duration("token-ttl", 24*time.Hour, "how long the enrollment token is valid")
@@ -193,7 +194,7 @@ func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 	if own.jurisdiction == store.None || own.agency == store.None {
 		return errors.New("- clears an owner: use it with evalroom-hub room set")
 	}
-	db, err := openHub(ctx, *data)
+	db, err := openHub(ctx, *data, *dbu)
 	if err != nil {
 		return err
 	}
@@ -242,6 +243,7 @@ func roomAdd(ctx context.Context, args []string, out io.Writer) error {
 func roomSet(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("room set", flag.ContinueOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	dbu := dbFlag(fs)
 	id := fs.String("id", "", "the room to change")
 	name := fs.String("name", "", "new room name")
 	var own ownerFlags
@@ -262,7 +264,7 @@ func roomSet(ctx context.Context, args []string, out io.Writer) error {
 	if u.Name == nil && u.Jurisdiction == nil && u.Agency == nil {
 		return errors.New("nothing to change: give --name, --jurisdiction or --agency")
 	}
-	db, err := openHub(ctx, *data)
+	db, err := openHub(ctx, *data, *dbu)
 	if err != nil {
 		return err
 	}
@@ -293,13 +295,14 @@ func roomSet(ctx context.Context, args []string, out io.Writer) error {
 func roomList(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("room list", flag.ContinueOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	dbu := dbFlag(fs)
 	var f store.RoomFilter
 	fs.StringVar(&f.Jurisdiction, "jurisdiction", "", "only rooms of this jurisdiction code (- for none)")
 	fs.StringVar(&f.Agency, "agency", "", "only rooms of this agency id (- for none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := store.OpenDir(ctx, *data, store.Existing)
+	st, err := store.OpenDir(ctx, *data, *dbu, store.Existing)
 	if err != nil {
 		return err
 	}
@@ -318,4 +321,11 @@ func roomList(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Name, r.Jurisdiction, r.Agency, box)
 	}
 	return tw.Flush()
+}
+
+// dbFlag is every command's --db: where the hub's database is when it is
+// not the SQLite file in --data (serve's --db, the configuration's
+// database).
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "", "the hub's database: postgres://USER@HOST:PORT/DB?sslmode=disable, or a SQLite file (default: hub.db in --data)")
 }

@@ -2,19 +2,20 @@ package main
 
 import (
 	"context"
-	"path/filepath"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
 func TestRoomCommands(t *testing.T) {
 	ctx := context.Background()
 	data := t.TempDir()
-	d := []string{"--data", data}
+	d := sqldbtest.Args(t, data)
 	for _, step := range []struct {
 		args []string
 		out  string // a line the output contains (runs of spaces are one)
@@ -50,7 +51,7 @@ func TestRoomCommands(t *testing.T) {
 		}
 	}
 
-	st, err := store.Open(ctx, filepath.Join(data, "hub.db"))
+	st, err := store.OpenDir(ctx, data, sqldbtest.For(t, data), store.Existing)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,4 +96,30 @@ func squeeze(s string) string {
 		lines = append(lines, strings.Join(strings.Fields(l), " "))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// A --db that cannot work stops the command with what to fix, and makes
+// nothing in the data directory.
+func TestBadDatabaseIsNamed(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	for _, c := range []struct{ db, want string }{
+		{"postgres://evalroom@127.0.0.1:1/evalroom?sslmode=disable", `cannot reach PostgreSQL database "evalroom" as user "evalroom" at 127.0.0.1:1`},
+		{"mysql://u@h/hub", "not a SQLite path or a postgres://USER@HOST:PORT/DB?sslmode=disable URL"},
+	} {
+		err := roomCmd(ctx, []string{"add", "--data", data, "--db", c.db, "--id", "room-1", "--name", "x"}, &strings.Builder{})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("--db %s: %v, want it to say %q", c.db, err, c.want)
+		}
+	}
+	// A database no hub has made is not read as an empty hub.
+	if err := roomCmd(ctx, []string{"list", "--data", data, "--db", sqldbtest.Target(t, "")}, &strings.Builder{}); err == nil || !strings.Contains(err.Error(), "no hub database at") {
+		t.Errorf("room list on a database no hub made: %v", err)
+	}
+	if left, _ := os.ReadDir(data); len(left) != 0 {
+		t.Errorf("the data directory holds %v after refused commands", left)
+	}
+	if _, err := serveConfig([]string{"--db", "postgres://u@h:5432"}); err == nil || !strings.Contains(err.Error(), "database: postgres://u@h:5432: give postgres://USER@HOST:PORT/DB") {
+		t.Errorf("serve --db without a database name: %v", err)
+	}
 }

@@ -4,17 +4,18 @@ package storetest
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
-// Open opens a new store in a temp dir; it is closed when the test ends.
+// Open opens a new store, on SQLite in a temp dir or on PostgreSQL when
+// the run names one (sqldbtest); it is closed when the test ends.
 func Open(t testing.TB) *store.Store {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "hub.db"))
+	st, err := store.Open(context.Background(), sqldbtest.Target(t, ""))
 	if err != nil {
 		t.Fatal(err)
 	}
