@@ -40,6 +40,10 @@ type Config struct {
 	UploadStreams  int `json:"upload_streams"`  // streams of the one room in the spool
 	UploadSegments int `json:"upload_segments"` // segments pre-filled and drained
 	UploadWorkers  int `json:"upload_workers"`
+	// UploadStore, when set, adds a drain into a hub that keeps recordings
+	// in this object store (the hub's --store; credentials from
+	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), against pack files.
+	UploadStore string `json:"upload_store,omitempty"`
 
 	Rooms       int `json:"rooms"`         // MQTT publishers, one per simulated room
 	MsgsPerRoom int `json:"msgs_per_room"` // health and telemetry, alternating
