@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,6 +251,24 @@ func TestKeyBinding(t *testing.T) {
 	} {
 		if err := protocol.VerifyKeyBinding(c.pub, c.csr, c.binding); !errors.Is(err, protocol.ErrSignature) {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestStatusFeatures(t *testing.T) {
+	s := protocol.Status{V: protocol.Version, Room: "room-1", Online: true, Features: protocol.AgentFeatures}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("this build's status is refused: %v", err)
+	}
+	if !s.Offers(protocol.FeatureLiveSub) {
+		t.Fatal("this build's agent does not offer its sub-stream")
+	}
+	if (&protocol.Status{Room: "room-1"}).Offers(protocol.FeatureLiveSub) {
+		t.Fatal("a status without features offers the sub-stream")
+	}
+	for _, bad := range [][]string{{""}, {strings.Repeat("x", 65)}, make([]string, 33)} {
+		if err := (&protocol.Status{Room: "room-1", Features: bad}).Validate(); err == nil {
+			t.Errorf("features %q taken", bad)
 		}
 	}
 }

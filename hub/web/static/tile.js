@@ -16,11 +16,12 @@ export const STALE_MS = 3000;
 
 export class Tile {
   // href: where a click on the picture goes; big: the room view's size,
-  // which takes the main stream (a small tile takes the sub-stream).
-  constructor(room, stream, { href, big = false } = {}) {
+  // which takes the main stream (a small tile takes the sub-stream);
+  // sub: false for a box that offers no sub-stream (an older build).
+  constructor(room, stream, { href, big = false, sub = true } = {}) {
     this.room = room;
     this.stream = stream;
-    this.rendition = big ? '' : SUB;
+    this.rendition = big || !sub ? '' : SUB;
     this.key = liveKey(room, stream.id, this.rendition);
     this.created = Date.now();
     this.lastFrameAt = 0;
