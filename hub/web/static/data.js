@@ -57,6 +57,8 @@ export function normalizeRoom(r) {
     uploadRate: num(r.upload_bytes_per_sec),
     clockOffset: num(r.clock_offset_seconds),
     session: r.session ? String(r.session) : '',
+    // What the box's build offers ("live.sub"); none from an older box.
+    features: Array.isArray(r.features) ? r.features.map(String) : [],
     streams: (Array.isArray(r.streams) ? r.streams : []).map((s) => ({
       id: String(s.id ?? ''),
       kind: String(s.kind ?? ''),
