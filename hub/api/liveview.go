@@ -31,7 +31,7 @@ func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusNotFound, "no such room", nil)
 		return
 	}
-	if !a.mustRecord(w, r, "", audit.LiveView, room+"/"+stream, "mjpeg") {
+	if !a.mustRecord(w, r, "", audit.LiveView, room, viewDetail{Via: "mjpeg", Streams: []string{stream}}.String()) {
 		return
 	}
 	ended := a.untilSession(r, room)
@@ -152,23 +152,32 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 					stop(k)
 				}
 			}
+			// One audit entry per room for the streams newly watched in it.
+			added := map[string][]string{}
 			for k := range want {
-				if viewers[k] != nil {
-					continue
+				if viewers[k] == nil {
+					room, stream, _ := strings.Cut(k, "/")
+					added[room] = append(added[room], stream)
 				}
-				room, stream, _ := strings.Cut(k, "/")
-				if err := a.write(r, "", audit.LiveView, k, "websocket"); err != nil {
-					a.log.Error("refused a live view that could not be recorded in the audit log", "stream", k, "err", err)
-					if !send(notice{Stream: k, Ended: "not_recorded", Error: route.NotRecorded}) {
-						return
+			}
+			for room, streams := range added {
+				if err := a.write(r, "", audit.LiveView, room, viewDetail{Via: "websocket", Streams: streams}.String()); err != nil {
+					a.log.Error("refused a live view that could not be recorded in the audit log", "room", room, "streams", streams, "err", err)
+					for _, stream := range streams {
+						if !send(notice{Stream: room + "/" + stream, Ended: "not_recorded", Error: route.NotRecorded}) {
+							return
+						}
 					}
 					continue
 				}
-				v := a.live.Watch(room, stream)
-				viewers[k], stops[k] = v, make(chan struct{})
-				go forward(v, out, stops[k])
-				if until := a.untilSession(r, room); until != nil {
-					go endOn(until, stops[k], k, ended)
+				for _, stream := range streams {
+					k := room + "/" + stream
+					v := a.live.Watch(room, stream)
+					viewers[k], stops[k] = v, make(chan struct{})
+					go forward(v, out, stops[k])
+					if until := a.untilSession(r, room); until != nil {
+						go endOn(until, stops[k], k, ended)
+					}
 				}
 			}
 		case k := <-ended:
