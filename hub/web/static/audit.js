@@ -12,6 +12,7 @@ import { apply, t } from './i18n.js';
 import { api, dateTime, enc, h, iso, pad, parseTime, setText } from './util.js';
 import { data, roomById } from './data.js';
 import { session } from './auth.js';
+import { detailWords } from './auditwords.js';
 
 // ACTIONS are the hub's action names (hub/audit/audit.go), each with words
 // under audit.act.<name> in i18n.js.
@@ -250,7 +251,7 @@ export class AuditView {
       h('td', { class: 'audit-actor' }, h('strong', null, who.name), who.addr ? h('span', { class: 'muted' }, ` @ ${who.addr}`) : null),
       h('td', { class: 'audit-action', title: e.action }, actionWord(e.action)),
       h('td', { class: 'audit-target' }, target),
-      h('td', { class: 'audit-detail' }, e.detail || ''),
+      h('td', { class: 'audit-detail', title: detailWords(e).title }, detailWords(e).text),
       h('td', { class: 'audit-hash' }, h('code', { title: e.hash }, `${e.hash.slice(0, 10)}…`)));
   }
 

@@ -411,6 +411,13 @@ const STRINGS = {
     'audit.act.token.create': '生成接口令牌',
     'audit.act.jurisdiction.rename': '行政区划改名',
     'audit.act.agency.rename': '代理机构改名',
+    'audit.d.sep': '、',
+    'audit.d.view.websocket': '在本页面观看：{streams}',
+    'audit.d.view.mjpeg': '用 MJPEG 播放器观看：{streams}',
+    'audit.d.playback': '自第 {seq} 段起',
+    'audit.d.badpw': '用户名或密码错误',
+    'audit.d.locked': '账号锁定至 {time}',
+    'audit.d.decided': '{what}；意见：{comment}',
   },
 
   'en': {
@@ -820,6 +827,13 @@ const STRINGS = {
     'audit.act.token.create': 'made an API token',
     'audit.act.jurisdiction.rename': 'renamed a jurisdiction',
     'audit.act.agency.rename': 'renamed an agency',
+    'audit.d.sep': ', ',
+    'audit.d.view.websocket': 'watched on this page: {streams}',
+    'audit.d.view.mjpeg': 'watched in an MJPEG player: {streams}',
+    'audit.d.playback': 'from segment {seq}',
+    'audit.d.badpw': 'wrong user name or password',
+    'audit.d.locked': 'account locked until {time}',
+    'audit.d.decided': '{what}; comment: {comment}',
   },
 };
 
