@@ -104,7 +104,7 @@ check('regulator: its own live view is in the log, newest first, in words', asyn
   const named = list.filter((r) => r.action === 'live.view' && r.target === 'room-1').flatMap((r) => JSON.parse(r.raw).streams);
   assert.ok(named.includes('cam1') && named.some((s) => s.startsWith('mic')), `room-1's streams named: ${named}`);
   assert.equal(JSON.parse(view.raw).via, 'websocket');
-  assert.match(view.who, /^regulator @ 127\.0\.0\.1$/);
+  assert.match(view.who, /^值班员 王 @ 127\.0\.0\.1$/, 'the reader\'s own entries by its name');
   assert.match(view.time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'local time with the date');
   assert.equal(view.link, '#/room/room-1', 'the room links to its page');
   assert.match(view.fullHash, /^[0-9a-f]{64}$/, 'the whole hash on hover');

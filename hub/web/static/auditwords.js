@@ -2,12 +2,12 @@
 // time zone. The hub writes details as data where it can (a live view's
 // {"via","streams"}, a playback's {"from_seq"}); older entries and other
 // actions carry short fixed forms, worded here. Anything else is shown as
-// written; the title always keeps the detail exactly as recorded (hashed).
+// written; the cell's title keeps the detail exactly as recorded (hashed).
 
 import { t } from './i18n.js';
-import { dateTime } from './util.js';
+import { dateTime, h } from './util.js';
 import { data, roomById } from './data.js';
-import { roleWord, scopeWords } from './auth.js';
+import { roleWord, scopeWords, session } from './auth.js';
 import { alertKindWord, device, guessKind } from './words.js';
 
 const list = (xs) => xs.join(t('audit.d.sep'));
@@ -34,6 +34,7 @@ function words(e) {
       if (seq !== undefined) return t('audit.d.playback', { seq: String(seq) });
       break;
     }
+    case 'user.add':
     case 'user.signin': {
       const [role, scope = ''] = d.split(' ');
       if (role) return [roleWord(role), scopeWords(data.rooms || [], { role, scope }).text].filter(Boolean).join(' ');
@@ -55,11 +56,37 @@ function words(e) {
       }
       break;
     }
+    case 'room.create': {
+      // store.Room.Detail: "NAME; jurisdiction: CODE NAME; agency: ID NAME"
+      const m = d.match(/^(.*?); jurisdiction: (\d+) ?([^;]*); agency: (\S+) ?(.*)$/);
+      if (m) return t('audit.d.room', { name: m[1], jurisdiction: m[3] || m[2], agency: m[5] || m[4] });
+      break;
+    }
     default:
   }
   return d;
 }
 
-export function detailWords(e) {
-  return { text: words(e), title: e.detail || '' };
+// actorWords: the person's name where the page knows it (the reader's own),
+// the hub's own parts in words, and otherwise the login as a code; the
+// address after it. Returns the cell's children.
+export function actorWords({ name, addr }) {
+  let who;
+  if (name === session.user && session.name) who = h('strong', { title: name }, session.name);
+  else if (name === 'box') who = h('strong', null, t('audit.who.box'));
+  else who = h('strong', null, h('code', null, name));
+  let at = addr;
+  if (addr === 'cli') at = t('audit.who.cli');
+  return [who, at ? h('span', { class: 'muted' }, ` @ ${at}`) : null];
+}
+
+// detailCell is the detail column's content: words, or, for a box's
+// enrollment ("KEY [cert SERIAL]"), the key and serial as codes.
+export function detailCell(e) {
+  const d = e.detail || '';
+  if (e.action === 'box.enroll') {
+    const [key, serial] = d.split(' cert ');
+    return serial ? [h('code', null, key), ` ${t('audit.d.cert')} `, h('code', null, serial)] : [h('code', null, key)];
+  }
+  return [words(e)];
 }
