@@ -1,5 +1,7 @@
 // Browser end-to-end test of the procurement workflow's pages against the
-// real hub (1 simulated room, which the workflow does not need): people
+// real hub (1 simulated room, made agency lz-a's: lz-a is qualified through
+// its onboarding first, e2e/qualify.mjs, since only a qualified agency
+// takes entrustments): people
 // made with `evalroom-hub user add`, each signing in through the page.
 //
 //   purchaser   a maker of lj-school lands on its work list (no room wall);
@@ -27,6 +29,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { artifacts, signIn, signOut, suite } from './lib.mjs';
+import { qualifyAgency } from './qualify.mjs';
 
 let sys;
 let page;
@@ -66,6 +69,9 @@ const { check, waitFor } = suite({
     await add('checker', 'li-checker', 'purchaser', 'lj-school', '李审核');
     await add('agency', 'zhao-agency', 'agency-staff', 'lz-a', '赵代理');
     await add('other', 'chen-hospital', 'purchaser', 'lz-hospital', '陈医院');
+    // Only a qualified agency takes entrustments: lz-a goes through its
+    // onboarding first, with the simulated room as its room (qualify.mjs).
+    await qualifyAgency(sys, { agency: 'lz-a', agencyName: '柳州甲招标代理有限公司', room: 'room-1' });
   },
 });
 

@@ -46,25 +46,41 @@ person agency-admin agency-admin lz-shifan 周主任（柳州示范招标代理�
 person agency agency-staff lz-shifan 赵经办（柳州示范招标代理）
 person supplier-desk supplier gx-desk 广西课桌有限公司
 person supplier-chair supplier gx-chair 柳州座椅制造有限公司
+# Who qualifies the agency (only a qualified agency takes entrustments): the
+# platform's operator, a technician of its rooms, four more of its staff.
+person operator operator "" 平台运维（演示）
+person technician technician room-1,room-2 刘技术员（设备验收）
+for i in 2 3 4 5; do person staff-$i agency-staff lz-shifan "专职人员$i（柳州示范招标代理）"; done
 user=regulator
 pass=${pw[regulator]}
 # One open tender part-way through, made once by those people through the
 # hub's API (evalroom-sim workflow): published, a supplier's challenge
 # waiting for the agency's reply, a second entrustment waiting for intake.
+# The rooms first: the agency's rooms pass acceptance from what their boxes
+# report before the agency is qualified and takes the tender.
+bin/evalroom-sim --hub "http://$http" --mqtt "$mqtt" --rooms 3 --data var/sim --control "$control" --token "$token" 2> >(sed 's/^/[sim] /' >&2) &
+sim=$!
 if [ ! -e var/demo-workflow ]; then
+  bank=hub/onboarding/bank/sample.json
+  [ -e var/hub/exam-bank.json ] && bank=var/hub/exam-bank.json
   umask 077
   cat > var/demo-cast.json <<CAST
 {"maker": {"username": "buyer", "password": "${pw[buyer]}"}, "checker": {"username": "buyer-checker", "password": "${pw[buyer-checker]}"},
  "agency": {"username": "agency", "password": "${pw[agency]}"}, "supplier": {"username": "supplier-desk", "password": "${pw[supplier-desk]}"},
- "agency_id": "lz-shifan", "jurisdiction": "450206"}
+ "agency_id": "lz-shifan", "jurisdiction": "450206",
+ "onboarding": {"operator": {"username": "operator", "password": "${pw[operator]}"},
+  "admin": {"username": "agency-admin", "password": "${pw[agency-admin]}"},
+  "technician": {"username": "technician", "password": "${pw[technician]}"},
+  "staff": [{"username": "agency", "password": "${pw[agency]}"}, {"username": "staff-2", "password": "${pw[staff-2]}"},
+   {"username": "staff-3", "password": "${pw[staff-3]}"}, {"username": "staff-4", "password": "${pw[staff-4]}"},
+   {"username": "staff-5", "password": "${pw[staff-5]}"}],
+  "rooms": ["room-1", "room-2"], "bank": "$bank"}}
 CAST
   umask 022
   bin/evalroom-sim workflow --hub "http://$http" --cast var/demo-cast.json > var/demo-workflow.tmp && mv var/demo-workflow.tmp var/demo-workflow
   rm -f var/demo-cast.json
 fi
 workflow=$(cat var/demo-workflow 2>/dev/null || echo "the demo's tender could not be made: see the lines above")
-bin/evalroom-sim --hub "http://$http" --mqtt "$mqtt" --rooms 3 --data var/sim --control "$control" --token "$token" 2> >(sed 's/^/[sim] /' >&2) &
-sim=$!
 cat <<MSG
 
   evalroom demo is running. Open  http://$http/  in a browser
@@ -80,6 +96,9 @@ cat <<MSG
     supplier-desk   ${pw[supplier-desk]}   supplier gx-desk (its challenge)
     supplier-chair  ${pw[supplier-chair]}   supplier gx-chair
     regulator       ${pw[regulator]}   regulator of 450200: rooms, projects, complaints
+    operator        ${pw[operator]}   platform operator: the onboarding queue (入驻验收)
+    technician      ${pw[technician]}   technician of room-1 and room-2: acceptance runs
+    staff-2         ${pw[staff-2]}   agency lz-shifan staff (with agency, staff-3 … 5: passed the exam)
   It runs with --insecure-dev: plain HTTP and MQTT on loopback, for trying
   it out on this machine only. A real hub serves HTTPS and MQTT over TLS
   with a certificate for every box (see README, "Certificates").

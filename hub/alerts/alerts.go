@@ -123,6 +123,7 @@ type Engine struct {
 
 	mu      sync.Mutex
 	hub     []func() []Condition // conditions of the hub itself
+	domains []func() []Condition // conditions other domains keep about rooms
 	active  map[key]*tracked
 	pending map[key]time.Time
 	events  map[key]eventCond
@@ -181,6 +182,16 @@ func (e *Engine) Run(ctx context.Context, every time.Duration) {
 func (e *Engine) WatchHub(f func() []Condition) {
 	e.mu.Lock()
 	e.hub = append(e.hub, f)
+	e.mu.Unlock()
+}
+
+// Watch adds a source of conditions that another domain keeps about
+// rooms (an onboarding step overdue): each holds while f returns it, and
+// is raised, renotified and resolved like a room's own. The source names
+// its kinds (onboarding.AlertAssignOverdue, AlertPublishOverdue).
+func (e *Engine) Watch(f func() []Condition) {
+	e.mu.Lock()
+	e.domains = append(e.domains, f)
 	e.mu.Unlock()
 }
 

@@ -100,8 +100,13 @@ func (e *Engine) conditions(ctx context.Context) (map[key]Condition, error) {
 		}
 	}
 	e.mu.Lock()
-	hub := e.hub
+	hub, domains := e.hub, e.domains
 	e.mu.Unlock()
+	for _, f := range domains {
+		for _, c := range f() {
+			add(c)
+		}
+	}
 	for _, f := range hub {
 		for _, c := range f() {
 			c.Room, c.Stream = "", ""

@@ -69,9 +69,9 @@ func newAPI(st *store.Store, fl *fleet.Fleet, au *audit.Log) *API {
 	if err != nil {
 		panic(err)
 	}
+	o := onboarding.NewHTTP(onboarding.Options{DB: onb, Rooms: st, Users: st, Fleet: fl, Calendars: workday.New(), Access: a, Audit: au, Log: log})
 	return a.Mount(alerts.NewHTTP(st, nil, a, log), procurement.NewHTTP(procurement.Options{
-		DB: work, Rules: rules.Shipped(), Calendars: workday.New(), Access: a, Log: log}),
-		onboarding.NewHTTP(onboarding.Options{DB: onb, Rooms: st, Users: st, Fleet: fl, Calendars: workday.New(), Access: a, Audit: au, Log: log}))
+		DB: work, Rules: rules.Shipped(), Calendars: workday.New(), Access: a, Agencies: o, Log: log}), o)
 }
 
 // tokenFor makes an API token named for its role.

@@ -38,6 +38,7 @@ type Config struct {
 	Storage          Storage           `json:"storage"`
 	HeartbeatTimeout protocol.Duration `json:"heartbeat_timeout"` // a room silent this long shows offline
 	PingInterval     protocol.Duration `json:"ping_interval"`     // clock-offset measurement per room
+	OnboardingWatch  protocol.Duration `json:"onboarding_watch"`  // how often onboarding's statutory clocks are read for overdue steps
 	TokenTTL         protocol.Duration `json:"enrollment_token_ttl"`
 	Alerts           Alerts            `json:"alerts"`
 	Webhooks         []string          `json:"webhooks"` // URLs that receive every alert change
@@ -123,6 +124,7 @@ func Default() Config {
 		Storage:          Storage{MinFreeBytes: health.DefaultMinFree, Check: d(10 * time.Second)},
 		HeartbeatTimeout: d(20 * time.Second),
 		PingInterval:     d(30 * time.Second),
+		OnboardingWatch:  d(time.Minute),
 		TokenTTL:         d(24 * time.Hour),
 		Alerts: Alerts{
 			RaiseAfter: d(2 * time.Second), ClearAfter: d(10 * time.Second), Renotify: d(15 * time.Minute),
@@ -177,6 +179,7 @@ func (c Config) Server() server.Config {
 		StorageCheck:      time.Duration(c.Storage.Check),
 		TokenTTL:          time.Duration(c.TokenTTL),
 		PingInterval:      time.Duration(c.PingInterval),
+		OnboardingWatch:   time.Duration(c.OnboardingWatch),
 		Alerts: alerts.Config{
 			RaiseAfter: time.Duration(c.Alerts.RaiseAfter), ClearAfter: time.Duration(c.Alerts.ClearAfter),
 			Renotify: time.Duration(c.Alerts.Renotify), StartupGrace: time.Duration(c.Alerts.StartupGrace),

@@ -52,6 +52,7 @@ func (c Config) Validate() error {
 	positive("storage.check", time.Duration(c.Storage.Check))
 	positive("heartbeat_timeout", time.Duration(c.HeartbeatTimeout))
 	positive("ping_interval", time.Duration(c.PingInterval))
+	positive("onboarding_watch", time.Duration(c.OnboardingWatch))
 	positive("enrollment_token_ttl", time.Duration(c.TokenTTL))
 	positive("alerts.raise_after", time.Duration(c.Alerts.RaiseAfter))
 	positive("alerts.clear_after", time.Duration(c.Alerts.ClearAfter))

@@ -134,3 +134,13 @@ func (h *HTTP) qualification(w http.ResponseWriter, r *http.Request) {
 	}
 	route.JSON(w, http.StatusOK, q)
 }
+
+// Standing says whether an agency is qualified and, when not, each
+// condition not met: what the workflow asks before an agency takes an
+// entrustment (procurement.Qualifier; hub/server wires it).
+func (h *HTTP) Standing(ctx context.Context, agency string) (qualified bool, missing, missingEn []string, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	q, err := h.Qualify(ctx, agency)
+	return q.Qualified, q.Missing, q.MissingEn, err
+}

@@ -22,7 +22,11 @@ var (
 // its own status, 503 when the audit log cannot be written, 500).
 func (h *HTTP) answer(w http.ResponseWriter, err error) {
 	var v *rules.Violation
+	var u *unqualified
 	switch {
+	case errors.As(err, &u):
+		route.JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": u.Error(), "rule": "agency_not_qualified",
+			"missing": u.missing, "missing_en": u.missingEn})
 	case errors.As(err, &v):
 		route.JSON(w, http.StatusUnprocessableEntity, map[string]string{"error": v.Msg, "basis": v.Basis, "rule": ruleName(v.Kind)})
 	case errors.Is(err, ErrSamePerson), errors.Is(err, ErrNotMaker):

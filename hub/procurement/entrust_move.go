@@ -71,9 +71,12 @@ func differentPerson(p auth.Principal, e Entrustment) error {
 	return nil
 }
 
-// accept takes the entrustment in (the agency).
+// accept takes the entrustment in (the agency), once the agency is
+// qualified.
 func (h *HTTP) accept(w http.ResponseWriter, r *http.Request) {
-	h.moveEntrustment(w, r, move{event: "accept", action: ActEntrustAccept})
+	h.moveEntrustment(w, r, move{event: "accept", action: ActEntrustAccept, check: func(_ auth.Principal, e Entrustment) error {
+		return h.qualifiedAgency(r.Context(), e.Agency)
+	}})
 }
 
 // giveBack returns it to the purchaser with a reason (the agency).

@@ -41,8 +41,11 @@ type Options struct {
 	Rules     *rules.Rules
 	Calendars *workday.Calendars
 	Access    Access
-	Now       workday.Clock // decides every timestamp and "today"; time.Now when nil
-	Log       *slog.Logger
+	// Agencies says whether an agency may take an entrustment; required:
+	// the platform gives projects only to qualified agencies.
+	Agencies Qualifier
+	Now      workday.Clock // decides every timestamp and "today"; time.Now when nil
+	Log      *slog.Logger
 }
 
 // HTTP serves the workflow's routes of /api/v1.
@@ -55,6 +58,9 @@ type HTTP struct {
 func NewHTTP(o Options) *HTTP {
 	if o.Now == nil {
 		o.Now = time.Now
+	}
+	if o.Agencies == nil {
+		panic("procurement: Options.Agencies is required (the agencies' qualification)")
 	}
 	o.Log = o.Log.With("component", "procurement")
 	return &HTTP{Options: o}

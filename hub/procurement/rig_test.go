@@ -16,6 +16,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/auth"
 	"github.com/evalroom/evalroom/hub/fleet"
+	"github.com/evalroom/evalroom/hub/onboarding"
 	"github.com/evalroom/evalroom/hub/procurement"
 	"github.com/evalroom/evalroom/hub/procurement/rules"
 	"github.com/evalroom/evalroom/hub/store"
@@ -27,6 +28,7 @@ import (
 // log) over a database in a temp dir, on a fixed clock.
 type rig struct {
 	url    string
+	onb    *onboarding.HTTP
 	st     *store.Store
 	audit  *audit.Log
 	now    time.Time
@@ -71,9 +73,17 @@ func newRig(t *testing.T, now string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := api.New(st, fleet.New(time.Minute, log, nil), nil, au, log, time.Hour)
+	odb, err := onboarding.Open(ctx, st.DB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fl := fleet.New(time.Minute, log, nil)
+	a := api.New(st, fl, nil, au, log, time.Hour)
+	clock := func() time.Time { return r.now }
+	r.onb = onboarding.NewHTTP(onboarding.Options{DB: odb, Rooms: st, Users: st, Fleet: fl, Calendars: workday.New(), Access: a,
+		Audit: au, Now: clock, Log: log})
 	a.Mount(procurement.NewHTTP(procurement.Options{DB: db, Rules: rules.Shipped(), Calendars: workday.New(), Access: a,
-		Now: func() time.Time { return r.now }, Log: log}))
+		Agencies: r.onb, Now: clock, Log: log}), r.onb)
 	mux := http.NewServeMux()
 	a.Register(mux)
 	srv := httptest.NewServer(mux)
@@ -86,7 +96,54 @@ func newRig(t *testing.T, now string) *rig {
 		}
 		r.tokens[name] = tok
 	}
+	r.qualify(t, "lz-a")
 	return r
+}
+
+// qualify makes agency qualified through onboarding's own records: a room
+// with a published 可视化 mark, five staff who passed the exam, and a
+// device specialist (lz-b stays unqualified).
+func (r *rig) qualify(t *testing.T, agency string) {
+	t.Helper()
+	ctx := context.Background()
+	room := agency + "-room"
+	if _, err := r.st.AddRoom(ctx, store.Room{ID: room, Name: room, Jurisdiction: store.Jurisdiction{Code: "450206", Name: "柳江区"},
+		Agency: store.Agency{ID: agency, Name: agency}}); err != nil {
+		t.Fatal(err)
+	}
+	id, err := r.onb.DB.Insert(ctx, onboarding.Application{Room: room, Agency: agency, Jurisdiction: "450206", Address: "a",
+		Contact: "c", Specialist: agency + "-6", State: onboarding.Applied, Applicant: "admin", AppliedAt: r.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.onb.DB.Move(ctx, id, onboarding.Applied, onboarding.Published, onboarding.Change{Decided: true, Published: true}, r.now); err != nil {
+		t.Fatal(err)
+	}
+	var staff []string
+	for i := 1; i <= 6; i++ {
+		u := agency + "-" + strconv.Itoa(i)
+		if err := r.st.AddUser(ctx, store.User{Username: u, Name: u, Role: string(auth.AgencyStaff), Scope: agency}); err != nil {
+			t.Fatal(err)
+		}
+		if i == 6 {
+			break
+		}
+		staff = append(staff, u)
+		a := onboarding.Attempt{User: u, Agency: agency, StartedAt: r.now, Deadline: r.now, Questions: []onboarding.Question{{}}, Answers: []onboarding.Answer{{}}}
+		if a.ID, err = r.onb.DB.InsertAttempt(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		a.FinishedAt, a.Score, a.Passed = &r.now, 80, true
+		if err := r.onb.DB.Finish(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.onb.DB.SetStaff(ctx, agency, staff, "admin", r.now); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.onb.DB.SetSpecialist(ctx, agency, agency+"-6", "admin", r.now); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // do sends body as who and returns the status and the decoded body.

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
+	"github.com/evalroom/evalroom/hub/alerts"
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/onboarding"
@@ -31,4 +33,21 @@ func onboard(ctx context.Context, dataDir string, st *store.Store, fl *fleet.Fle
 	}
 	log.Info("exam question bank loaded", "questions", len(bank.Questions), "sha256", bank.Digest)
 	return onboarding.NewHTTP(onboarding.Options{DB: db, Rooms: st, Users: st, Bank: bank, Fleet: fl, Calendars: cal, Access: access, Audit: au, Log: log}), nil
+}
+
+// watchOnboarding starts the watcher of the applications' statutory clocks
+// and has the alerts engine raise what is overdue on the room (one alert
+// per room and step, the operator's as every room's; resolved once the
+// step is done).
+func (h *Hub) watchOnboarding(ctx context.Context, onb *onboarding.HTTP, cal *workday.Calendars, every time.Duration, log *slog.Logger) {
+	w := onboarding.NewWatcher(onboarding.WatchOptions{DB: onb.DB, Calendars: cal, Every: every, Log: log})
+	w.Start(ctx)
+	h.started("onboarding watch", w.Close)
+	h.Alerts.Watch(func() []alerts.Condition {
+		var out []alerts.Condition
+		for _, o := range w.Overdue() {
+			out = append(out, alerts.Condition{Room: o.Room, Kind: o.Kind, Detail: o.Detail})
+		}
+		return out
+	})
 }

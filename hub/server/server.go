@@ -91,6 +91,9 @@ type Config struct {
 	// hub's own files; the rest is divided between the HTTP and MQTT
 	// listeners. Default: a tenth of the limit, at least 128.
 	FDReserve int
+	// OnboardingWatch is how often the onboarding applications' statutory
+	// clocks are read for overdue steps; default 1 min.
+	OnboardingWatch time.Duration
 	// MQTTLimits bound what each box may make the embedded broker carry:
 	// message sizes per topic kind and a budget per box (bus.Limits).
 	MQTTLimits bus.Limits
@@ -285,14 +288,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	work, err := workflow(ctx, h.store, cal, a, log)
-	if err != nil {
-		return nil, err
-	}
 	onb, err := onboard(ctx, cfg.DataDir, h.store, h.Fleet, cal, a, auditLog, log)
 	if err != nil {
 		return nil, err
 	}
+	work, err := workflow(ctx, h.store, cal, a, onb, log)
+	if err != nil {
+		return nil, err
+	}
+	h.watchOnboarding(ctx, onb, cal, cfg.OnboardingWatch, log)
 	a.Mount(work, onb).WithMarks(onb.RoomMarks)
 	// A replaced box is refused from the next upload and message on.
 	a.OnEnrolled(func(room string) {

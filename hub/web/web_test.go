@@ -98,20 +98,12 @@ func TestHandler(t *testing.T) {
 }
 
 // TestI18nComplete checks that both languages of the string table have the
-// same keys, so that no label is left untranslated.
+// same keys, so that no label is left untranslated: the table of i18n.js,
+// the workflow's (workflow-i18n.js, which i18n.js merges) and those a part
+// of the page adds with addStrings from its own file.
 func TestI18nComplete(t *testing.T) {
-	b, err := static.ReadFile("static/i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(b)
-	zh := strings.Index(src, "'zh-CN': {")
-	en := strings.Index(src, "'en': {")
-	end := strings.Index(src, "\n};")
-	if zh < 0 || en < zh || end < en {
-		t.Fatal("i18n.js: cannot find the zh-CN and en tables")
-	}
-	key := regexp.MustCompile(`(?m)^\s+'([a-z][\w.]*)':`)
+	// Keys one to a line (i18n.js) or several (the parts' files).
+	key := regexp.MustCompile(`'([a-z][\w.]*)': ['"\x60]`)
 	keys := func(s string) map[string]bool {
 		m := map[string]bool{}
 		for _, k := range key.FindAllStringSubmatch(s, -1) {
@@ -119,37 +111,46 @@ func TestI18nComplete(t *testing.T) {
 		}
 		return m
 	}
-	zk, ek := keys(src[zh+len("'zh-CN': {"):en]), keys(src[en+len("'en': {"):end])
-	// The workflow's words (workflow-i18n.js), several to a line, join the table.
-	wf, err := static.ReadFile("static/workflow-i18n.js")
-	if err != nil {
-		t.Fatal(err)
-	}
-	wsrc := string(wf)
-	wzh, wen := strings.Index(wsrc, "'zh-CN': {"), strings.Index(wsrc, "'en': {")
-	if wzh < 0 || wen < wzh {
-		t.Fatal("workflow-i18n.js: cannot find the zh-CN and en tables")
-	}
-	wkey := regexp.MustCompile(`'([a-z][\w.]*)': '`)
-	for _, part := range []struct {
-		src string
-		to  map[string]bool
-	}{{wsrc[wzh:wen], zk}, {wsrc[wen:], ek}} {
-		for _, k := range wkey.FindAllStringSubmatch(part.src, -1) {
-			part.to[k[1]] = true
+	zk, ek := map[string]bool{}, map[string]bool{}
+	for _, f := range scripts(t) {
+		b, err := static.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if len(zk) < 30 {
-		t.Fatalf("i18n.js: only %d zh-CN keys found", len(zk))
-	}
-	for k := range zk {
-		if !ek[k] {
-			t.Errorf("i18n: %q has no English text", k)
+		src := string(b)
+		start := -1
+		for _, marker := range []string{"const STRINGS = {", "export const WORKFLOW_STRINGS = {", "addStrings({"} {
+			if i := strings.Index(src, marker); i >= 0 && (f == "static/i18n.js") == (marker == "const STRINGS = {") {
+				start = i
+			}
 		}
-	}
-	for k := range ek {
-		if !zk[k] {
-			t.Errorf("i18n: %q has no Chinese text", k)
+		if start < 0 {
+			if f == "static/i18n.js" {
+				t.Fatal("i18n.js: cannot find its table")
+			}
+			continue
+		}
+		end := start + strings.Index(src[start:], "\n}")
+		zh := start + strings.Index(src[start:], "'zh-CN': {")
+		en := start + strings.Index(src[start:], "'en': {")
+		if zh < start || en < zh || end < en {
+			t.Fatalf("%s: cannot find the zh-CN and en tables", f)
+		}
+		z, e := keys(src[zh+len("'zh-CN': {"):en]), keys(src[en+len("'en': {"):end])
+		if f == "static/i18n.js" && len(z) < 30 {
+			t.Fatalf("i18n.js: only %d zh-CN keys found", len(z))
+		}
+		for k := range z {
+			if !e[k] {
+				t.Errorf("i18n (%s): %q has no English text", f, k)
+			}
+			zk[k] = true
+		}
+		for k := range e {
+			if !z[k] {
+				t.Errorf("i18n (%s): %q has no Chinese text", f, k)
+			}
+			ek[k] = true
 		}
 	}
 	// Every key the scripts ask for exists: t('key'), t(cond ? 'a' : 'b'),

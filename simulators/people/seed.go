@@ -16,6 +16,9 @@ type Cast struct {
 	// AgencyID and Jurisdiction are where the entrustments go.
 	AgencyID     string `json:"agency_id"`
 	Jurisdiction string `json:"jurisdiction"`
+	// Onboarding, when given, qualifies the agency first (Onboard): the hub
+	// gives entrustments only to a qualified agency.
+	Onboarding *Onboarding `json:"onboarding,omitempty"`
 }
 
 // Seeded says how far the seed went.
@@ -42,6 +45,11 @@ var china = time.FixedZone("CST", 8*3600)
 // day to count from.
 func Seed(ctx context.Context, base string, tr http.RoundTripper, c Cast, now time.Time) (Seeded, error) {
 	var out Seeded
+	if c.Onboarding != nil {
+		if err := Onboard(ctx, base, tr, c.AgencyID, *c.Onboarding); err != nil {
+			return out, fmt.Errorf("qualifying agency %s: %w", c.AgencyID, err)
+		}
+	}
 	maker, err := SignIn(ctx, base, tr, c.Maker)
 	if err != nil {
 		return out, err

@@ -5,6 +5,9 @@
 //   #/audit        the audit log (?action=&target=&actor=&from=&to=: its filter)
 //   #/patrol       patrol through rooms with open alerts or a session (?every=S,
 //                  and the wall's filter)
+//   #/onboarding   room acceptance and qualification (onboarding.js);
+//                  #/onboarding/{id} one application (onboarding-run.js)
+//   #/exam         the staff exam (exam.js)
 // Data: data.js polls rooms and alerts every 2 s; live pictures and sound
 // come over one WebSocket (live.js) for whatever the current view watches.
 // Sign-in (signin.js): the sign-in screen stands in for any view while
@@ -25,6 +28,9 @@ import { AuditView } from './audit.js';
 import { patrolHref, wallHref } from './wallfilter.js';
 import { healthBanner, pollHealth } from './hubhealth.js';
 import { workflowRoute } from './workflow.js';
+import { OnboardingView } from './onboarding.js';
+import { ApplicationView } from './onboarding-run.js';
+import { ExamView } from './exam.js';
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -44,6 +50,8 @@ function parseHash() {
   if (parts[0] === 'room' && parts[1]) return { name: 'room', key: `room/${parts[1]}`, id: parts[1], params };
   if (parts[0] === 'audit') return { name: 'audit', key: 'audit', params };
   if (parts[0] === 'patrol') return { name: 'patrol', key: `patrol?${params.get('every') || ''}`, params };
+  if (parts[0] === 'onboarding' && parts[1]) return { name: 'application', nav: 'onboarding', key: `onboarding/${parts[1]}`, id: parts[1], params };
+  if (parts[0] === 'onboarding' || parts[0] === 'exam') return { name: parts[0], key: parts[0], params };
   return { name: 'wall', key: 'wall', params };
 }
 
@@ -54,6 +62,7 @@ function navigate() {
   let r = parseHash();
   // A role with the workflow but no wall (a purchaser) starts at its work list.
   if (!can('wall') && !(r.view && can('work'))) r = can('work') ? workflowRoute(['work'], r.params) : { name: 'nopages', key: 'nopages' };
+  if (['onboarding', 'exam'].includes(r.nav || r.name) && !can(r.nav || r.name)) r = { name: 'wall', key: 'wall', params: r.params };
   if (view && r.key === route) {
     view.params?.(r.params);
   } else {
@@ -65,6 +74,9 @@ function navigate() {
     else if (r.name === 'patrol') view = new PatrolView(r.params);
     else if (r.name === 'audit') view = new AuditView(r.params);
     else if (r.name === 'nopages') view = new NoPagesView();
+    else if (r.name === 'onboarding') view = new OnboardingView();
+    else if (r.name === 'application') view = new ApplicationView(r.id);
+    else if (r.name === 'exam') view = new ExamView();
     else view = new WallView(r.params);
     $('#view').replaceChildren(view.el);
     document.body.dataset.view = r.name;
@@ -87,6 +99,7 @@ function renderUser() {
   $('#user').hidden = !on;
   $('#patrol').hidden = !can('live');
   $('#nav-audit').hidden = !can('audit');
+  for (const a of document.querySelectorAll('[data-nav-can]')) a.hidden = !can(a.dataset.navCan);
   $('.nav').hidden = !can('wall') && !can('work');
   $('#nav-work').hidden = !can('work');
   for (const a of document.querySelectorAll('[data-nav="wall"], [data-nav="alerts"]')) a.hidden = !can('wall');

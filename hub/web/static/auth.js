@@ -11,11 +11,11 @@ export const ROLES = ['operator', 'regulator', 'agency-admin', 'agency-staff', '
 
 // What each role may use in this page; the hub's rules, seen from the page.
 const CAN = {
-  regulator: ['wall', 'live', 'recordings', 'ack', 'audit', 'work'],
-  'agency-admin': ['wall', 'work'],
-  'agency-staff': ['wall', 'work'],
-  technician: ['wall', 'live', 'ack'],
-  operator: ['wall', 'ack', 'audit', 'work'],
+  regulator: ['wall', 'live', 'recordings', 'ack', 'audit', 'work', 'onboarding'],
+  'agency-admin': ['wall', 'work', 'onboarding', 'exam'],
+  'agency-staff': ['wall', 'work', 'onboarding', 'exam'],
+  technician: ['wall', 'live', 'ack', 'onboarding'],
+  operator: ['wall', 'ack', 'audit', 'work', 'onboarding'],
   purchaser: ['work', 'entrust'],
   supplier: ['work'],
   expert: [],
@@ -37,8 +37,8 @@ export function clearSession(mode = 'out') {
 
 // can says whether the signed-in role may use a part of the page: 'wall',
 // 'live', 'recordings', 'ack' (acknowledge and resolve alerts), 'audit'
-// (the audit log), 'work' (the procurement workflow) or 'entrust' (new
-// entrustments).
+// (the audit log), 'work' (the procurement workflow), 'entrust' (new
+// entrustments), 'onboarding' (room acceptance, qualification) or 'exam'.
 export function can(what) {
   if (session.mode !== 'in') return false;
   return (CAN[session.role] || []).includes(what);

@@ -851,6 +851,12 @@ const STRINGS = {
 for (const l of Object.keys(STRINGS)) Object.assign(STRINGS[l], WORKFLOW_STRINGS[l]);
 
 export const LANGS = Object.keys(STRINGS);
+
+// addStrings adds a part of the page's own strings ({'zh-CN': {…}, en: {…}}),
+// kept in that part's file.
+export function addStrings(more) {
+  for (const [l, s] of Object.entries(more)) Object.assign(STRINGS[l], s);
+}
 const DEFAULT = 'zh-CN';
 const STORE_KEY = 'evalroom.lang';
 

@@ -166,7 +166,8 @@ export async function api(path, { method = 'GET', body, as = 'json', timeout = T
     });
     if (!res.ok) {
       let msg = '';
-      try { msg = (await res.json()).error || ''; } catch { /* not JSON */ }
+      let field = '';
+      try { ({ error: msg = '', field = '' } = await res.json()); } catch { /* not JSON */ }
       if (res.status === 401 && auth) sessionLost();
       if (res.status === 403 && auth && unsafe && !retried && session.mode === 'in' && await freshCsrf()) {
         // Signed in again in another tab: the cookie is new, and so is its token.
@@ -176,6 +177,7 @@ export async function api(path, { method = 'GET', body, as = 'json', timeout = T
       const text = res.status === 403 && auth ? forbidden(msg) : refusalText(res.status, msg) || msg || t('err.http', { status: res.status });
       const e = new ApiError(res.status, text, Number.isFinite(wait) && wait > 0 ? wait : null);
       e.hubSaid = msg;
+      e.field = field; // the request's field a 400 names
       throw e;
     }
     if (res.status === 204) return null;

@@ -5,7 +5,8 @@ import { t } from './i18n.js';
 
 export const ALERT_KINDS = ['room_offline', 'device_absent', 'device_failed', 'camera_black', 'camera_frozen',
   'mic_silent', 'mic_clipping', 'spool_backlog', 'disk_low', 'clock_offset', 'chain_break', 'upload_refused',
-  'box_impersonation', 'box_limits', 'hub_storage_low', 'hub_storage_failing'];
+  'box_impersonation', 'box_limits', 'hub_storage_low', 'hub_storage_failing',
+  'onboarding_assign_overdue', 'onboarding_publish_overdue'];
 
 // Alert kinds of the hub itself (room ""): about its own disk, not a room's.
 export const HUB_ALERT_KINDS = ['hub_storage_low', 'hub_storage_failing'];

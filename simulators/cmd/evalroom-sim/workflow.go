@@ -22,7 +22,7 @@ import (
 func seedWorkflow(args []string) error {
 	fs := flag.NewFlagSet("evalroom-sim workflow", flag.ContinueOnError)
 	hub := fs.String("hub", "http://127.0.0.1:8080", "hub base URL")
-	castFile := fs.String("cast", "", "JSON file of the people's sign-ins: {maker, checker, agency, supplier: {username, password}, agency_id, jurisdiction}")
+	castFile := fs.String("cast", "", "JSON file of the people's sign-ins: {maker, checker, agency, supplier: {username, password}, agency_id, jurisdiction, onboarding?: {operator, admin, technician, staff: [...], rooms, bank}}")
 	caFile := fs.String("ca", "", "the hub's CA certificate (PEM) when the hub serves HTTPS")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -52,7 +52,7 @@ func seedWorkflow(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute) // the onboarding waits for the rooms to record
 	defer cancel()
 	s, err := people.Seed(ctx, *hub, tr, cast, time.Now())
 	if err != nil {
