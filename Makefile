@@ -6,7 +6,7 @@ DEMO_HTTP ?= 127.0.0.1:8080
 DEMO_MQTT ?= 127.0.0.1:1883
 DEMO_CONTROL ?= 127.0.0.1:8090
 
-.PHONY: help build firmware-check demo test test-go test-go-pg test-e2e test-hw lint bench fuzz clean
+.PHONY: help build firmware-check demo test test-go test-go-pg test-e2e test-hw lint bench fuzz clean weed
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,7 +22,10 @@ demo: build ## run the hub (embedded broker and database under ./var) and 3 simu
 
 test: build lint test-go test-e2e ## all tests: vet, staticcheck, go test -race, browser end-to-end
 
-test-go: ## Go tests with the race detector, on SQLite, then again on PostgreSQL (test-go-pg)
+weed: ## build SeaweedFS's weed once (cached in $GOPATH/evalroom-weed): the real S3 server the object-store tests run against
+	@scripts/weed.sh >/dev/null
+
+test-go: weed ## Go tests with the race detector, on SQLite, then again on PostgreSQL (test-go-pg)
 	$(GO) test -race -count=1 -timeout 20m ./...
 	EVALROOM_KEY_ALG=sm2 EVALROOM_OUTAGE=10s EVALROOM_KILLS=5 $(GO) test -race -count=1 -timeout 5m -run 'TestHubOutage|TestEvidenceAcrossNetworkCut|TestLiveStartsAndStops|TestKillLoop' ./systest/
 	$(MAKE) test-go-pg

@@ -102,6 +102,46 @@ func TestLiveTiny(t *testing.T) {
 	}
 }
 
+// TestWallTiny measures a wall of 2 tiles on sub-streams and full streams,
+// and a box making sub-streams: every picture has the rendition's width
+// (checked in the run), and the sub-stream costs the hub's egress and the
+// box's upload less than half of the full stream (half the frames, a
+// quarter of the pixels).
+func TestWallTiny(t *testing.T) {
+	cfg := Quick()
+	cfg.TempDir, cfg.Only = t.TempDir(), []string{ExpWall, ExpSubCPU}
+	cfg.CostRooms, cfg.CostWindow = 1, 300*time.Millisecond
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Experiments) != 2 {
+		t.Fatalf("%d experiments, want 2", len(rep.Experiments))
+	}
+	for _, e := range rep.Experiments {
+		for _, f := range e.Failures {
+			t.Errorf("%s: %s", e.Name, f)
+		}
+		for _, r := range e.Rows {
+			switch {
+			case r.Failed:
+				t.Errorf("%s %q: no result", e.Name, r.Label)
+			case e.Name == ExpWall && r.Stat != StatCPU && (r.Ratio <= 0 || r.Ratio >= 0.5):
+				t.Errorf("%s %q: sub-stream / full %.2f, want above 0 and below 0.5", e.Name, r.Label, r.Ratio)
+			}
+		}
+	}
+	var out bytes.Buffer
+	Print(&out, rep)
+	for _, want := range []string{"hub egress per wall tile, sub-stream / full (2 tiles)", "box CPU per sub-stream made"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestMedianAndScore(t *testing.T) {
 	sec := func(mb float64) Sample { return Sample{Elapsed: time.Second, Bytes: int64(mb * 1e6), Count: 1} }
 	e := &Experiment{Unit: UnitMBps, Variants: []*Variant{

@@ -19,9 +19,11 @@ const (
 	ExpStatus = "status"
 	ExpLive   = "live"    // live delay, capture to decoded frame
 	ExpCost   = "hubcost" // hub CPU and memory per watched live stream
+	ExpWall   = "wall"    // hub egress and box upload per wall tile, sub-stream against full
+	ExpSubCPU = "subcpu"  // the box's CPU per sub-stream it makes
 )
 
-var experiments = []string{ExpSpool, ExpUpload, ExpStatus, ExpLive, ExpCost}
+var experiments = []string{ExpSpool, ExpUpload, ExpStatus, ExpLive, ExpCost, ExpWall, ExpSubCPU}
 
 // Config sizes the measurements. Each measurement is bounded by work, not
 // time, so that real and baseline do exactly the same work.
@@ -38,6 +40,10 @@ type Config struct {
 	UploadStreams  int `json:"upload_streams"`  // streams of the one room in the spool
 	UploadSegments int `json:"upload_segments"` // segments pre-filled and drained
 	UploadWorkers  int `json:"upload_workers"`
+	// UploadStore, when set, adds a drain into a hub that keeps recordings
+	// in this object store (the hub's --store; credentials from
+	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), against pack files.
+	UploadStore string `json:"upload_store,omitempty"`
 
 	Rooms       int `json:"rooms"`         // MQTT publishers, one per simulated room
 	MsgsPerRoom int `json:"msgs_per_room"` // health and telemetry, alternating
@@ -125,7 +131,7 @@ func (c Config) Validate() error {
 
 // validateLive checks the live settings if a live measurement is wanted.
 func (c Config) validateLive() error {
-	if !c.wants(ExpLive) && !c.wants(ExpCost) {
+	if !c.wants(ExpLive) && !c.wants(ExpCost) && !c.wants(ExpWall) && !c.wants(ExpSubCPU) {
 		return nil
 	}
 	switch {
@@ -133,8 +139,8 @@ func (c Config) validateLive() error {
 		return fmt.Errorf("live: camera %dx%d at %d fps: need at least 16x16 and 1 to 60 fps", c.LiveWidth, c.LiveHeight, c.LiveFPS)
 	case c.wants(ExpLive) && (c.LiveStreams < 1 || c.LiveFrames < 1):
 		return fmt.Errorf("live: need at least 1 stream and 1 frame")
-	case c.wants(ExpCost) && (c.CostRooms < 1 || c.CostWindow < 100*time.Millisecond):
-		return fmt.Errorf("hubcost: need at least 1 room and a window of 100 ms")
+	case (c.wants(ExpCost) || c.wants(ExpWall) || c.wants(ExpSubCPU)) && (c.CostRooms < 1 || c.CostWindow < 100*time.Millisecond):
+		return fmt.Errorf("hubcost, wall, subcpu: need at least 1 room and a window of 100 ms")
 	}
 	if !c.wants(ExpCost) {
 		return nil

@@ -26,10 +26,7 @@ func costPlan(ctx context.Context, cfg Config, hub *hubBinary, log *slog.Logger)
 	if err != nil {
 		return nil, err
 	}
-	rooms := make([]string, cfg.CostRooms)
-	for i := range rooms {
-		rooms[i] = fmt.Sprintf("bench-room-%02d", i+1)
-	}
+	rooms := benchRooms(cfg)
 	streams := camerasPerBox * cfg.CostRooms
 	exp := &Experiment{
 		Name: ExpCost, Unit: UnitCPU,
@@ -63,6 +60,15 @@ func costPlan(ctx context.Context, cfg Config, hub *hubBinary, log *slog.Logger)
 	return &plan{exp: exp, runs: runs}, nil
 }
 
+// benchRooms names the rooms of the replay boxes.
+func benchRooms(cfg Config) []string {
+	rooms := make([]string, cfg.CostRooms)
+	for i := range rooms {
+		rooms[i] = fmt.Sprintf("bench-room-%02d", i+1)
+	}
+	return rooms
+}
+
 // costSettle is how long the watched hub runs before it is measured.
 func costSettle(cfg Config) time.Duration { return cfg.CostWindow / 4 }
 
@@ -80,7 +86,7 @@ func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string
 			return Sample{}, err
 		}
 	}
-	stopBoxes, err := startReplayBoxes(ctx, h.mqtt, keys, frames, cfg.LiveFPS, boxLogger(log))
+	stopBoxes, err := startReplayBoxes(ctx, h.mqtt, keys, frames, cfg.LiveFPS, nil, boxLogger(log))
 	if err != nil {
 		return Sample{}, err
 	}
@@ -88,7 +94,7 @@ func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string
 	if err := waitOnline(ctx, h.url, h.opToken, rooms); err != nil {
 		return Sample{}, err
 	}
-	vs := newViewers(ctx, h.url, h.viewToken, rooms, k)
+	vs := newViewers(ctx, h.url, h.viewToken, rooms, k, "")
 	defer vs.stop()
 	if err := vs.waitFrames(ctx); err != nil {
 		return Sample{}, err
@@ -172,12 +178,15 @@ type viewers struct {
 	tr     *http.Transport
 }
 
-func newViewers(ctx context.Context, hubURL, token string, rooms []string, k int) *viewers {
+// newViewers starts k viewers of the rooms' cameras in turn; query is
+// added to each live.mjpeg address ("?rendition=sub": the sub-stream,
+// whose X-Frame numbers skip the camera frames it leaves out).
+func newViewers(ctx context.Context, hubURL, token string, rooms []string, k int, query string) *viewers {
 	ctx, cancel := context.WithCancel(ctx)
 	vs := &viewers{cancel: cancel, tr: &http.Transport{MaxIdleConnsPerHost: k}}
 	client := &http.Client{Transport: bearer.Transport(token, vs.tr)}
 	for i := range k {
-		v := &countingViewer{url: fmt.Sprintf("%s/api/v1/rooms/%s/streams/cam%d/live.mjpeg", hubURL, rooms[i/camerasPerBox], i%camerasPerBox+1)}
+		v := &countingViewer{url: fmt.Sprintf("%s/api/v1/rooms/%s/streams/cam%d/live.mjpeg%s", hubURL, rooms[i/camerasPerBox], i%camerasPerBox+1, query), skips: query != ""}
 		vs.list = append(vs.list, v)
 		vs.wg.Go(func() { v.run(ctx, client) })
 	}

@@ -2,9 +2,11 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image/jpeg"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,7 +22,10 @@ const firstFrameTimeout = 20 * time.Second
 // between them, without decoding.
 type countingViewer struct {
 	url    string
+	skips  bool // a sub-stream: X-Frame numbers skip by design, gaps are not losses
 	frames atomic.Int64
+	bytes  atomic.Int64 // JPEG bytes read
+	width  atomic.Int64 // of the first picture
 	lost   atomic.Uint64
 
 	mu  sync.Mutex
@@ -52,9 +57,14 @@ func (v *countingViewer) read(ctx context.Context, client *http.Client) error {
 			if p.seq <= last {
 				return fmt.Errorf("frame %d after frame %d", p.seq, last)
 			}
-			v.lost.Add(p.seq - last - 1)
+			if !v.skips {
+				v.lost.Add(p.seq - last - 1)
+			}
+		} else if cfg, err := jpeg.DecodeConfig(bytes.NewReader(p.data)); err == nil {
+			v.width.Store(int64(cfg.Width))
 		}
 		last = p.seq
+		v.bytes.Add(int64(len(p.data)))
 		v.frames.Add(1)
 	}
 }
@@ -72,6 +82,24 @@ func (vs *viewers) frames() int64 {
 		n += v.frames.Load()
 	}
 	return n
+}
+
+// bytes is how many JPEG bytes all viewers have read.
+func (vs *viewers) bytes() int64 {
+	var n int64
+	for _, v := range vs.list {
+		n += v.bytes.Load()
+	}
+	return n
+}
+
+// widths lists the first picture's width of each viewer.
+func (vs *viewers) widths() []int64 {
+	var out []int64
+	for _, v := range vs.list {
+		out = append(out, v.width.Load())
+	}
+	return out
 }
 
 // waitFrames waits until every viewer has read a frame.

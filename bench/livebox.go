@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/evalroom/evalroom/devices"
@@ -33,7 +34,8 @@ type replayBox struct {
 
 // startReplayBoxes connects one box per room to the broker at mqttAddr and
 // runs them until the returned stop is called.
-func startReplayBoxes(ctx context.Context, mqttAddr string, keys map[string]protocol.Signer, frames [][]byte, fps int, log *slog.Logger) (stop func(), err error) {
+// sent, when not nil, counts the bytes of the live frames they publish.
+func startReplayBoxes(ctx context.Context, mqttAddr string, keys map[string]protocol.Signer, frames [][]byte, fps int, sent *atomic.Int64, log *slog.Logger) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for id, key := range keys {
@@ -46,7 +48,11 @@ func startReplayBoxes(ctx context.Context, mqttAddr string, keys map[string]prot
 		}
 		b := &replayBox{room: id, streams: streamNames("cam", camerasPerBox)}
 		b.rep = reporter.New(reporter.Config{Broker: mqttAddr, Room: id, Password: pw, Version: "bench"}, b, b.command, log)
-		b.live = live.New(id, b.rep)
+		var pub live.Publisher = b.rep
+		if sent != nil {
+			pub = countingPublisher{next: pub, n: sent}
+		}
+		b.live = live.New(id, pub)
 		wg.Go(func() { b.rep.Run(ctx) })
 		for _, s := range b.streams {
 			wg.Go(func() { b.feed(ctx, s, frames, fps) })
@@ -71,6 +77,23 @@ func (b *replayBox) feed(ctx context.Context, stream string, frames [][]byte, fp
 		case now := <-t.C:
 			b.live.Frame(info, seq, devices.Frame{Data: frames[seq%uint64(len(frames))], Time: now})
 		}
+	}
+}
+
+// countingPublisher counts the bytes of the live frames it passes on.
+type countingPublisher struct {
+	next    live.Publisher // nil: dropped
+	n       *atomic.Int64  // bytes
+	counted *atomic.Int64  // frames, when not nil
+}
+
+func (c countingPublisher) PublishLive(stream string, frame []byte) {
+	c.n.Add(int64(len(frame)))
+	if c.counted != nil {
+		c.counted.Add(1)
+	}
+	if c.next != nil {
+		c.next.PublishLive(stream, frame)
 	}
 }
 

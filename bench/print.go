@@ -82,6 +82,12 @@ func figure(v *Variant, stat string) string {
 		return fmt.Sprintf("p95 %6.1f ms", v.Value(s, stat))
 	case stat == StatRSS:
 		return fmt.Sprintf("RSS %6.1f MB", v.Value(s, stat))
+	case stat == StatUpload:
+		return fmt.Sprintf("up %7.1f KB/s", v.Value(s, stat))
+	case stat == StatCPU:
+		return fmt.Sprintf("CPU %5.2f%% of a core", 100*v.Value(s, stat))
+	case v.unit == UnitKBps:
+		return fmt.Sprintf("%7.1f KB/s", v.Rate(s))
 	case v.unit == UnitMs:
 		return fmt.Sprintf("p50 %6.1f ms", v.Rate(s))
 	case v.unit == UnitCPU:
@@ -133,6 +139,9 @@ func rounds(v *Variant) string {
 		return fmt.Sprintf("p50 %s ms, p95 %s ms  (%d frames per run)", strings.Join(parts, "  "), perRun(v, StatP95, "%.1f"), s.Count)
 	case UnitCPU:
 		return fmt.Sprintf("%s CPU s/s, RSS %s MB  (%d frames to viewers in %.1f s)", strings.Join(parts, "  "), perRun(v, StatRSS, "%.1f"), s.Count, s.Elapsed.Seconds())
+	case UnitKBps:
+		return fmt.Sprintf("%s KB/s per tile out of the hub, %s KB/s per tile up from the boxes, hub CPU %s s/s  (%d frames to viewers in %.1f s)",
+			strings.Join(parts, "  "), perRun(v, StatUpload, "%.1f"), perRun(v, StatCPU, "%.4f"), s.Count, s.Elapsed.Seconds())
 	}
 	if v.unit == UnitMBps {
 		amp := ""

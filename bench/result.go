@@ -11,12 +11,15 @@ const (
 	UnitMsgs = "msg/s"
 	UnitMs   = "ms"      // live delay, median (p50) of a run; lower is better
 	UnitCPU  = "CPU s/s" // CPU seconds a process used per second
+	UnitKBps = "KB/s"    // 10^3 bytes per second (Sample.Bytes)
 )
 
 // Figures a row may compare instead of its experiment's primary one.
 const (
-	StatP95 = "p95" // live delay, 95th percentile, ms
-	StatRSS = "rss" // resident memory, MB
+	StatP95    = "p95"    // live delay, 95th percentile, ms
+	StatRSS    = "rss"    // resident memory, MB
+	StatUpload = "upload" // Sample.Upload, KB/s
+	StatCPU    = "cpu"    // Sample.CPU, CPU seconds per second
 )
 
 // Sample is one run of one variant.
@@ -35,6 +38,8 @@ type Sample struct {
 	// RSS its mean resident memory then.
 	CPU time.Duration `json:"cpu_ns,omitempty"`
 	RSS int64         `json:"rss_bytes,omitempty"`
+	// Upload is what the boxes published while timed (live frames, bytes).
+	Upload int64 `json:"upload_bytes,omitempty"`
 }
 
 // PerSec is segments or messages per second.
@@ -70,6 +75,8 @@ func (v *Variant) Rate(s Sample) float64 {
 		return s.MBps()
 	case UnitMs:
 		return ms(s.P50)
+	case UnitKBps:
+		return perSec(s.Bytes, s)
 	case UnitCPU:
 		if s.Elapsed <= 0 {
 			return 0
@@ -87,8 +94,23 @@ func (v *Variant) Value(s Sample, stat string) float64 {
 		return ms(s.P95)
 	case StatRSS:
 		return float64(s.RSS) / 1e6
+	case StatUpload:
+		return perSec(s.Upload, s)
+	case StatCPU:
+		if s.Elapsed <= 0 {
+			return 0
+		}
+		return s.CPU.Seconds() / s.Elapsed.Seconds()
 	}
 	return v.Rate(s)
+}
+
+// perSec is n bytes in the sample's time, as KB/s.
+func perSec(n int64, s Sample) float64 {
+	if s.Elapsed <= 0 {
+		return 0
+	}
+	return float64(n) / 1e3 / s.Elapsed.Seconds()
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

@@ -45,6 +45,8 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (*Report, error) {
 		{ExpStatus, func() (*plan, error) { return statusPlan(cfg, log) }},
 		{ExpLive, func() (*plan, error) { return livePlan(ctx, cfg, hub, log) }},
 		{ExpCost, func() (*plan, error) { return costPlan(ctx, cfg, hub, log) }},
+		{ExpWall, func() (*plan, error) { return wallPlan(ctx, cfg, hub, log) }},
+		{ExpSubCPU, func() (*plan, error) { return subCPUPlan(ctx, cfg) }},
 	}
 	for _, b := range builds {
 		if !cfg.wants(b.name) {

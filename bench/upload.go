@@ -65,7 +65,7 @@ func uploadPlan(ctx context.Context, cfg Config, parent string, log *slog.Logger
 			"informative: hub against the file+fsync server with the spool replaced by an in-memory queue of the same segments, so that the edge's own cost does not hide the servers' difference.",
 		},
 	}
-	hub := func(ctx context.Context, dir string) (*sink, error) { return hubSink(ctx, dir, streams, log) }
+	hub := func(ctx context.Context, dir string) (*sink, error) { return hubSink(ctx, dir, "", streams, log) }
 	file := func(ctx context.Context, dir string) (*sink, error) { return bareSink(dir, true) }
 	discard := func(ctx context.Context, dir string) (*sink, error) { return bareSink(dir, false) }
 	fromSpool, fromMemory := openSpoolCopy(src, log), openMemQueue(segs)
@@ -74,13 +74,23 @@ func uploadPlan(ctx context.Context, cfg Config, parent string, log *slog.Logger
 			return drain(ctx, dir, cfg, start, open, log)
 		}
 	}
-	return &plan{exp: exp, cleanup: func() { os.RemoveAll(dir) }, runs: map[string]runFunc{
+	runs := map[string]runFunc{
 		"real":     drainTo(hub, fromSpool),
 		"file":     drainTo(file, fromSpool),
 		"discard":  drainTo(discard, fromSpool),
 		"real-mem": drainTo(hub, fromMemory),
 		"file-mem": drainTo(file, fromMemory),
-	}}, nil
+	}
+	if cfg.UploadStore != "" {
+		exp.Variants = append(exp.Variants, &Variant{Name: "real-s3", About: "uploader -> hub with --store " + cfg.UploadStore})
+		exp.Rows = append(exp.Rows, Row{Label: "  hub on the object store vs pack files", Real: "real-s3", Baseline: "real"})
+		exp.Notes = append(exp.Notes, "real-s3: the same drain into a hub that puts each group commit's records as one object per room (PutObject) and acks after the object store confirmed it, instead of appending to the pack and syncing it.")
+		s3 := func(ctx context.Context, dir string) (*sink, error) {
+			return hubSink(ctx, dir, cfg.UploadStore, streams, log)
+		}
+		runs["real-s3"] = drainTo(s3, fromSpool)
+	}
+	return &plan{exp: exp, cleanup: func() { os.RemoveAll(dir) }, runs: runs}, nil
 }
 
 // prefill appends cfg.UploadSegments segments, spread over the streams,

@@ -23,10 +23,10 @@ const shutdownTimeout = 5 * time.Second
 
 // hubSink starts a real hub on loopback and enrolls the bench room with
 // prototest.Signer's key, the way an operator and a box would.
-func hubSink(ctx context.Context, dir string, streams []string, log *slog.Logger) (*sink, error) {
+func hubSink(ctx context.Context, dir, store string, streams []string, log *slog.Logger) (*sink, error) {
 	// The hub's background work (alert engine) lives as long as hctx.
 	hctx, hcancel := context.WithCancel(ctx)
-	h, err := server.Start(hctx, server.Config{DataDir: filepath.Join(dir, "hub"), HTTP: "127.0.0.1:0", MQTT: "127.0.0.1:0", Insecure: true}, log)
+	h, err := server.Start(hctx, server.Config{DataDir: filepath.Join(dir, "hub"), Store: store, HTTP: "127.0.0.1:0", MQTT: "127.0.0.1:0", Insecure: true}, log)
 	if err != nil {
 		hcancel()
 		return nil, fmt.Errorf("start hub: %w", err)

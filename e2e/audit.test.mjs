@@ -99,9 +99,9 @@ check('regulator: its own live view is in the log, newest first, in words', asyn
   assert.equal(view.what, '实时查看');
   // One entry per room viewing, naming its streams in words; the recorded detail on hover.
   assert.ok(list.filter((r) => r.action === 'live.view').every((r) => !r.target.includes('/')), 'live views name the room, not one entry per stream');
-  assert.match(view.detail, /^在本页面观看：(摄像头|麦克风) \w+(、(摄像头|麦克风) \w+)*$/, `the streams in words: ${view.detail}`);
-  // The wall watched cam1; the room page added the microphone: each entry names the streams it began.
-  const named = list.filter((r) => r.action === 'live.view' && r.target === 'room-1').flatMap((r) => JSON.parse(r.raw).streams);
+  assert.match(view.detail, /^在本页面观看：(摄像头|麦克风) \w+(（子码流）)?(、(摄像头|麦克风) \w+(（子码流）)?)*$/, `the streams in words: ${view.detail}`);
+  // The wall watched cam1's sub-stream; the room page cam1 and the microphone: each entry names the streams it began.
+  const named = list.filter((r) => r.action === 'live.view' && r.target === 'room-1').flatMap((r) => [...JSON.parse(r.raw).streams || [], ...JSON.parse(r.raw).sub || []]);
   assert.ok(named.includes('cam1') && named.some((s) => s.startsWith('mic')), `room-1's streams named: ${named}`);
   assert.equal(JSON.parse(view.raw).via, 'websocket');
   assert.match(view.who, /^值班员 王 @ 127\.0\.0\.1$/, 'the reader\'s own entries by its name');

@@ -92,3 +92,33 @@ check('Chinese by default, English on the toggle', async () => {
     && [...document.querySelectorAll('[data-stream] img')].every((i) => i.naturalWidth > 0), null, 15000);
   await page.screenshot({ path: path.join(artifacts, 'hub-en.png') });
 });
+
+check('wall tiles take the sub-stream, the room page the main stream', async () => {
+  // What the page asks the hub for: every watch list it sends on its socket.
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => {
+    try { const m = JSON.parse(String(f.payload)); if (Array.isArray(m.watch)) sent.push(m.watch); } catch { /* not a watch list */ }
+  }));
+  await page.goto(page.url().replace(/#.*$/, '#/'));
+  await page.reload();
+  await waitFor('every wall tile shows a 320×180 sub-stream picture', (n) => {
+    const tiles = [...document.querySelectorAll('.card[data-room] .tile')];
+    return tiles.length === n && tiles.every((t) => t.dataset.rendition === 'sub' && t.dataset.live === 'live'
+      && t.querySelector('img').naturalWidth === 320 && t.querySelector('img').naturalHeight === 180);
+  }, ROOMS * TILES_PER_ROOM, 30000);
+  const wall = sent.at(-1) || [];
+  assert.equal(wall.length, ROOMS * TILES_PER_ROOM, `the wall asks for one stream per tile: ${JSON.stringify(sent)}`);
+  assert.ok(wall.every((k) => /^room-\d+\/cam\d+\/sub$/.test(k)), `the wall asks for sub-streams only: ${JSON.stringify(wall)}`);
+
+  await page.evaluate(() => { location.hash = '#/room/room-1'; });
+  await waitFor("room-1's big view shows 640×360 main-stream pictures", (n) => {
+    const tiles = [...document.querySelectorAll('.room-live .tile.big')];
+    return tiles.length === n && tiles.every((t) => t.dataset.rendition === 'main' && t.dataset.live === 'live'
+      && t.querySelector('img').naturalWidth === 640 && t.querySelector('img').naturalHeight === 360);
+  }, TILES_PER_ROOM, 30000);
+  const room = sent.at(-1) || [];
+  assert.deepEqual(room.filter((k) => k.includes('/cam')), ['room-1/cam1', 'room-1/cam2'],
+    `the room page asks for the main streams of its cameras: ${JSON.stringify(sent)}`);
+  await page.screenshot({ path: path.join(artifacts, 'demo-room-main.png') });
+  await page.evaluate(() => { location.hash = '#/'; });
+});

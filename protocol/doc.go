@@ -22,6 +22,12 @@
 //	  2026-12, additive: gap reason "overrun", sound (or pictures) a
 //	  device captured but the box did not read in time and lost, between
 //	  the gap's start and end; the device itself stayed up.
+//	  2026-12, additive: "rendition":"sub" on live commands and frames,
+//	  a camera's sub-stream (SubWidth wide, SubFPS frames a second); and
+//	  "features" in status, what an agent build offers ("live.sub"), so
+//	  a hub asks a box of an older build, whose strict decoder refuses a
+//	  command with a field it does not know, only for its main stream.
+//	  Hubs are upgraded before boxes: an older hub refuses the field.
 package protocol
 
 // Version is the protocol version this code speaks and requires in every

@@ -12,14 +12,31 @@ const MaxLiveFrameSize = 4 << 20
 
 var liveMagic = [4]byte{'E', 'R', 'L', 'F'}
 
+// Live renditions of a camera: the main one is the camera's own frames; the
+// sub-stream is smaller and slower, for thumbnails on a wall.
+const (
+	RenditionMain = ""    // the camera's frames as captured (the default)
+	RenditionSub  = "sub" // at most SubWidth wide, at most SubFPS frames a second, MJPEG
+)
+
+// SubWidth and SubFPS bound a sub-stream frame's width and its rate.
+const (
+	SubWidth = 320
+	SubFPS   = 5
+)
+
+// ValidRendition reports whether r names a rendition.
+func ValidRendition(r string) bool { return r == RenditionMain || r == RenditionSub }
+
 // LiveHeader describes one live frame.
 type LiveHeader struct {
-	V      int    `json:"v"`
-	Room   string `json:"room"`
-	Stream string `json:"stream"`
-	Seq    uint64 `json:"seq"`   // frame number in the stream
-	Time   int64  `json:"t"`     // capture time, Unix nanoseconds
-	Codec  string `json:"codec"` // CodecMJPEG (one JPEG) or CodecPCM
+	V         int    `json:"v"`
+	Room      string `json:"room"`
+	Stream    string `json:"stream"`
+	Rendition string `json:"rendition,omitempty"` // RenditionMain or RenditionSub
+	Seq       uint64 `json:"seq"`                 // frame number in the stream
+	Time      int64  `json:"t"`                   // capture time, Unix nanoseconds
+	Codec     string `json:"codec"`               // CodecMJPEG (one JPEG) or CodecPCM
 }
 
 func (h *LiveHeader) version() int { return h.V }
@@ -34,6 +51,12 @@ func (h *LiveHeader) Validate() error {
 	}
 	if h.Codec != CodecMJPEG && h.Codec != CodecPCM {
 		return invalid("live codec %q", h.Codec)
+	}
+	if !ValidRendition(h.Rendition) {
+		return invalid("live rendition %q: use \"\" (main) or %q", h.Rendition, RenditionSub)
+	}
+	if h.Rendition == RenditionSub && h.Codec != CodecMJPEG {
+		return invalid("a sub-stream is MJPEG, not %q", h.Codec)
 	}
 	return nil
 }

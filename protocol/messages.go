@@ -24,12 +24,50 @@ type Status struct {
 	Online  bool      `json:"online"`
 	Time    time.Time `json:"time"`
 	Version string    `json:"version,omitempty"` // agent build
+	// Features names what this agent build offers beyond protocol
+	// Version 1 (FeatureLiveSub, …), so the hub and the page ask a box
+	// only for what it can do: a box of an older build sends none.
+	Features []string `json:"features,omitempty"`
 }
+
+// Features an agent build may offer.
+const (
+	FeatureLiveSub = "live.sub" // a camera's sub-stream (RenditionSub)
+)
+
+// AgentFeatures is what this build's agent offers; its status says so.
+var AgentFeatures = []string{FeatureLiveSub}
+
+// maxFeatures bounds the list a status may carry.
+const maxFeatures = 32
 
 func (m *Status) version() int { return m.V }
 
 // Validate implements Message.
-func (m *Status) Validate() error { return checkID("room", m.Room) }
+func (m *Status) Validate() error {
+	if err := checkID("room", m.Room); err != nil {
+		return err
+	}
+	if len(m.Features) > maxFeatures {
+		return invalid("status names %d features, at most %d", len(m.Features), maxFeatures)
+	}
+	for _, f := range m.Features {
+		if f == "" || len(f) > 64 {
+			return invalid("status feature %q: a feature is a name of 1 to 64 bytes", f)
+		}
+	}
+	return nil
+}
+
+// Offers reports whether the box's status names feature f.
+func (m *Status) Offers(f string) bool {
+	for _, x := range m.Features {
+		if x == f {
+			return true
+		}
+	}
+	return false
+}
 
 // DeviceState is one device's state as the box's registry sees it.
 type DeviceState struct {
@@ -226,15 +264,18 @@ const MaxLiveLease = 5 * time.Minute
 
 // Command is sent from the hub to one box.
 type Command struct {
-	V       int       `json:"v"`
-	ID      string    `json:"id"`
-	Room    string    `json:"room"`
-	Kind    string    `json:"kind"`
-	Stream  string    `json:"stream,omitempty"`
-	On      bool      `json:"on,omitempty"`
-	Lease   Duration  `json:"lease,omitempty"`
-	Session string    `json:"session,omitempty"`
-	Sent    time.Time `json:"sent"`
+	V      int    `json:"v"`
+	ID     string `json:"id"`
+	Room   string `json:"room"`
+	Kind   string `json:"kind"`
+	Stream string `json:"stream,omitempty"`
+	// Rendition of a live command: RenditionMain or RenditionSub; each
+	// rendition of a stream has a lease of its own.
+	Rendition string    `json:"rendition,omitempty"`
+	On        bool      `json:"on,omitempty"`
+	Lease     Duration  `json:"lease,omitempty"`
+	Session   string    `json:"session,omitempty"`
+	Sent      time.Time `json:"sent"`
 }
 
 func (m *Command) version() int { return m.V }
@@ -247,6 +288,9 @@ func (m *Command) Validate() error {
 	if err := checkID("room", m.Room); err != nil {
 		return err
 	}
+	if m.Rendition != "" && m.Kind != CmdLive {
+		return invalid("a %s command has no rendition", m.Kind)
+	}
 	switch m.Kind {
 	case CmdLive:
 		if err := checkID("stream", m.Stream); err != nil {
@@ -254,6 +298,9 @@ func (m *Command) Validate() error {
 		}
 		if m.On && (m.Lease <= 0 || time.Duration(m.Lease) > MaxLiveLease) {
 			return invalid("live lease %v outside (0, %v]", time.Duration(m.Lease), MaxLiveLease)
+		}
+		if !ValidRendition(m.Rendition) {
+			return invalid("live rendition %q: use \"\" (main) or %q", m.Rendition, RenditionSub)
 		}
 	case CmdPing:
 	case CmdSession:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,6 +140,32 @@ func TestLiveRoundTrip(t *testing.T) {
 	}
 }
 
+// TestLiveRendition: a sub-stream frame names its rendition and round-trips;
+// a main frame keeps the bytes of before (no rendition field); an unknown
+// rendition or a sound sub-stream is refused.
+func TestLiveRendition(t *testing.T) {
+	b, err := protocol.EncodeLive(protocol.LiveHeader{Room: "room-1", Stream: "cam1", Rendition: protocol.RenditionSub, Seq: 3, Codec: protocol.CodecMJPEG}, []byte("jpeg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, err := protocol.DecodeLive(b)
+	if err != nil || h.Rendition != protocol.RenditionSub {
+		t.Fatalf("DecodeLive = %+v, %v", h, err)
+	}
+	main, _ := protocol.EncodeLive(protocol.LiveHeader{Room: "room-1", Stream: "cam1", Codec: protocol.CodecMJPEG}, nil)
+	if bytes.Contains(main, []byte("rendition")) {
+		t.Fatalf("a main frame names a rendition: %q", main)
+	}
+	for _, bad := range []protocol.LiveHeader{
+		{Room: "room-1", Stream: "cam1", Rendition: "hd", Codec: protocol.CodecMJPEG},
+		{Room: "room-1", Stream: "mic1", Rendition: protocol.RenditionSub, Codec: protocol.CodecPCM},
+	} {
+		if _, err := protocol.EncodeLive(bad, nil); !errors.Is(err, protocol.ErrInvalid) {
+			t.Errorf("EncodeLive(%+v) = %v, want ErrInvalid", bad, err)
+		}
+	}
+}
+
 func TestKeyVectors(t *testing.T) {
 	for _, v := range prototest.Keys() {
 		t.Run(v.Name, func(t *testing.T) {
@@ -224,6 +251,24 @@ func TestKeyBinding(t *testing.T) {
 	} {
 		if err := protocol.VerifyKeyBinding(c.pub, c.csr, c.binding); !errors.Is(err, protocol.ErrSignature) {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestStatusFeatures(t *testing.T) {
+	s := protocol.Status{V: protocol.Version, Room: "room-1", Online: true, Features: protocol.AgentFeatures}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("this build's status is refused: %v", err)
+	}
+	if !s.Offers(protocol.FeatureLiveSub) {
+		t.Fatal("this build's agent does not offer its sub-stream")
+	}
+	if (&protocol.Status{Room: "room-1"}).Offers(protocol.FeatureLiveSub) {
+		t.Fatal("a status without features offers the sub-stream")
+	}
+	for _, bad := range [][]string{{""}, {strings.Repeat("x", 65)}, make([]string, 33)} {
+		if err := (&protocol.Status{Room: "room-1", Features: bad}).Validate(); err == nil {
+			t.Errorf("features %q taken", bad)
 		}
 	}
 }

@@ -223,6 +223,13 @@ func startRooms(t *testing.T, e *hubEnv, n int, l *ledger) *rooms {
 // startRoomsBudget runs rooms whose spools hold at most budget bytes.
 func startRoomsBudget(t *testing.T, e *hubEnv, n int, l *ledger, budget int64) *rooms {
 	t.Helper()
+	return startRoomsWith(t, e, n, l, func(c *room.Config) { c.Budget = budget })
+}
+
+// startRoomsWith runs n small simulated rooms, their configuration changed
+// by opts first.
+func startRoomsWith(t *testing.T, e *hubEnv, n int, l *ledger, opts func(*room.Config)) *rooms {
+	t.Helper()
 	rs := &rooms{}
 	dir := t.TempDir()
 	rs.dir = dir
@@ -230,11 +237,15 @@ func startRoomsBudget(t *testing.T, e *hubEnv, n int, l *ledger, budget int64) *
 	rs.cancel = cancel
 	for i := 1; i <= n; i++ {
 		id := fmt.Sprintf("room-%d", i)
-		r, err := room.New(ctx, room.Config{
+		cfg := room.Config{
 			ID: id, Name: id, Hub: e.url(), MQTT: e.cfg.MQTT, DataDir: room.Dir(dir, id), CAFile: e.caFile(), Token: e.opToken,
-			Cameras: 2, Mics: 1, Width: 160, Height: 90, FPS: 5, Segment: time.Second, Report: time.Second, Budget: budget,
+			Cameras: 2, Mics: 1, Width: 160, Height: 90, FPS: 5, Segment: time.Second, Report: time.Second,
 			KeyAlg: keyAlg(),
-		}, e.log, nil, l.add)
+		}
+		if opts != nil {
+			opts(&cfg)
+		}
+		r, err := room.New(ctx, cfg, e.log, nil, l.add)
 		if err != nil {
 			t.Fatal(err)
 		}

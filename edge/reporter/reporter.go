@@ -166,7 +166,7 @@ func (r *Reporter) onConnect(c mqtt.Client) {
 }
 
 func (r *Reporter) publishStatus(online bool) {
-	r.publish(protocol.TopicStatus, &protocol.Status{V: protocol.Version, Room: r.cfg.Room, Online: online, Time: time.Now().UTC(), Version: r.cfg.Version}, true)
+	r.publish(protocol.TopicStatus, &protocol.Status{V: protocol.Version, Room: r.cfg.Room, Online: online, Time: time.Now().UTC(), Version: r.cfg.Version, Features: protocol.AgentFeatures}, true)
 }
 
 // Refresh publishes health and telemetry now, not at the next tick: the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/audit"
+	"github.com/evalroom/evalroom/hub/evidence"
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/live"
@@ -59,9 +60,39 @@ type API struct {
 	tokenTTL time.Duration
 	ca       CA // nil: boxes enroll without certificates (plain transport)
 	enrolled func(room string)
-	storage  Storage  // nil: no storage check
-	domains  []Domain // mounted domain packages
-	marks    Marks    // rooms' marks (onboarding's 可视化); nil: none
+	storage  Storage           // nil: no storage check
+	records  Records           // nil: records are read from their pack files
+	removed  evidence.Removals // what retention removed; nil: none
+	domains  []Domain          // mounted domain packages
+	marks    Marks             // rooms' marks (onboarding's 可视化); nil: none
+}
+
+// Records reads a stored record's bytes by its place in the index: a pack
+// file or an object, and a byte range (recstore.Store).
+type Records interface {
+	Read(ctx context.Context, path string, off, size int64) ([]byte, error)
+}
+
+// WithRecords makes playback, download and the timeline read records
+// through r (an object store as well as pack files).
+func (a *API) WithRecords(r Records) *API {
+	a.records = r
+	return a
+}
+
+// WithRetention makes evidence exports name the holes the retention job
+// made.
+func (a *API) WithRetention(r evidence.Removals) *API {
+	a.removed = r
+	return a
+}
+
+// readRecord returns a stored record's bytes.
+func (a *API) readRecord(ctx context.Context, row store.Segment) ([]byte, error) {
+	if a.records == nil {
+		return row.Read()
+	}
+	return a.records.Read(ctx, row.Path, row.Offset, row.Size)
 }
 
 // Storage is the hub's storage health, checked again when a write fails so

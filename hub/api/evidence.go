@@ -32,7 +32,7 @@ func (a *API) evidenceExport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	ex, err := evidence.Prepare(ctx, src, a.audit, evidence.Request{Room: room, From: from, To: to, By: actor(r, "")}, time.Now())
+	ex, err := evidence.Prepare(ctx, src, a.audit, evidence.Request{Room: room, From: from, To: to, By: actor(r, ""), Retention: a.removed}, time.Now())
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		a.fail(w, http.StatusNotFound, "no such room", nil)
@@ -56,6 +56,9 @@ func (a *API) evidenceExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/x-tar")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+ex.FileName()+`"`)
 	w.Header().Set("X-Evidence-Manifest-SHA256", ex.ManifestSHA256)
+	if a.records != nil {
+		ex.ReadFrom(a.records)
+	}
 	res, err := ex.Write(ctx, w)
 	for _, p := range res.Problems {
 		a.log.Error("evidence export: the store does not hold what its index says", "room", room, "problem", p)

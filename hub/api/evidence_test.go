@@ -16,6 +16,7 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
 	"github.com/evalroom/evalroom/hub/media"
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/protocol/prototest"
 )
 
@@ -35,7 +36,7 @@ func TestEvidenceEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", media.NewIngest(t.TempDir(), r.st, slog.New(slog.DiscardHandler), nil, nil))
+	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", media.NewIngest(recstore.Files(t.TempDir()), r.st, slog.New(slog.DiscardHandler), nil, nil))
 	ingest := httptest.NewServer(mux)
 	defer ingest.Close()
 	a := prototest.MediaSegment("room-1", "cam1", 0, "")

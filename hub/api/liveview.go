@@ -20,22 +20,30 @@ import (
 // once by the next boundary, as mjpg-streamer does, so a reader that ends a
 // part at the boundary (Go's mime/multipart) has the frame now, not when the
 // next one comes. Chromium still shows a part only once the next part's
-// headers arrive; the hub's own pages use the WebSocket.
+// headers arrive; the hub's own pages use the WebSocket. ?rendition=sub
+// asks for the camera's sub-stream (thumbnails) instead of its frames.
 func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 	room, stream := r.PathValue("room"), r.PathValue("stream")
 	if !protocol.ValidID(room) || !protocol.ValidID(stream) {
 		a.fail(w, http.StatusBadRequest, "bad room or stream id", nil)
 		return
 	}
+	rendition, ok := parseRendition(r.URL.Query().Get("rendition"))
+	if !ok {
+		a.fail(w, http.StatusBadRequest, "rendition must be main (the default) or sub (the small, slow thumbnail stream)", nil)
+		return
+	}
 	if _, err := a.store.Room(r.Context(), room); err != nil {
 		a.fail(w, http.StatusNotFound, "no such room", nil)
 		return
 	}
-	if !a.mustRecord(w, r, "", audit.LiveView, room, viewDetail{Via: "mjpeg", Streams: []string{stream}}.String()) {
+	d := viewing{Via: "mjpeg"}
+	d.add(stream, rendition)
+	if !a.mustRecord(w, r, "", audit.LiveView, room, d.String()) {
 		return
 	}
 	ended := a.untilSession(r, room)
-	v := a.live.Watch(room, stream)
+	v := a.live.WatchRendition(room, stream, rendition)
 	defer v.Close()
 	const boundary = "evalroomframe"
 	w.Header().Set("Content-Type", "multipart/x-mixed-replace; boundary="+boundary)
@@ -90,9 +98,10 @@ type notice struct {
 
 // ws carries the frames of many streams over one connection, for pages that
 // show a wall of tiles (browsers allow few HTTP connections per host). The
-// client sends {"watch":["room/stream",...]}; the server sends each frame as
-// one binary message in the protocol's live frame format, and a text
-// notice for a stream it ends or refuses.
+// client sends {"watch":["room/stream",...]} ("room/stream/sub" for a
+// camera's sub-stream); the server sends each frame as one binary message
+// in the protocol's live frame format, and a text notice for a stream it
+// ends or refuses (its "stream" the key as asked).
 func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -142,8 +151,8 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 		case list := <-watch:
 			want := map[string]bool{}
 			for _, s := range list {
-				room, stream, ok := strings.Cut(s, "/")
-				if ok && protocol.ValidID(room) && protocol.ValidID(stream) && len(want) < maxWatch && a.mayWatch(r, room) {
+				room, _, _, ok := parseWatch(s)
+				if ok && len(want) < maxWatch && a.mayWatch(r, room) {
 					want[s] = true
 				}
 			}
@@ -156,23 +165,29 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 			added := map[string][]string{}
 			for k := range want {
 				if viewers[k] == nil {
-					room, stream, _ := strings.Cut(k, "/")
-					added[room] = append(added[room], stream)
+					room, _, _, _ := parseWatch(k)
+					added[room] = append(added[room], k)
 				}
 			}
-			for room, streams := range added {
-				if err := a.write(r, "", audit.LiveView, room, viewDetail{Via: "websocket", Streams: streams}.String()); err != nil {
-					a.log.Error("refused a live view that could not be recorded in the audit log", "room", room, "streams", streams, "err", err)
-					for _, stream := range streams {
-						if !send(notice{Stream: room + "/" + stream, Ended: "not_recorded", Error: route.NotRecorded}) {
+			for room, keys := range added {
+				var d viewing
+				d.Via = "websocket"
+				for _, k := range keys {
+					_, stream, rendition, _ := parseWatch(k)
+					d.add(stream, rendition)
+				}
+				if err := a.write(r, "", audit.LiveView, room, d.String()); err != nil {
+					a.log.Error("refused a live view that could not be recorded in the audit log", "room", room, "streams", keys, "err", err)
+					for _, k := range keys {
+						if !send(notice{Stream: k, Ended: "not_recorded", Error: route.NotRecorded}) {
 							return
 						}
 					}
 					continue
 				}
-				for _, stream := range streams {
-					k := room + "/" + stream
-					v := a.live.Watch(room, stream)
+				for _, k := range keys {
+					_, stream, rendition, _ := parseWatch(k)
+					v := a.live.WatchRendition(room, stream, rendition)
 					viewers[k], stops[k] = v, make(chan struct{})
 					go forward(v, out, stops[k])
 					if until := a.untilSession(r, room); until != nil {
@@ -197,6 +212,31 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+}
+
+// parseWatch splits a watch key, "room/stream" (the main stream) or
+// "room/stream/sub".
+func parseWatch(k string) (room, stream, rendition string, ok bool) {
+	parts := strings.Split(k, "/")
+	if len(parts) == 3 && parts[2] == protocol.RenditionSub {
+		rendition = protocol.RenditionSub
+	} else if len(parts) != 2 {
+		return "", "", "", false
+	}
+	room, stream = parts[0], parts[1]
+	return room, stream, rendition, protocol.ValidID(room) && protocol.ValidID(stream)
+}
+
+// parseRendition reads the rendition a request asks for: "" or "main",
+// or "sub".
+func parseRendition(q string) (string, bool) {
+	switch q {
+	case "", "main":
+		return protocol.RenditionMain, true
+	case protocol.RenditionSub:
+		return protocol.RenditionSub, true
+	}
+	return "", false
 }
 
 // endOn sends key to ended when until closes, unless stop closes first.

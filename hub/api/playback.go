@@ -47,7 +47,7 @@ func (a *API) loadSegment(w http.ResponseWriter, r *http.Request) (store.Segment
 		a.fail(w, http.StatusInternalServerError, "cannot read the segment index", err)
 		return row, nil, false
 	}
-	b, err := row.Read()
+	b, err := a.readRecord(r.Context(), row)
 	if err != nil {
 		a.fail(w, http.StatusInternalServerError, "the segment file is missing from the store", err)
 		return row, nil, false
@@ -173,7 +173,7 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 	tw.WriteHeader(&tar.Header{Name: "manifest.json", Mode: 0o644, Size: int64(len(manifest)), ModTime: now})
 	tw.Write(manifest)
 	for _, e := range entries {
-		b, err := e.rec.Read()
+		b, err := a.readRecord(ctx, e.rec)
 		if err != nil {
 			a.log.Error("segment missing from the store during download", "path", e.rec.Path, "err", err)
 			return // the client sees a truncated tar, not a silently incomplete one

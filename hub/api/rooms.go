@@ -29,6 +29,9 @@ type Room struct {
 	ClockOffsetSeconds  *float64      `json:"clock_offset_seconds"` // box minus hub, null until measured
 	RoundTripSeconds    *float64      `json:"round_trip_seconds"`
 	Streams             []Stream      `json:"streams"`
+	// Features is what the room's box offers beyond the first protocol
+	// (e.g. "live.sub"): the page asks an older box for its main stream.
+	Features []string `json:"features"`
 	// Mark is the room's "可视化" mark (hub/onboarding.Mark), null when it
 	// carries none.
 	Mark any `json:"mark"`
@@ -76,7 +79,7 @@ func toRoom(rm store.Room, st fleet.RoomState) Room {
 		ID: rm.ID, Name: rm.Name, Enrolled: rm.PublicKey != "", Online: st.Online,
 		SpoolBytes: st.Telemetry.SpoolBytes, OldestUnsentSeconds: st.Telemetry.OldestUnsentSeconds,
 		DiskFreeBytes: st.Telemetry.DiskFreeBytes, UploadBytesPerSec: st.Telemetry.UploadBytesPerSec, RecordBytesPerSec: st.Telemetry.RecordBytesPerSec, Session: st.Telemetry.Session,
-		Streams: []Stream{},
+		Streams: []Stream{}, Features: append([]string{}, st.Features...),
 	}
 	if !rm.Jurisdiction.IsZero() {
 		o.Jurisdiction = &Jurisdiction{Code: rm.Jurisdiction.Code, Name: rm.Jurisdiction.Name}

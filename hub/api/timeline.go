@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"time"
@@ -75,7 +76,7 @@ func (a *API) timeline(w http.ResponseWriter, r *http.Request) {
 			a.fail(w, http.StatusInternalServerError, "cannot list segments", err)
 			return
 		}
-		ts := TimelineStream{ID: st, Kind: a.streamKind(room, st, segs), Bands: bands(segs)}
+		ts := TimelineStream{ID: st, Kind: a.streamKind(ctx, room, st, segs), Bands: bands(segs)}
 		tl.Streams = append(tl.Streams, ts)
 		for _, s := range segs {
 			if s.Session == "" {
@@ -138,7 +139,7 @@ func bands(segs []store.Segment) []Band {
 
 // streamKind says whether a stream is video or audio: from the box's
 // device list, or else from the codec of a stored record.
-func (a *API) streamKind(room, stream string, segs []store.Segment) string {
+func (a *API) streamKind(ctx context.Context, room, stream string, segs []store.Segment) string {
 	for _, d := range a.fleet.State(room).Devices {
 		if d.Stream == stream {
 			return d.Kind
@@ -148,7 +149,7 @@ func (a *API) streamKind(room, stream string, segs []store.Segment) string {
 		if s.Record != protocol.RecordMedia {
 			continue
 		}
-		if b, err := s.Read(); err == nil {
+		if b, err := a.readRecord(ctx, s); err == nil {
 			if seg, err := protocol.DecodeSegment(b); err == nil && seg.Header.Codec == protocol.CodecPCM {
 				return protocol.KindAudio
 			}

@@ -3,19 +3,32 @@ package api
 import (
 	"encoding/json"
 	"slices"
+
+	"github.com/evalroom/evalroom/protocol"
 )
 
-// viewDetail is the detail of a live view's audit entry: how the streams
-// were watched ("websocket", the hub's page; "mjpeg", a player) and which,
-// in a form the page words in the reader's language. One viewing of a room
-// is one entry, its target the room.
-type viewDetail struct {
+// viewing is the detail of a live view's audit entry: how the streams were
+// watched ("websocket", the hub's page; "mjpeg", a player) and which, the
+// main streams and the sub-streams (small thumbnails) apart, in a form the
+// page words in the reader's language. One viewing of a room is one entry,
+// its target the room.
+type viewing struct {
 	Via     string   `json:"via"`
-	Streams []string `json:"streams"`
+	Streams []string `json:"streams,omitempty"`
+	Sub     []string `json:"sub,omitempty"`
 }
 
-func (d viewDetail) String() string {
+func (d *viewing) add(stream, rendition string) {
+	if rendition == protocol.RenditionSub {
+		d.Sub = append(d.Sub, stream)
+	} else {
+		d.Streams = append(d.Streams, stream)
+	}
+}
+
+func (d viewing) String() string {
 	slices.Sort(d.Streams)
+	slices.Sort(d.Sub)
 	b, _ := json.Marshal(d) // strings only: cannot fail
 	return string(b)
 }

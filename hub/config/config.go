@@ -25,6 +25,10 @@ import (
 // Config is the whole hub configuration.
 type Config struct {
 	DataDir string `json:"data_dir"` // database, recordings, certificates, audit heads
+	// Store is where recordings go: "" for pack files in data_dir/media, or
+	// s3://BUCKET?endpoint=http://HOST:PORT&region=R with the credentials of
+	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.
+	Store string `json:"store"`
 	// Database is the hub's database: postgres://USER@HOST:PORT/DB?sslmode=disable,
 	// or a SQLite file; "" (the default) is hub.db in data_dir.
 	Database string `json:"database"`
@@ -36,6 +40,7 @@ type Config struct {
 	TLS              TLS               `json:"tls"`
 	FDReserve        int               `json:"fd_reserve"` // open files kept for the hub's own; 0: a tenth of the limit, at least 128
 	Storage          Storage           `json:"storage"`
+	Retention        Retention         `json:"retention"`
 	HeartbeatTimeout protocol.Duration `json:"heartbeat_timeout"` // a room silent this long shows offline
 	PingInterval     protocol.Duration `json:"ping_interval"`     // clock-offset measurement per room
 	OnboardingWatch  protocol.Duration `json:"onboarding_watch"`  // how often onboarding's statutory clocks are read for overdue steps
@@ -93,6 +98,14 @@ type Storage struct {
 	Check        protocol.Duration `json:"check"`          // how often
 }
 
+// Retention is how long footage outside procurement sessions is kept
+// (session footage is never removed by the hub) and how often the job
+// that removes it runs.
+type Retention struct {
+	OutsideSessions protocol.Duration `json:"outside_sessions"`
+	Every           protocol.Duration `json:"every"`
+}
+
 // Alerts tune when alerts open, resolve and notify again.
 type Alerts struct {
 	RaiseAfter   protocol.Duration `json:"raise_after"`   // a problem must hold this long to open an alert
@@ -122,6 +135,7 @@ func Default() Config {
 		},
 		MQTT:             MQTT{Listen: "127.0.0.1:1883", ConnectTimeout: d(10 * time.Second), PerAddr: 64, MaxConns: 2048},
 		Storage:          Storage{MinFreeBytes: health.DefaultMinFree, Check: d(10 * time.Second)},
+		Retention:        Retention{OutsideSessions: d(180 * 24 * time.Hour), Every: d(time.Hour)},
 		HeartbeatTimeout: d(20 * time.Second),
 		PingInterval:     d(30 * time.Second),
 		OnboardingWatch:  d(time.Minute),
@@ -162,6 +176,7 @@ func Load(path string) (Config, error) {
 func (c Config) Server() server.Config {
 	return server.Config{
 		DataDir:  c.DataDir,
+		Store:    c.Store,
 		Database: c.Database,
 		HTTP:     c.HTTP.Listen,
 		MQTT:     c.MQTT.Listen,
@@ -177,6 +192,8 @@ func (c Config) Server() server.Config {
 		BodyTimeout:       time.Duration(c.HTTP.BodyTimeout),
 		MinFreeBytes:      c.Storage.MinFreeBytes,
 		StorageCheck:      time.Duration(c.Storage.Check),
+		Retention:         time.Duration(c.Retention.OutsideSessions),
+		RetentionEvery:    time.Duration(c.Retention.Every),
 		TokenTTL:          time.Duration(c.TokenTTL),
 		PingInterval:      time.Duration(c.PingInterval),
 		OnboardingWatch:   time.Duration(c.OnboardingWatch),

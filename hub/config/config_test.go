@@ -27,6 +27,13 @@ func TestSampleConfigsLoad(t *testing.T) {
 	if !reflect.DeepEqual(c, d) {
 		t.Fatalf("the sample's values differ from the defaults:\n%+v\n%+v", c, d)
 	}
+	s3, err := config.Load("../../deploy/hub/s3.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s3.Server().Store != "s3://evalroom-recordings?endpoint=http://10.0.0.20:8333&region=us-east-1" {
+		t.Fatalf("s3 sample: %q", s3.Store)
+	}
 	demo, err := config.Load("../../deploy/hub/demo.json")
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +56,7 @@ func TestServerGetsEveryField(t *testing.T) {
 	for i := range s.NumField() {
 		name := s.Type().Field(i).Name
 		switch name {
-		case "Broker", "BrokerCA", "Database", "Insecure", "Webhooks", "HTTPMaxConns", "FDReserve", "MQTTLimits", "TLS":
+		case "Store", "Broker", "BrokerCA", "Database", "Insecure", "Webhooks", "HTTPMaxConns", "FDReserve", "MQTTLimits", "TLS":
 			continue // empty or zero by default: the default is the server's own
 		}
 		if s.Field(i).IsZero() {
@@ -71,6 +78,11 @@ func TestBadConfigsAreRefused(t *testing.T) {
 		{`{"log_level": "loud"}`, `log_level: "loud"`},
 		{`{"alerts": {"disk_days": 0}}`, `alerts.disk_days`},
 		{`{"mqtt": {"limits": {"live_size": -1}}}`, `mqtt.limits.live_size: -1`},
+		{`{"store": "s3://Bad_Bucket?endpoint=http://h:9000"}`, `store: store "s3://Bad_Bucket?endpoint=http://h:9000": bucket`},
+		{`{"store": "s3://recordings"}`, `store: store "s3://recordings": endpoint "" is not http://HOST:PORT`},
+		{`{"store": "/srv/recordings"}`, `is not an s3:// URL`},
+		{`{"store": "s3://recordings?endpoint=http://h:9000&regoin=x"}`, `unknown parameter "regoin"`},
+		{`{"retention": {"outside_sessions": "1h"}}`, `retention.outside_sessions: 1h0m0s: keep footage outside sessions at least a day`},
 		{`{} {}`, `more than one JSON object`},
 		{`{"database": "mysql://u@h:3306/hub"}`, `database: mysql://u@h:3306/hub: give postgres://USER@HOST:PORT/DB`},
 		{`{"database": "postgres://u:secret@h:5432"}`, `database: postgres://u:xxxxx@h:5432: give postgres://`},

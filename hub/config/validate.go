@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/sqldb"
 )
 
@@ -22,6 +23,11 @@ func (c Config) Validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data_dir", "is empty: give the hub's data directory, e.g. /var/lib/evalroom-hub")
+	}
+	if c.Store != "" {
+		if _, err := recstore.ParseURL(c.Store); err != nil {
+			bad("store", "%v", err)
+		}
 	}
 	if sqldb.IsURL(c.Database) {
 		if u, err := url.Parse(c.Database); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" || len(u.Path) < 2 {
@@ -50,6 +56,10 @@ func (c Config) Validate() error {
 	positive("http.body_timeout", time.Duration(c.HTTP.BodyTimeout))
 	positive("mqtt.connect_timeout", time.Duration(c.MQTT.ConnectTimeout))
 	positive("storage.check", time.Duration(c.Storage.Check))
+	positive("retention.every", time.Duration(c.Retention.Every))
+	if d := time.Duration(c.Retention.OutsideSessions); d < 24*time.Hour {
+		bad("retention.outside_sessions", "%v: keep footage outside sessions at least a day, e.g. \"4320h\" (180 days)", d)
+	}
 	positive("heartbeat_timeout", time.Duration(c.HeartbeatTimeout))
 	positive("ping_interval", time.Duration(c.PingInterval))
 	positive("onboarding_watch", time.Duration(c.OnboardingWatch))

@@ -17,6 +17,7 @@ import (
 	"github.com/evalroom/evalroom/hub/evidence"
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
 	"github.com/evalroom/evalroom/hub/media"
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
@@ -61,7 +62,7 @@ func newEnv(t *testing.T) *env {
 		e.audit("box@127.0.0.1", audit.BoxEnroll, room, key)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", media.NewIngest(dir, st, quiet, nil, nil))
+	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", media.NewIngest(recstore.Files(dir), st, quiet, nil, nil))
 	e.srv = httptest.NewServer(mux)
 	t.Cleanup(e.srv.Close)
 	return e

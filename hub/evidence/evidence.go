@@ -62,6 +62,15 @@ type Request struct {
 	Room     string
 	From, To time.Time
 	By       string // who exports, as the audit log names people: name@address
+	// Retention is what the hub's retention job removed (retention.Log):
+	// holes it made are named as such. nil: none is named.
+	Retention Removals
+}
+
+// Removals says whether the retention job removed every record of seqs
+// first to last of a stream, and the audit entry that announced it.
+type Removals interface {
+	Removed(ctx context.Context, room, stream string, first, last uint64) (bool, int64, error)
 }
 
 // Validate checks the request before anything is read.
@@ -94,6 +103,7 @@ type Export struct {
 	enrollment     []byte
 	excerpt        []byte
 	records        []record
+	recs           Records // nil: read from pack files
 }
 
 // Prepare reads what the range holds, fixes the manifest and records the
@@ -119,6 +129,9 @@ func Prepare(ctx context.Context, st Store, au Audit, req Request, now time.Time
 		Files: []bundle.File{fileOf(bundle.ReadmeName, []byte(bundle.Readme)), fileOf(bundle.EnrollmentName, e.enrollment)},
 	}
 	if m.Streams, e.records, err = streams(ctx, st, rm.ID, req.From, req.To); err != nil {
+		return nil, err
+	}
+	if err := nameRetention(ctx, req.Retention, rm.ID, m.Streams); err != nil {
 		return nil, err
 	}
 	if m.AuditAltered, err = alteredEntries(ctx, au, rm.ID, req.From); err != nil {
@@ -179,4 +192,26 @@ func (e *Export) Holes() int {
 		n += len(s.Holes)
 	}
 	return n
+}
+
+// nameRetention marks the holes the retention job made.
+func nameRetention(ctx context.Context, r Removals, room string, streams []bundle.Stream) error {
+	if r == nil {
+		return nil
+	}
+	for _, s := range streams {
+		for i, h := range s.Holes {
+			if h.Open {
+				continue
+			}
+			all, entry, err := r.Removed(ctx, room, s.Stream, h.FirstSeq, h.LastSeq)
+			if err != nil {
+				return fmt.Errorf("stream %s: what retention removed: %w", s.Stream, err)
+			}
+			if all {
+				s.Holes[i].Reason, s.Holes[i].Audit = bundle.HoleRetention, entry
+			}
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
+	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
 
@@ -42,7 +43,7 @@ func (e *Export) Write(ctx context.Context, w io.Writer) (Result, error) {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
-		b, err := r.seg.Read()
+		b, err := e.read(ctx, r.seg)
 		if err != nil {
 			res.Problems = append(res.Problems, fmt.Sprintf("%s: the stored file cannot be read, left out: %v", r.name, err))
 			continue
@@ -57,4 +58,24 @@ func (e *Export) Write(ctx context.Context, w io.Writer) (Result, error) {
 	err := bw.Close()
 	res.Bytes = bw.Written()
 	return res, err
+}
+
+// Records reads a stored record's bytes by its place in the index: a pack
+// file or an object, and a byte range (recstore.Store).
+type Records interface {
+	Read(ctx context.Context, path string, off, size int64) ([]byte, error)
+}
+
+// ReadFrom makes Write read the records through r (an object store as well
+// as pack files); without it they are read from their pack files.
+func (e *Export) ReadFrom(r Records) *Export {
+	e.recs = r
+	return e
+}
+
+func (e *Export) read(ctx context.Context, seg store.Segment) ([]byte, error) {
+	if e.recs == nil {
+		return seg.Read()
+	}
+	return e.recs.Read(ctx, seg.Path, seg.Offset, seg.Size)
 }

@@ -22,6 +22,9 @@ type RoomState struct {
 	LastSeen  time.Time
 	Devices   []protocol.DeviceState
 	Telemetry protocol.Telemetry
+	// Features is what the box's agent offers (protocol.Status.Features),
+	// from its latest status.
+	Features []string
 	// ClockOffset is the box clock minus the hub clock, measured by ping
 	// over a round trip of RTT at OffsetAt (zero time: not measured yet).
 	ClockOffset time.Duration
@@ -146,7 +149,7 @@ func (f *Fleet) Handle(topic string, payload []byte) {
 		if !st.Online {
 			f.log.Info("room came online", "room", room)
 		}
-		st.Online, st.LastSeen = true, now
+		st.Online, st.LastSeen, st.Features = true, now, v.Features
 	case *protocol.Health:
 		st.Online, st.LastSeen, st.Devices = true, now, v.Devices
 	case *protocol.Telemetry:

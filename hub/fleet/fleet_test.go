@@ -88,3 +88,22 @@ func TestSignalEventsShowBeforeTheNextHealth(t *testing.T) {
 		t.Fatalf("after signal_off: %+v", q)
 	}
 }
+
+// A box says in its status what its build offers; a box of an older build
+// names nothing, and a later status of the same room replaces the list.
+func TestStatusFeatures(t *testing.T) {
+	f := newFleet()
+	topic := protocol.RoomTopic("room-1", protocol.TopicStatus)
+	f.Handle(topic, []byte(`{"v":1,"room":"room-1","online":true,"time":"2026-03-02T09:30:00Z","version":"old"}`))
+	if got := f.State("room-1").Features; len(got) != 0 {
+		t.Fatalf("an older box offers %v, want nothing", got)
+	}
+	f.Handle(topic, []byte(`{"v":1,"room":"room-1","online":true,"time":"2026-03-02T09:31:00Z","features":["live.sub"]}`))
+	if got := f.State("room-1").Features; len(got) != 1 || got[0] != protocol.FeatureLiveSub {
+		t.Fatalf("features %v, want [live.sub]", got)
+	}
+	f.Handle(topic, []byte(`{"v":1,"room":"room-1","online":true,"time":"2026-03-02T09:32:00Z","features":[""]}`))
+	if got := f.State("room-1").Features; len(got) != 1 {
+		t.Fatalf("a status naming an empty feature was taken: %v", got)
+	}
+}

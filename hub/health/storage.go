@@ -80,6 +80,7 @@ type Storage struct {
 
 	failures prometheus.Counter
 	run      *run.Group
+	objects  *Objects // nil: recordings are kept in the data directory
 }
 
 // NewStorage checks the disk once and returns the check; Start runs it on

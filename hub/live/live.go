@@ -1,6 +1,8 @@
-// Package live fans live frames out to viewers. The first viewer of a stream
-// asks the box to start publishing it, the hub renews the lease while
-// anybody watches, and the last viewer leaving stops it.
+// Package live fans live frames out to viewers. The first viewer of a
+// stream's rendition (the main stream, or the sub-stream thumbnails ask
+// for) asks the box to start publishing it, the hub renews the lease while
+// anybody watches, and the last viewer leaving stops it: a box sends a
+// rendition only while somebody watches that rendition.
 package live
 
 import (
@@ -31,7 +33,7 @@ type Frame struct {
 	Data   []byte // the JPEG or PCM inside Raw
 }
 
-type key struct{ room, stream string }
+type key struct{ room, stream, rendition string }
 
 // Hub is the live fan-out.
 type Hub struct {
@@ -41,11 +43,11 @@ type Hub struct {
 	mu      sync.Mutex
 	viewers map[key]map[*Viewer]struct{}
 
-	received atomic.Uint64
+	received, receivedSub atomic.Uint64
 
-	watched prometheus.Gauge
-	frames  prometheus.Counter
-	dropped prometheus.Counter
+	watched, watchedSub prometheus.Gauge
+	frames, framesSub   prometheus.Counter
+	dropped             prometheus.Counter
 
 	renew *run.Group // nil until Start
 }
@@ -63,12 +65,14 @@ type Viewer struct {
 func New(b bus.Bus, log *slog.Logger, reg prometheus.Registerer) *Hub {
 	h := &Hub{
 		bus: b, log: log.With("component", "live"), viewers: map[key]map[*Viewer]struct{}{},
-		watched: prometheus.NewGauge(prometheus.GaugeOpts{Name: "evalroom_hub_live_streams_watched", Help: "Streams with at least one live viewer."}),
-		frames:  prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_live_frames_total", Help: "Live frames received from boxes."}),
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_live_frames_skipped_total", Help: "Live frames a slow viewer skipped."}),
+		watched:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "evalroom_hub_live_streams_watched", Help: "Stream renditions (main or sub) with at least one live viewer."}),
+		watchedSub: prometheus.NewGauge(prometheus.GaugeOpts{Name: "evalroom_hub_live_substreams_watched", Help: "Sub-streams with at least one live viewer (also counted in evalroom_hub_live_streams_watched)."}),
+		frames:     prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_live_frames_total", Help: "Live frames received from boxes, of either rendition."}),
+		framesSub:  prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_live_sub_frames_total", Help: "Sub-stream live frames received from boxes (also counted in evalroom_hub_live_frames_total)."}),
+		dropped:    prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_live_frames_skipped_total", Help: "Live frames a slow viewer skipped."}),
 	}
 	if reg != nil {
-		reg.MustRegister(h.watched, h.frames, h.dropped)
+		reg.MustRegister(h.watched, h.watchedSub, h.frames, h.framesSub, h.dropped)
 	}
 	return h
 }
@@ -110,11 +114,16 @@ func (h *Hub) handle(topic string, payload []byte) {
 		return
 	}
 	h.frames.Inc()
-	h.received.Add(1)
+	if hdr.Rendition == protocol.RenditionSub {
+		h.framesSub.Inc()
+		h.receivedSub.Add(1)
+	} else {
+		h.received.Add(1)
+	}
 	f := Frame{Header: hdr, Raw: payload, Data: data}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for v := range h.viewers[key{room, stream}] {
+	for v := range h.viewers[key{room, stream, hdr.Rendition}] {
 		select {
 		case v.C <- f:
 		default:
@@ -132,15 +141,24 @@ func (h *Hub) handle(topic string, payload []byte) {
 	}
 }
 
-// Watch adds a viewer of one stream; call Close when done.
+// Watch adds a viewer of one stream's main rendition; call Close when done.
 func (h *Hub) Watch(room, stream string) *Viewer {
-	k := key{room, stream}
+	return h.WatchRendition(room, stream, protocol.RenditionMain)
+}
+
+// WatchRendition adds a viewer of one rendition of a stream
+// (protocol.RenditionMain or RenditionSub); call Close when done.
+func (h *Hub) WatchRendition(room, stream, rendition string) *Viewer {
+	k := key{room, stream, rendition}
 	v := &Viewer{C: make(chan Frame, 2), key: k, hub: h}
 	h.mu.Lock()
 	first := h.viewers[k] == nil
 	if first {
 		h.viewers[k] = map[*Viewer]struct{}{}
 		h.watched.Inc()
+		if rendition == protocol.RenditionSub {
+			h.watchedSub.Inc()
+		}
 	}
 	h.viewers[k][v] = struct{}{}
 	h.mu.Unlock()
@@ -160,6 +178,9 @@ func (v *Viewer) Close() {
 		if last {
 			delete(h.viewers, v.key)
 			h.watched.Dec()
+			if v.key.rendition == protocol.RenditionSub {
+				h.watchedSub.Dec()
+			}
 		}
 		h.mu.Unlock()
 		if last {
@@ -168,20 +189,36 @@ func (v *Viewer) Close() {
 	})
 }
 
-// Received counts live frames taken from boxes since start.
+// Received counts main-stream live frames taken from boxes since start.
 func (h *Hub) Received() uint64 { return h.received.Load() }
 
-// Viewers returns the number of viewers of a stream.
+// ReceivedSub counts sub-stream live frames taken from boxes since start.
+func (h *Hub) ReceivedSub() uint64 { return h.receivedSub.Load() }
+
+// Viewers returns the number of viewers of a stream's main rendition.
 func (h *Hub) Viewers(room, stream string) int {
+	return h.ViewersOf(room, stream, protocol.RenditionMain)
+}
+
+// ViewersOf returns the number of viewers of one rendition of a stream.
+func (h *Hub) ViewersOf(room, stream, rendition string) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.viewers[key{room, stream}])
+	return len(h.viewers[key{room, stream, rendition}])
+}
+
+// renditionLabel names a rendition in metrics.
+func renditionLabel(r string) string {
+	if r == protocol.RenditionMain {
+		return "main"
+	}
+	return r
 }
 
 func (h *Hub) command(k key, on bool) {
 	id := make([]byte, 8)
 	rand.Read(id)
-	cmd := &protocol.Command{V: protocol.Version, ID: hex.EncodeToString(id), Room: k.room, Kind: protocol.CmdLive, Stream: k.stream, On: on, Sent: time.Now().UTC()}
+	cmd := &protocol.Command{V: protocol.Version, ID: hex.EncodeToString(id), Room: k.room, Kind: protocol.CmdLive, Stream: k.stream, Rendition: k.rendition, On: on, Sent: time.Now().UTC()}
 	if on {
 		cmd.Lease = protocol.Duration(Lease)
 	}
@@ -191,6 +228,6 @@ func (h *Hub) command(k key, on bool) {
 		return
 	}
 	if err := h.bus.Publish(protocol.RoomTopic(k.room, protocol.TopicCmd), b, 1, false); err != nil {
-		h.log.Warn("cannot send live command", "room", k.room, "stream", k.stream, "err", err)
+		h.log.Warn("cannot send live command", "room", k.room, "stream", k.stream, "rendition", renditionLabel(k.rendition), "err", err)
 	}
 }

@@ -4,34 +4,38 @@ import (
 	"context"
 	"sync"
 
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
-// pending is one upload waiting for its directory sync and index row.
+// pending is one upload waiting for its bytes to be stored and its index
+// row committed.
 type pending struct {
 	row  store.NewSegment
-	pack string // pack file holding the record's bytes, to sync
+	rec  *recstore.Record // its bytes; put sets where they went
 	done chan error
 }
 
 // committer makes concurrent uploads durable together (group commit): one
-// sync per pack and one database transaction for every upload that arrived
+// put of their bytes (a sync per pack, or an object per room in an object
+// store) and one database transaction for every upload that arrived
 // while the previous batch was committing. It has no goroutine of its
 // own: a batch is committed by the first caller that finds none running, and
 // whatever queued up meanwhile by a goroutine that lives only while there is
 // work.
 type committer struct {
 	insert func(ctx context.Context, rows []store.NewSegment) error
-	packer func(pack string) error // syncs a pack's data
+	put    func(ctx context.Context, batch []*recstore.Record) error // durable on return
 
 	mu      sync.Mutex
 	queue   []*pending
 	running bool
 }
 
-// commit blocks until p's directory is synced and its row committed. It
+// commit blocks until p's bytes are stored and its row committed. It
 // waits even when ctx is cancelled: the caller must know whether the row
-// went in before it may remove the file, and the wait is one transaction.
+// went in before it answers the box, and the wait is one put and one
+// transaction.
 func (c *committer) commit(ctx context.Context, p *pending) error {
 	p.done = make(chan error, 1)
 	c.mu.Lock()
@@ -66,7 +70,11 @@ func (c *committer) run(ctx context.Context) {
 }
 
 func (c *committer) flush(ctx context.Context, batch []*pending) {
-	if err := syncEach(batch, func(p *pending) string { return p.pack }, c.packer); err != nil {
+	recs := make([]*recstore.Record, len(batch))
+	for i, p := range batch {
+		recs[i] = p.rec
+	}
+	if err := c.put(ctx, recs); err != nil {
 		for _, p := range batch {
 			p.done <- err
 		}
@@ -75,6 +83,7 @@ func (c *committer) flush(ctx context.Context, batch []*pending) {
 	rows := make([]store.NewSegment, len(batch))
 	for i, p := range batch {
 		rows[i] = p.row
+		rows[i].Path, rows[i].Offset = p.rec.Path, p.rec.Offset
 	}
 	if err := c.insert(ctx, rows); err == nil || len(batch) == 1 {
 		for _, p := range batch {
@@ -83,29 +92,7 @@ func (c *committer) flush(ctx context.Context, batch []*pending) {
 		return
 	}
 	// One bad row must not fail the others: commit them one by one.
-	for _, p := range batch {
-		p.done <- c.insert(ctx, []store.NewSegment{p.row})
+	for i, p := range batch {
+		p.done <- c.insert(ctx, rows[i:i+1])
 	}
-}
-
-// syncEach runs sync once for each distinct non-empty key of the batch,
-// concurrently, before the index.
-func syncEach(batch []*pending, key func(*pending) string, sync func(string) error) error {
-	keys := make(map[string]bool)
-	for _, p := range batch {
-		if k := key(p); k != "" {
-			keys[k] = true
-		}
-	}
-	errs := make(chan error, len(keys))
-	for k := range keys {
-		go func() { errs <- sync(k) }()
-	}
-	var first error
-	for range keys {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
@@ -19,7 +20,7 @@ func TestCommitterIsolatesAFailingRow(t *testing.T) {
 	batches := 0
 	gate := make(chan struct{})
 	c := &committer{
-		packer: func(string) error { return nil },
+		put: func(context.Context, []*recstore.Record) error { return nil },
 		insert: func(_ context.Context, rows []store.NewSegment) error {
 			mu.Lock()
 			defer mu.Unlock()
@@ -43,7 +44,7 @@ func TestCommitterIsolatesAFailingRow(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		errs[0] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: 0}}, pack: "p"})
+		errs[0] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: 0}}, rec: &recstore.Record{Room: "room-1"}})
 	}()
 	for !queued(c, 0) {
 		runtime.Gosched()
@@ -52,7 +53,7 @@ func TestCommitterIsolatesAFailingRow(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: uint64(i)}}, pack: "p"})
+			errs[i] = c.commit(context.Background(), &pending{row: store.NewSegment{Segment: store.Segment{Seq: uint64(i)}}, rec: &recstore.Record{Room: "room-1"}})
 		}()
 	}
 	for !queued(c, 5) {

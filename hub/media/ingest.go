@@ -13,12 +13,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -38,7 +38,6 @@ type Refusal func(room, stream string, seq uint64, status int, why string)
 
 // Ingest is the HTTP handler for PUT /api/v1/ingest/{room}/{stream}/{seq}.
 type Ingest struct {
-	dir     string
 	idx     Index
 	log     *slog.Logger
 	refused Refusal
@@ -46,7 +45,6 @@ type Ingest struct {
 	locks   sync.Map // room/stream -> *sync.Mutex: one writer per chain
 	heads   sync.Map // room/stream -> *streamHead, under the stream's lock
 	boxes   boxCache // what is known of each room's box
-	packs   *packs
 	commits *committer
 	current CurrentCert  // nil: no client certificate needed (plain transport)
 	storage StorageWatch // nil: nobody listens
@@ -55,20 +53,25 @@ type Ingest struct {
 	bytes                 prometheus.Counter
 }
 
-// NewIngest stores segment files under dir/media.
-func NewIngest(dir string, idx Index, log *slog.Logger, reg prometheus.Registerer, refused Refusal) *Ingest {
+// Records is where ingest puts records' bytes (recstore.Store): durable,
+// in pack files or an object store, when Put returns.
+type Records interface {
+	Put(ctx context.Context, batch []*recstore.Record) error
+}
+
+// NewIngest stores records' bytes in recs and indexes them in idx.
+func NewIngest(recs Records, idx Index, log *slog.Logger, reg prometheus.Registerer, refused Refusal) *Ingest {
 	in := &Ingest{
-		dir: filepath.Join(dir, "media"), idx: idx, log: log.With("component", "ingest"), refused: refused,
+		idx: idx, log: log.With("component", "ingest"), refused: refused,
 		storedCount: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_segments_stored_total", Help: "Segments stored durably."}, []string{"record"}),
 		refusals:    prometheus.NewCounterVec(prometheus.CounterOpts{Name: "evalroom_hub_uploads_refused_total", Help: "Uploads refused, by HTTP status."}, []string{"code"}),
 		bytes:       prometheus.NewCounter(prometheus.CounterOpts{Name: "evalroom_hub_ingest_bytes_total", Help: "Bytes of segments stored."}),
 	}
-	in.commits = &committer{insert: idx.InsertSegments, packer: syncPack}
-	in.packs = &packs{dir: in.dir}
+	in.commits = &committer{insert: idx.InsertSegments, put: recs.Put}
 	if reg != nil {
 		reg.MustRegister(in.storedCount, in.refusals, in.bytes)
 	}
-	for _, code := range []string{"400", "401", "403", "409", "413"} {
+	for _, code := range []string{"400", "401", "403", "409", "413", "503"} {
 		in.refusals.WithLabelValues(code) // present at zero, so rates work from the start
 	}
 	return in
@@ -103,7 +106,14 @@ func (in *Ingest) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	seg, created, err := in.ingest(r, room, stream, seq, perr)
 	if err != nil {
 		var he *httpError
-		if !errors.As(err, &he) {
+		if errors.Is(err, recstore.ErrUnavailable) {
+			in.log.Warn("the object store did not take a segment; the box keeps it and sends it again", "room", room, "stream", stream, "seq", seq, "err", err)
+			if in.storage != nil {
+				in.storage.Failed(err)
+			}
+			he = &httpError{code: http.StatusServiceUnavailable, msg: "the hub's recording store is unavailable, nothing was stored: keep the segment and send it again"}
+			w.Header().Set("Retry-After", "5")
+		} else if !errors.As(err, &he) {
 			in.log.Error("storing a segment failed", "room", room, "stream", stream, "seq", seq, "err", err)
 			if in.storage != nil {
 				in.storage.Failed(err)
@@ -177,25 +187,24 @@ func (in *Ingest) ingest(r *http.Request, room, stream string, seq uint64, perr 
 	if err != nil || dup {
 		return seg, false, err
 	}
-	path, off, err := in.packs.appendRecord(room, body)
-	if err != nil {
-		return nil, false, err
-	}
 	row := store.Segment{
 		Room: room, Stream: stream, Seq: h.Seq, LastSeq: h.LastSeq(), Record: h.Record, Start: h.Start, End: h.End,
-		Hash: seg.Hash(), Chain: seg.ChainHash(), Prev: h.Prev, Size: int64(len(body)), Path: path, Offset: off,
+		Hash: seg.Hash(), Chain: seg.ChainHash(), Prev: h.Prev, Size: int64(len(body)),
 		Session: h.Session, Flags: h.Flags, Verified: verified,
 	}
 	if h.Gap != nil {
 		row.GapReason = h.Gap.Reason
 	}
 	// The record's bytes and its index row become durable together with
-	// the other uploads' in flight. A row that fails leaves dead bytes in
-	// the pack, which nothing references.
-	if err := in.commits.commit(ctx, &pending{row: store.NewSegment{Segment: row, VerifySuccessor: linksNext}, pack: path}); err != nil {
+	// the other uploads' in flight (the commit sets the row's place). A
+	// row that fails leaves dead bytes in a pack or an object, which
+	// nothing references.
+	p := &pending{row: store.NewSegment{Segment: row, VerifySuccessor: linksNext}, rec: &recstore.Record{Room: room, Body: body}}
+	if err := in.commits.commit(ctx, p); err != nil {
 		in.heads.Delete(room + "/" + stream) // read it again: the index may hold what this one did not expect
 		return nil, false, err
 	}
+	row.Path, row.Offset = p.rec.Path, p.rec.Offset
 	in.stored(room, stream, row)
 	in.storedCount.WithLabelValues(h.Record).Inc()
 	in.bytes.Add(float64(len(body)))

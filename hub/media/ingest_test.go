@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/evalroom/evalroom/hub/media"
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
@@ -35,7 +36,7 @@ func newEnv(t *testing.T) *env {
 	for room, signer := range map[string]protocol.Signer{"room-1": prototest.Signer, "room-2": prototest.OtherSigner} {
 		storetest.Enroll(t, st, room, room, signer.PublicKey().String())
 	}
-	in := media.NewIngest(dir, st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
+	in := media.NewIngest(recstore.Files(dir), st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil)
 	mux := http.NewServeMux()
 	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", in)
 	srv := httptest.NewServer(mux)

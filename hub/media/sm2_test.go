@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/evalroom/evalroom/hub/media"
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/store/storetest"
 	"github.com/evalroom/evalroom/protocol"
 	"github.com/evalroom/evalroom/protocol/prototest"
@@ -20,7 +21,7 @@ func envKey(t *testing.T, key protocol.PublicKey) *env {
 	st := storetest.Open(t)
 	storetest.Enroll(t, st, "room-1", "room-1", key.String())
 	mux := http.NewServeMux()
-	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", media.NewIngest(dir, st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil))
+	mux.Handle("PUT /api/v1/ingest/{room}/{stream}/{seq}", media.NewIngest(recstore.Files(dir), st, slog.New(slog.NewTextHandler(io.Discard, nil)), nil, nil))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &env{t: t, dir: dir, st: st, srv: srv}

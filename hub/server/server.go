@@ -30,6 +30,8 @@ import (
 	"github.com/evalroom/evalroom/hub/live"
 	"github.com/evalroom/evalroom/hub/media"
 	"github.com/evalroom/evalroom/hub/pki"
+	"github.com/evalroom/evalroom/hub/recstore"
+	"github.com/evalroom/evalroom/hub/retention"
 	"github.com/evalroom/evalroom/hub/sqldb"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/hub/web"
@@ -39,6 +41,10 @@ import (
 // Config is the hub's configuration.
 type Config struct {
 	DataDir string
+	// Store is where recordings go: "" for pack files under DataDir/media,
+	// or s3://BUCKET?endpoint=http://HOST:PORT&region=R (credentials from
+	// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).
+	Store string
 	// Database is the hub's database: a postgres:// URL or a SQLite file;
 	// "" is hub.db in DataDir.
 	Database string
@@ -68,6 +74,10 @@ type Config struct {
 	// disk the hub reports itself degraded and alerts the operator;
 	// default 2 GiB.
 	MinFreeBytes int64
+	// Retention keeps footage outside procurement sessions this long
+	// (default 180 days) and runs its job every RetentionEvery (default
+	// 1 h); session footage is never removed.
+	Retention, RetentionEvery time.Duration
 	// StorageCheck is how often the disk is checked; default 10 s.
 	StorageCheck time.Duration
 	TokenTTL     time.Duration
@@ -144,6 +154,9 @@ type Hub struct {
 	anchor *audit.Anchor
 	// Storage is the data directory's disk: room and whether writes succeed.
 	Storage *health.Storage
+	// Objects is the object store's state; nil with pack files.
+	Objects *health.Objects
+	records *recstore.Store
 	ca      *pki.CA // nil with Insecure
 	addr    string  // HTTP listen address
 	tlsDir  string  // where the CA, certificates and CRL are kept
@@ -187,6 +200,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		return nil, err
 	}
 	h.started("store", func() { h.store.Close() })
+	if h.records, err = recstore.Open(ctx, cfg.Store, cfg.DataDir); err != nil {
+		return nil, fmt.Errorf("recordings store: %w", err)
+	}
 	tr, err := setupTLS(cfg)
 	if err != nil {
 		return nil, err
@@ -204,6 +220,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	h.Storage = health.NewStorage(health.Options{Dir: cfg.DataDir, MinFree: cfg.MinFreeBytes, Every: cfg.StorageCheck}, log, reg)
 	h.Storage.Start(ctx)
 	h.started("storage check", h.Storage.Close)
+	if h.records.Remote() {
+		h.Objects = health.NewObjects(ctx, h.records.String(), h.records.Check, cfg.StorageCheck, log)
+		h.Objects.Start(ctx)
+		h.started("object store check", h.Objects.Close)
+		h.Storage.WithObjects(h.Objects)
+	}
 	h.Fleet = fleet.New(cfg.HeartbeatTimeout, log, reg)
 	hooks := alerts.NewWebhook(ctx, cfg.Webhooks, log)
 	h.started("webhooks", hooks.Close)
@@ -254,7 +276,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	h.Alerts.WatchHub(h.storageConditions)
 	h.Alerts.Start(ctx, time.Second)
 	h.started("alerts engine", h.Alerts.Close)
-	ingest := media.NewIngest(cfg.DataDir, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
+	ingest := media.NewIngest(h.records, h.store, log, reg, func(room, stream string, seq uint64, status int, why string) {
 		log.Warn("refused an upload", "component", "ingest", "room", room, "stream", stream, "seq", seq, "why", why)
 		kind := alerts.UploadRefused
 		if status == http.StatusConflict {
@@ -262,7 +284,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		}
 		h.Alerts.Report(room, stream, kind, fmt.Sprintf("seq %d: %s", seq, why))
 	})
-	ingest.WatchStorage(h.Storage)
+	ingest.WatchStorage(storageWatch{h.Storage, h.Objects})
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", h.Storage.Handler())
@@ -282,7 +304,14 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 	if st := h.anchor.Status(); st.Verified {
 		h.log.Info("audit log verified against its signed heads", "entries", st.Entries, "heads", heads, "key", signer.KeyID())
 	}
-	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage)
+	removed, err := retention.Open(ctx, h.store.DB())
+	if err != nil {
+		return nil, err
+	}
+	job := retention.New(h.store.DB(), h.records, auditLog, retention.Options{Outside: cfg.Retention, Every: cfg.RetentionEvery}, log)
+	job.Start(context.WithoutCancel(ctx))
+	h.started("retention", job.Close)
+	a := api.New(h.store, h.Fleet, h.Live, auditLog, log, cfg.TokenTTL).WithAnchor(h.anchor).WithStorage(h.Storage).WithRecords(h.records).WithRetention(removed)
 	a.Mount(alerts.NewHTTP(h.store, h.Alerts, a, log))
 	cal, err := calendars(cfg.DataDir, log)
 	if err != nil {
@@ -356,7 +385,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Hub, error) {
 		<-serving
 	})
 	ok = true
-	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir, "database", databaseName(cfg))
+	h.log.Info("hub running", "http", h.URL(), "mqtt", h.MQTTAddr(), "data", cfg.DataDir, "database", databaseName(cfg), "recordings", h.records.String())
 	return h, nil
 }
 
@@ -418,13 +447,37 @@ func (h *Hub) close() {
 // disk: low on space, or failing writes.
 func (h *Hub) storageConditions() []alerts.Condition {
 	r := h.Storage.Report()
-	switch r.Status {
-	case health.Failing:
+	switch {
+	case r.Status == health.Failing:
 		return []alerts.Condition{{Kind: alerts.HubStorageFailing, Detail: r.Problem}}
-	case health.Degraded:
+	case h.Objects != nil && h.Objects.Report().Status == health.Failing:
+		return []alerts.Condition{{Kind: alerts.HubStorageFailing, Detail: h.Objects.Report().Problem}}
+	case r.Status == health.Degraded:
 		return []alerts.Condition{{Kind: alerts.HubStorageLow, Detail: r.Problem}}
 	}
 	return nil
+}
+
+// storageWatch tells the object store's health of the puts it did or did
+// not take, and the data directory's of every other write.
+type storageWatch struct {
+	disk    *health.Storage
+	objects *health.Objects // nil with pack files
+}
+
+func (w storageWatch) Failed(err error) {
+	if w.objects != nil && errors.Is(err, recstore.ErrUnavailable) {
+		w.objects.Failed(err)
+		return
+	}
+	w.disk.Failed(err)
+}
+
+func (w storageWatch) Stored() {
+	w.disk.Stored()
+	if w.objects != nil {
+		w.objects.Stored()
+	}
 }
 
 // brokerRefused alerts and audits what the embedded broker refused of a

@@ -30,6 +30,7 @@ func run() int {
 	strict := flag.Bool("strict", false, "exit 1 when a target is missed, not only on failures")
 	verbose := flag.Bool("v", false, "log each run")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to `FILE`")
+	uploadStore := flag.String("upload-store", "", "also drain uploads into a hub with --store `URL` (s3://BUCKET?endpoint=…) and compare it with pack files")
 	hubBin := flag.String("hub-bin", "", "evalroom-hub `BINARY` for the live measurements (default: go build it)")
 	flag.Parse()
 
@@ -48,6 +49,7 @@ func run() int {
 	}
 	cfg.TempDir = *tmp
 	cfg.HubBin = *hubBin
+	cfg.UploadStore = *uploadStore
 	if *only != "" {
 		cfg.Only = strings.Split(*only, ",")
 	}

@@ -14,10 +14,12 @@ import (
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/evidence"
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
+	"github.com/evalroom/evalroom/hub/recstore"
+	"github.com/evalroom/evalroom/hub/retention"
 	"github.com/evalroom/evalroom/hub/store"
 )
 
-const evidenceUsage = "usage: evalroom-hub evidence export --data DIR --room ROOM --from RFC3339 --to RFC3339 --out FILE [--by NAME]"
+const evidenceUsage = "usage: evalroom-hub evidence export --data DIR [--store s3://BUCKET?endpoint=…] --room ROOM --from RFC3339 --to RFC3339 --out FILE [--by NAME]"
 
 // evidenceCmd exports a room's evidence file from the hub's data directory.
 func evidenceCmd(args []string) error {
@@ -26,6 +28,7 @@ func evidenceCmd(args []string) error {
 	}
 	fs := flag.NewFlagSet("evidence export", flag.ExitOnError)
 	data := fs.String("data", store.DefaultDir, "data directory of the hub")
+	storeURL := fs.String("store", "", "the object store the hub keeps recordings in, as serve's --store (default: pack files in --data)")
 	dbu := dbFlag(fs)
 	room := fs.String("room", "", "room id")
 	fromS := fs.String("from", "", "start of the range, RFC 3339 (e.g. 2026-03-02T09:30:00+08:00)")
@@ -48,12 +51,20 @@ func evidenceCmd(args []string) error {
 		return err
 	}
 	defer st.Close()
+	recs, err := recstore.Open(ctx, *storeURL, *data)
+	if err != nil {
+		return err
+	}
+	removed, err := retention.Open(ctx, st.DB())
+	if err != nil {
+		return err
+	}
 	host, _ := os.Hostname()
-	ex, err := evidence.Prepare(ctx, st, l, evidence.Request{Room: *room, From: from, To: to, By: *by + "@" + host}, time.Now())
+	ex, err := evidence.Prepare(ctx, st, l, evidence.Request{Room: *room, From: from, To: to, By: *by + "@" + host, Retention: removed}, time.Now())
 	if err != nil {
 		return fmt.Errorf("export %s: %w", *room, err)
 	}
-	res, err := writeDurably(*out, func(f *os.File) (evidence.Result, error) { return ex.Write(ctx, f) })
+	res, err := writeDurably(*out, func(f *os.File) (evidence.Result, error) { return ex.ReadFrom(recs).Write(ctx, f) })
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ import (
 )
 
 const usage = `usage:
-  evalroom-hub serve [--config FILE] [--data DIR] [--http ADDR] [--mqtt ADDR] [--mqtt-broker tcp://HOST:PORT]
+  evalroom-hub serve [--config FILE] [--data DIR] [--store s3://BUCKET?endpoint=http://HOST:PORT&region=R] [--http ADDR] [--mqtt ADDR] [--mqtt-broker tcp://HOST:PORT]
   evalroom-hub room add [--data DIR] --id ID --name NAME   (prints a one-time enrollment token)
         [--jurisdiction CODE --jurisdiction-name NAME] [--agency ID --agency-name NAME]
   evalroom-hub room set [--data DIR] --id ID [--name NAME] [--jurisdiction CODE|-] [--jurisdiction-name NAME]
@@ -30,7 +30,7 @@ const usage = `usage:
   evalroom-hub room list [--data DIR] [--jurisdiction CODE|-] [--agency ID|-]
   evalroom-hub audit verify [--data DIR] [--heads FILE] [--key FILE]
         (checks the audit log's hash chain against its signed heads; --heads: a copy kept elsewhere, repeatable)
-  evalroom-hub evidence export [--data DIR] --room ROOM --from TIME --to TIME --out FILE [--by NAME]
+  evalroom-hub evidence export [--data DIR] [--store URL] --room ROOM --from TIME --to TIME --out FILE [--by NAME]
   evalroom-hub verify-evidence [--faults-only] FILE         (checks an evidence file offline)
   evalroom-hub user add [--data DIR] --username U --role ROLE [--scope S] [--name N] [--password-stdin]
   evalroom-hub user passwd [--data DIR] --username U [--password-stdin]   (new password, unlocks)
@@ -120,6 +120,7 @@ func serveFlags(cfg *config.Config) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("serve", flag.ExitOnError)
 	file := fs.String("config", "", "hub configuration file (JSON, see deploy/hub/hub.json); flags given override it")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "data directory (database, recordings)")
+	fs.StringVar(&cfg.Store, "store", cfg.Store, "where recordings go: s3://BUCKET?endpoint=http://HOST:PORT&region=R (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); default: pack files in the data directory")
 	fs.StringVar(&cfg.Database, "db", cfg.Database, "the hub's database: postgres://USER@HOST:PORT/DB?sslmode=disable, or a SQLite file (default: hub.db in --data)")
 	fs.StringVar(&cfg.HTTP.Listen, "http", cfg.HTTP.Listen, "HTTP listen address")
 	fs.StringVar(&cfg.MQTT.Listen, "mqtt", cfg.MQTT.Listen, "listen address of the embedded MQTT broker")

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,5 +34,21 @@ func TestServeFlagsOverrideTheConfigFile(t *testing.T) {
 	}
 	if _, err := serveConfig([]string{"--config", path, "--http", "nonsense"}); err == nil {
 		t.Fatal("a bad flag value over the file was taken")
+	}
+}
+
+// --store overrides the file's store key, and a URL that is not the
+// contract's is refused before anything starts.
+func TestServeStoreFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hub.json")
+	if err := os.WriteFile(path, []byte(`{"store": "s3://file-bucket?endpoint=http://10.0.0.1:8333"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := serveConfig([]string{"--config", path, "--store", "s3://flag-bucket?endpoint=http://10.0.0.2:8333&region=cn-south-1"})
+	if err != nil || c.Server().Store != "s3://flag-bucket?endpoint=http://10.0.0.2:8333&region=cn-south-1" {
+		t.Fatalf("%q %v", c.Store, err)
+	}
+	if _, err := serveConfig([]string{"--store", "s3://flag-bucket"}); err == nil || !strings.Contains(err.Error(), "endpoint") {
+		t.Fatalf("a --store without an endpoint: %v", err)
 	}
 }

@@ -79,7 +79,8 @@ func checkStream(room string, s Stream) error {
 		}
 	}
 	for i, h := range s.Holes {
-		if (!h.Open && h.LastSeq < h.FirstSeq) || (h.Open && i != len(s.Holes)-1) || (i > 0 && h.FirstSeq <= s.Holes[i-1].LastSeq) {
+		if (!h.Open && h.LastSeq < h.FirstSeq) || (h.Open && i != len(s.Holes)-1) || (i > 0 && h.FirstSeq <= s.Holes[i-1].LastSeq) ||
+			(h.Reason != "" && (h.Reason != HoleRetention || h.Open)) {
 			return fmt.Errorf("hole at seq %d", h.FirstSeq)
 		}
 	}

@@ -94,7 +94,17 @@ type Hole struct {
 	Open     bool      `json:"open,omitempty"`
 	Start    time.Time `json:"start"` // as far as the neighbouring records tell
 	End      time.Time `json:"end"`
+	// Reason is HoleRetention when the hub's retention job removed every
+	// record of the hole (Audit names its audit entry); empty: the hub
+	// never received them.
+	Reason string `json:"reason,omitempty"`
+	Audit  int64  `json:"audit_entry,omitempty"`
 }
+
+// HoleRetention is a hole the hub's retention job made: footage outside
+// procurement sessions removed after its retention period, in the audit
+// log.
+const HoleRetention = "retention"
 
 // Enrollment is the room's enrollment record: the keys its boxes were
 // enrolled with, oldest first, the current one last.

@@ -247,6 +247,8 @@ func (v *verifier) hole(stream string, h Hole) {
 		if h.FirstSeq == 0 {
 			l.Detail = fmt.Sprintf("the hub held nothing of this stream in the range when it exported (%s to %s)", h.Start.Format(t), h.End.Format(t))
 		}
+	} else if h.Reason == HoleRetention {
+		l.Detail = fmt.Sprintf("retention: removed by the hub's retention job, footage outside sessions past its retention period (audit entry %d; declared when exported; %s to %s)", h.Audit, h.Start.Format(t), h.End.Format(t))
 	} else {
 		l.Detail = fmt.Sprintf("never reached the hub and no gap record explains it (declared when exported; %s to %s)", h.Start.Format(t), h.End.Format(t))
 	}

@@ -1,6 +1,6 @@
 // detailWords says an audit entry's detail in the reader's language and
 // time zone. The hub writes details as data where it can (a live view's
-// {"via","streams"}, a playback's {"from_seq"}); older entries and other
+// {"via","streams","sub"}, a playback's {"from_seq"}); older entries and other
 // actions carry short fixed forms, worded here. Anything else is shown as
 // written; the cell's title keeps the detail exactly as recorded (hashed).
 
@@ -11,7 +11,6 @@ import { roleWord, scopeWords, session } from './auth.js';
 import { alertKindWord, device, guessKind } from './words.js';
 
 const list = (xs) => xs.join(t('audit.d.sep'));
-const streams = (ids) => list(ids.map((s) => device(guessKind(s), s)));
 
 function json(s) {
   if (!s.startsWith('{')) return null;
@@ -24,9 +23,12 @@ function words(e) {
   const [, stream = ''] = e.target.split('/');
   switch (e.action) {
     case 'live.view': {
-      const via = j?.via ?? d;
-      const ids = j?.streams ?? (stream ? [stream] : []);
-      if (via === 'websocket' || via === 'mjpeg') return t(`audit.d.view.${via}`, { streams: streams(ids) });
+      // Older entries: "websocket" or "mjpeg", " sub" for a sub-stream, target room/stream.
+      const [via, sub] = j ? [j.via, false] : d.split(' ');
+      const main = j ? j.streams || [] : (stream && !sub ? [stream] : []);
+      const thumbs = j ? j.sub || [] : (stream && sub ? [stream] : []);
+      const named = [...main.map((s) => device(guessKind(s), s)), ...thumbs.map((s) => t('audit.d.sub', { dev: device(guessKind(s), s) }))];
+      if (via === 'websocket' || via === 'mjpeg') return t(`audit.d.view.${via}`, { streams: list(named) });
       break;
     }
     case 'recording.playback': {

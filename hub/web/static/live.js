@@ -1,11 +1,13 @@
 // Live pictures for the whole page over ONE WebSocket (a browser allows only
 // six HTTP connections per host, so one MJPEG connection per tile would not do).
 //
-// Client → hub: text {"watch":["room-1/cam1", ...]}, the full set each time it
-// changes and again after every reconnect.
+// Client → hub: text {"watch":["room-1/cam1", "room-2/cam1/sub", ...]}, the
+// full set each time it changes and again after every reconnect; a key
+// ending in "/sub" asks for the camera's sub-stream (320 wide at most, 5
+// frames a second: what a thumbnail needs), the others for its main stream.
 // Hub → client: binary live frames: "ERLF", uint16 BE header length N, N bytes
-// of JSON header {"v":1,"room":…,"stream":…,"seq":…,"t":<Unix ns>,"codec":"mjpeg"},
-// then the JPEG; and a text notice {"stream":"room-1/cam1","ended":"session"|
+// of JSON header {"v":1,"room":…,"stream":…,"rendition":"sub" (sub-stream
+// only),"seq":…,"t":<Unix ns>,"codec":"mjpeg"}, then the JPEG; and a text notice {"stream":"room-1/cam1","ended":"session"|
 // "not_recorded","error":"…"} when the hub ends or refuses a stream: a
 // procurement session started and the role may not watch during one, or
 // the hub cannot write the view to its audit log.
@@ -31,6 +33,18 @@ export function refusalOf(key) { return refusals.get(key) || null; }
 
 // refusedKeys lists the streams the hub has ended or refused.
 export function refusedKeys() { return [...refusals.keys()]; }
+
+// SUB is the rendition a thumbnail asks for.
+export const SUB = 'sub';
+
+// liveKey names what a view asks the hub for: "room/stream", or
+// "room/stream/sub" for the sub-stream.
+export function liveKey(room, stream, rendition = '') {
+  return rendition ? `${room}/${stream}/${rendition}` : `${room}/${stream}`;
+}
+
+// frameKey is the liveKey a frame answers.
+export function frameKey(f) { return liveKey(f.room, f.stream, f.rendition); }
 
 // parseNotice decodes a text message of the hub, or null.
 export function parseNotice(text) {
@@ -69,6 +83,7 @@ export function parseFrame(buf) {
   return {
     room: h.room,
     stream: h.stream,
+    rendition: typeof h.rendition === 'string' ? h.rendition : '',
     seq: h.seq,
     codec: h.codec,
     captureMs: m ? nsToMs(m[1]) : null,
@@ -150,7 +165,7 @@ export class LiveSocket {
     try {
       ws = new WebSocket(this.url);
     } catch {
-      this.retry();
+      this.reconnectLater();
       return;
     }
     ws.binaryType = 'arraybuffer';
@@ -176,7 +191,7 @@ export class LiveSocket {
       }
       const f = parseFrame(ev.data);
       if (!f) return;
-      refusals.delete(`${f.room}/${f.stream}`); // the hub sends it again
+      refusals.delete(frameKey(f)); // the hub sends it again
       this.onFrame?.(f);
     };
     ws.onclose = () => {
@@ -185,12 +200,14 @@ export class LiveSocket {
       // A connection that lived a while resets the backoff.
       if (this.up && Date.now() - this.openedAt > 10000) this.attempt = 0;
       this.up = false;
-      this.retry();
+      this.reconnectLater();
     };
     ws.onerror = () => { /* onclose follows */ };
   }
 
-  retry() {
+  // reconnectLater connects again after a backoff. (It was a second
+  // retry(), which took the place of retry(key) above.)
+  reconnectLater() {
     if (!this.enabled) return;
     // 0.5 s, 1 s, 2 s, 4 s, 8 s, then every 10 s, with a little jitter.
     const base = Math.min(10000, 500 * 2 ** this.attempt);

@@ -7,7 +7,7 @@ import { h, reorder, setData, setText } from './util.js';
 import { Tile } from './tile.js';
 import { LevelMeter, LiveListener, level, toFloat } from './audio.js';
 import { kindWord, liveEndedWord, signalWord } from './words.js';
-import { refusalOf } from './live.js';
+import { frameKey, refusalOf } from './live.js';
 import { canLive, noLiveReason } from './auth.js';
 import { devState } from './data.js';
 import { stateWord } from './devstate.js';
@@ -93,7 +93,7 @@ export class RoomLive {
   watch() { return [...this.tiles.keys(), ...this.mics.keys()]; }
 
   frame(f, now) {
-    const key = `${f.room}/${f.stream}`;
+    const key = frameKey(f);
     this.tiles.get(key)?.frame(f, now);
     this.mics.get(key)?.frame(f, now);
   }

@@ -2,22 +2,27 @@
 // that turns into "stale since HH:MM:SS" after 3 s without a frame (a frozen
 // picture is never passed off as live), and the measured delay from capture
 // to screen. A stream the hub ended or refused (a procurement session, the
-// audit log) shows no picture and says why.
+// audit log) shows no picture and says why. A tile on the wall asks for the
+// camera's sub-stream (small, 5 frames a second); the room page's big
+// view asks for the main stream.
 
 import { t } from './i18n.js';
 import { h, hms, setData, setText } from './util.js';
 import { kindWord, liveEndedWord, signalWord } from './words.js';
-import { refusalOf } from './live.js';
+import { SUB, frameKey, liveKey, refusalOf } from './live.js';
 import { devState } from './data.js';
 
 export const STALE_MS = 3000;
 
 export class Tile {
-  // href: where a click on the picture goes; big: the room view's size.
-  constructor(room, stream, { href, big = false } = {}) {
+  // href: where a click on the picture goes; big: the room view's size,
+  // which takes the main stream (a small tile takes the sub-stream);
+  // sub: false for a box that offers no sub-stream (an older build).
+  constructor(room, stream, { href, big = false, sub = true } = {}) {
     this.room = room;
     this.stream = stream;
-    this.key = `${room}/${stream.id}`;
+    this.rendition = big || !sub ? '' : SUB;
+    this.key = liveKey(room, stream.id, this.rendition);
     this.created = Date.now();
     this.lastFrameAt = 0;
     this.seq = null;
@@ -33,12 +38,12 @@ export class Tile {
       ? h('a', { class: 'tile-pic', href }, this.img, this.mark, this.sig)
       : h('div', { class: 'tile-pic' }, this.img, this.mark, this.sig);
     this.link = pic;
-    this.el = h('figure', { class: big ? 'tile big' : 'tile', dataset: { stream: stream.id, live: 'waiting' } },
+    this.el = h('figure', { class: big ? 'tile big' : 'tile', dataset: { stream: stream.id, live: 'waiting', rendition: this.rendition || 'main' } },
       pic, h('figcaption', null, this.label, h('span', { class: 'nums' }, this.delayEl, this.frameEl)));
   }
 
   frame(f, now) {
-    if (f.codec !== 'mjpeg' || f.data.byteLength === 0) return;
+    if (f.codec !== 'mjpeg' || f.data.byteLength === 0 || frameKey(f) !== this.key) return;
     const url = URL.createObjectURL(new Blob([f.data], { type: 'image/jpeg' }));
     const old = this.url;
     this.url = url;

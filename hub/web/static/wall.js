@@ -7,6 +7,7 @@ import { ago, bytes, dateTime, duration, h, hms, reorder, setData, setText } fro
 import { data, devState, healthOf, openCounts } from './data.js';
 import { BACKLOG_WARN_S, stateWord } from './devstate.js';
 import { Tile } from './tile.js';
+import { SUB } from './live.js';
 import { kindWord } from './words.js';
 import { OwnerView } from './owner.js';
 import { can, canLive, noLiveReason } from './auth.js';
@@ -92,10 +93,14 @@ class Card {
     for (const [id, tile] of this.tiles) {
       if (!videos.some((s) => s.id === id)) { tile.destroy(); this.tiles.delete(id); }
     }
+    // A box of an older build offers no sub-stream: its tiles take the
+    // main stream rather than stay blank.
+    const sub = (room.features || []).includes('live.sub');
     const want = videos.map((s) => {
       let tile = this.tiles.get(s.id);
+      if (tile && tile.rendition !== (sub ? SUB : '')) { tile.destroy(); this.tiles.delete(s.id); tile = null; }
       if (!tile) {
-        tile = new Tile(room.id, s, { href: `#/room/${encodeURIComponent(room.id)}` });
+        tile = new Tile(room.id, s, { href: `#/room/${encodeURIComponent(room.id)}`, sub });
         this.tiles.set(s.id, tile);
       }
       tile.stream = s;

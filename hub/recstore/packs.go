@@ -1,6 +1,7 @@
-package media
+package recstore
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,9 +39,52 @@ type packTail struct {
 	size   int64
 }
 
+// put appends each record to its room's pack and syncs every pack it
+// wrote to once, concurrently: the records are durable when it returns.
+func (p *packs) put(_ context.Context, batch []*Record) error {
+	synced := make(map[string]bool)
+	for _, r := range batch {
+		path, off, err := p.appendRecord(r.Room, r.Body)
+		if err != nil {
+			return err
+		}
+		r.Path, r.Offset = path, off
+		synced[path] = false
+	}
+	errs := make(chan error, len(synced))
+	for path := range synced {
+		go func() { errs <- syncPack(path) }()
+	}
+	var first error
+	for range synced {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// readFile reads a record from a pack (or, before packs, its own file when
+// off is negative).
+func readFile(path string, off, size int64) ([]byte, error) {
+	if off < 0 {
+		return os.ReadFile(path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, size)
+	if _, err := f.ReadAt(b, off); err != nil {
+		return nil, fmt.Errorf("read %s at %d: %w", path, off, err)
+	}
+	return b, nil
+}
+
 // appendRecord writes body into the next place of the room's current pack,
-// without syncing it: the caller syncs the pack (group commit) before the
-// record counts as stored. A new pack's name is made durable before any
+// without syncing it: put syncs the pack (group commit) before the record
+// counts as stored. A new pack's name is made durable before any
 // place in it is handed out, so no record can be committed into a pack a
 // crash could lose.
 func (p *packs) appendRecord(room string, body []byte) (path string, off int64, err error) {
