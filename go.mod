@@ -3,6 +3,7 @@ module github.com/evalroom/evalroom
 go 1.26.8
 
 require (
+	github.com/andybalholm/brotli v1.2.7
 	github.com/creack/pty v1.1.24
 	github.com/eclipse/paho.mqtt.golang v1.5.0
 	github.com/emmansun/gmsm v0.15.5

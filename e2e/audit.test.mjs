@@ -11,8 +11,10 @@
 //              languages, and an empty result said in words; the line
 //              above the log says, in both languages, that the chain
 //              verifies against its latest signed head and when it was signed
-//   operator   sees the sign-ins this test made (a regulator sees only the
-//              entries of its rooms)
+//              one live-view entry per room viewing naming its streams in
+//              words; its own sign-in (role and jurisdiction in words) and
+//              no one else's
+//   operator   sees the sign-ins this test made
 //   staff      agency staff have no link to the log, and opening #/audit is
 //              refused in words
 //   hub gone   a refresh with the hub stopped says it cannot be reached
@@ -66,6 +68,7 @@ const rows = () => page.$$eval('.view-audit tbody tr', (trs) => trs.map((r) => (
   time: r.querySelector('.audit-time').textContent, who: r.querySelector('.audit-actor').textContent,
   what: r.querySelector('.audit-action').textContent, on: r.querySelector('.audit-target').textContent,
   link: r.querySelector('.audit-target a')?.getAttribute('href') || null,
+  detail: r.querySelector('.audit-detail').textContent, raw: r.querySelector('.audit-detail').title,
   hash: r.querySelector('.audit-hash code').textContent, fullHash: r.querySelector('.audit-hash code').title,
 })));
 
@@ -89,18 +92,28 @@ check('regulator: its own live view is in the log, newest first, in words', asyn
   await page.click('#nav-audit');
   await waitFor('#/audit', () => document.body.dataset.view === 'audit', null, 5000);
   await waitFor('a live view of room-1 by the regulator', () => [...document.querySelectorAll('.view-audit tbody tr')]
-    .some((r) => r.dataset.action === 'live.view' && r.dataset.target.startsWith('room-1/') && r.dataset.actor.startsWith('regulator@')), null, 15000);
+    .some((r) => r.dataset.action === 'live.view' && r.dataset.target === 'room-1' && r.dataset.actor.startsWith('regulator@')), null, 15000);
   const list = await rows();
   assert.ok(descending(list), `newest first: ${list.map((r) => r.id)}`);
-  const view = list.find((r) => r.action === 'live.view' && r.target.startsWith('room-1/'));
+  const view = list.find((r) => r.action === 'live.view' && r.target === 'room-1');
   assert.equal(view.what, '实时查看');
-  assert.match(view.who, /^regulator @ 127\.0\.0\.1$/);
+  // One entry per room viewing, naming its streams in words; the recorded detail on hover.
+  assert.ok(list.filter((r) => r.action === 'live.view').every((r) => !r.target.includes('/')), 'live views name the room, not one entry per stream');
+  assert.match(view.detail, /^在本页面观看：(摄像头|麦克风) \w+(（子码流）)?(、(摄像头|麦克风) \w+(（子码流）)?)*$/, `the streams in words: ${view.detail}`);
+  // The wall watched cam1's sub-stream; the room page cam1 and the microphone: each entry names the streams it began.
+  const named = list.filter((r) => r.action === 'live.view' && r.target === 'room-1').flatMap((r) => [...JSON.parse(r.raw).streams || [], ...JSON.parse(r.raw).sub || []]);
+  assert.ok(named.includes('cam1') && named.some((s) => s.startsWith('mic')), `room-1's streams named: ${named}`);
+  assert.equal(JSON.parse(view.raw).via, 'websocket');
+  assert.match(view.who, /^值班员 王 @ 127\.0\.0\.1$/, 'the reader\'s own entries by its name');
   assert.match(view.time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/, 'local time with the date');
   assert.equal(view.link, '#/room/room-1', 'the room links to its page');
   assert.match(view.fullHash, /^[0-9a-f]{64}$/, 'the whole hash on hover');
   assert.equal(view.hash, `${view.fullHash.slice(0, 10)}…`);
   assert.ok(list.some((r) => r.action === 'room.create' && r.what === '新建评标室' && r.actor.startsWith('token:e2e@')), 'the simulator\'s rooms were created with the e2e token');
-  assert.ok(!list.some((r) => r.action === 'user.signin'), 'a regulator reads only its rooms\' entries (sign-ins name a user)');
+  // Sign-ins name a user, not a room: a regulator reads those of its jurisdiction's people, here its own.
+  const signins = list.filter((r) => r.action === 'user.signin');
+  assert.deepEqual(signins.map((r) => r.target), ['user/regulator'], 'the regulator\'s own sign-in and no one else\'s');
+  assert.match(signins[0].detail, /^监管人员 [^A-Za-z]+$/, `role and jurisdiction in words: ${signins[0].detail}`);
   assert.match(await page.textContent('.audit-intro'), /evalroom-hub audit verify/);
   await waitFor('the chain verified against its latest signed head, in words', () => {
     const c = document.querySelector('.audit-chain');

@@ -28,13 +28,18 @@ func TestAuditTrailAndVerify(t *testing.T) {
 		Action string `json:"action"`
 		Target string `json:"target"`
 		Actor  string `json:"actor"`
+		Detail string `json:"detail"`
 	}
 	getJSON(t, e, e.url()+"/api/v1/audit", &entries)
 	seen := map[string]bool{}
 	for _, x := range entries {
 		seen[x.Action+" "+x.Target] = true
+		if x.Action == "live.view" {
+			seen[x.Action+" "+x.Target+" "+x.Detail] = true
+		}
 	}
-	for _, want := range []string{"room.create room-1", "box.enroll room-1", "live.view room-1/cam1", "recording.export room-1"} {
+	// A viewing is one entry on the room naming its streams.
+	for _, want := range []string{"room.create room-1", "box.enroll room-1", `live.view room-1 {"via":"mjpeg","streams":["cam1"]}`, "recording.export room-1"} {
 		if !seen[want] {
 			t.Errorf("audit log lacks %q: %+v", want, entries)
 		}

@@ -29,6 +29,7 @@ type Store interface {
 	EnrollBox(ctx context.Context, token, publicKey string, issue store.Issuer) (store.Room, store.Box, error)
 	Segments(ctx context.Context, room, stream string, from, to time.Time, limit int) ([]store.Segment, error)
 	Alerts(ctx context.Context, state, room string, limit int) ([]store.Alert, error)
+	Alert(ctx context.Context, id int64) (store.Alert, error)
 	Segment(ctx context.Context, room, stream string, seq uint64) (store.Segment, error)
 	Streams(ctx context.Context, room string) ([]string, error)
 	Latest(ctx context.Context, room, stream string) (store.Segment, error)

@@ -113,7 +113,7 @@ func (a *API) recordPlayback(w http.ResponseWriter, r *http.Request, target stri
 	if !a.playback.due(key, time.Now()) {
 		return true
 	}
-	if !a.mustRecord(w, r, "", audit.Playback, target, "from seq "+strconv.FormatUint(seq, 10)) {
+	if !a.mustRecord(w, r, "", audit.Playback, target, playbackDetail{FromSeq: seq}.String()) {
 		a.playback.forget(key)
 		return false
 	}
@@ -141,15 +141,14 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
-	seen, err := a.InScope(r.Context())
+	scope, err := a.newAuditScope(r.Context())
 	if err != nil {
 		a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
 		return
 	}
-	p, _ := auth.From(r.Context())
-	// A regulator reads what happened to the rooms of its scope; the
-	// operator reads everything. Entries outside the scope are skipped
-	// and older ones read until the page is full.
+	// The operator reads everything; others read the entries of their
+	// scope (auditScope). Entries outside it are skipped and older ones
+	// read until the page is full.
 	want := f.Limit
 	if want <= 0 {
 		want = 1000
@@ -162,7 +161,15 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		for _, e := range list {
-			if len(out) < want && (p.Role == auth.Operator || seen(auditRoom(e.Target))) {
+			if len(out) >= want {
+				break
+			}
+			ok, err := scope.sees(r.Context(), e)
+			if err != nil {
+				a.fail(w, http.StatusInternalServerError, "cannot read the audit log", err)
+				return
+			}
+			if ok {
 				out = append(out, e)
 			}
 		}

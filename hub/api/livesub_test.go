@@ -111,12 +111,12 @@ func TestSubStreamOverWebSocket(t *testing.T) {
 	}
 	details := map[string]bool{}
 	for _, e := range entries {
-		if e.Target != "room-1/cam1" {
-			t.Errorf("a live view audited as %q, want room-1/cam1", e.Target)
+		if e.Target != "room-1" {
+			t.Errorf("a live view audited as %q, want room-1 (one entry per room viewing)", e.Target)
 		}
 		details[e.Detail] = true
 	}
-	if !details["websocket sub"] || !details["websocket"] || len(entries) != 2 {
+	if !details[`{"via":"websocket","sub":["cam1"]}`] || !details[`{"via":"websocket","streams":["cam1"]}`] || len(entries) != 2 {
 		t.Fatalf("audit details %v in %d entries, want one sub-stream view and one main view", details, len(entries))
 	}
 }

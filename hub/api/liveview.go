@@ -37,7 +37,9 @@ func (a *API) mjpeg(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, http.StatusNotFound, "no such room", nil)
 		return
 	}
-	if !a.mustRecord(w, r, "", audit.LiveView, room+"/"+stream, viewDetail("mjpeg", rendition)) {
+	d := viewing{Via: "mjpeg"}
+	d.add(stream, rendition)
+	if !a.mustRecord(w, r, "", audit.LiveView, room, d.String()) {
 		return
 	}
 	ended := a.untilSession(r, room)
@@ -159,23 +161,38 @@ func (a *API) ws(w http.ResponseWriter, r *http.Request) {
 					stop(k)
 				}
 			}
+			// One audit entry per room for the streams newly watched in it.
+			added := map[string][]string{}
 			for k := range want {
-				if viewers[k] != nil {
-					continue
+				if viewers[k] == nil {
+					room, _, _, _ := parseWatch(k)
+					added[room] = append(added[room], k)
 				}
-				room, stream, rendition, _ := parseWatch(k)
-				if err := a.write(r, "", audit.LiveView, room+"/"+stream, viewDetail("websocket", rendition)); err != nil {
-					a.log.Error("refused a live view that could not be recorded in the audit log", "stream", k, "err", err)
-					if !send(notice{Stream: k, Ended: "not_recorded", Error: route.NotRecorded}) {
-						return
+			}
+			for room, keys := range added {
+				var d viewing
+				d.Via = "websocket"
+				for _, k := range keys {
+					_, stream, rendition, _ := parseWatch(k)
+					d.add(stream, rendition)
+				}
+				if err := a.write(r, "", audit.LiveView, room, d.String()); err != nil {
+					a.log.Error("refused a live view that could not be recorded in the audit log", "room", room, "streams", keys, "err", err)
+					for _, k := range keys {
+						if !send(notice{Stream: k, Ended: "not_recorded", Error: route.NotRecorded}) {
+							return
+						}
 					}
 					continue
 				}
-				v := a.live.WatchRendition(room, stream, rendition)
-				viewers[k], stops[k] = v, make(chan struct{})
-				go forward(v, out, stops[k])
-				if until := a.untilSession(r, room); until != nil {
-					go endOn(until, stops[k], k, ended)
+				for _, k := range keys {
+					_, stream, rendition, _ := parseWatch(k)
+					v := a.live.WatchRendition(room, stream, rendition)
+					viewers[k], stops[k] = v, make(chan struct{})
+					go forward(v, out, stops[k])
+					if until := a.untilSession(r, room); until != nil {
+						go endOn(until, stops[k], k, ended)
+					}
 				}
 			}
 		case k := <-ended:
@@ -220,15 +237,6 @@ func parseRendition(q string) (string, bool) {
 		return protocol.RenditionSub, true
 	}
 	return "", false
-}
-
-// viewDetail is a live view's audit detail: how it was served, and "sub"
-// for a sub-stream.
-func viewDetail(how, rendition string) string {
-	if rendition == protocol.RenditionSub {
-		return how + " sub"
-	}
-	return how
 }
 
 // endOn sends key to ended when until closes, unless stop closes first.

@@ -128,6 +128,12 @@ func (p Principal) SeesRoom(o Owner) bool {
 	return false
 }
 
+// SeesJurisdiction reports whether a division code (a regulator's own
+// scope, say) lies within a regulator's jurisdiction; false for other roles.
+func (p Principal) SeesJurisdiction(code string) bool {
+	return p.Role == Regulator && (p.Scope == AllJurisdictions || (divisionCode.MatchString(code) && strings.HasPrefix(code, divisionPrefix(p.Scope))))
+}
+
 // Parties are whom a procurement record belongs to: the purchaser unit
 // that entrusts it, the agency that runs it and the jurisdiction whose
 // finance department regulates it.

@@ -12,6 +12,7 @@ import { apply, t } from './i18n.js';
 import { api, dateTime, enc, h, iso, pad, parseTime, setText } from './util.js';
 import { data, roomById } from './data.js';
 import { session } from './auth.js';
+import { actorWords, detailCell } from './auditwords.js';
 
 // ACTIONS are the hub's action names (hub/audit/audit.go), each with words
 // under audit.act.<name> in i18n.js.
@@ -75,7 +76,8 @@ export class AuditView {
     this.end = h('p', { class: 'muted audit-end', 'data-i18n': 'audit.end', hidden: true });
     this.el = h('div', { class: 'view view-audit' },
       h('div', { class: 'view-head' }, h('h2', { 'data-i18n': 'audit.title' })),
-      h('p', { class: 'audit-intro muted', 'data-i18n': 'audit.intro' }),
+      h('p', { class: 'audit-intro muted' }, h('span', { 'data-i18n': 'audit.intro' }), ' ', h('code', null, 'evalroom-hub audit verify'), ' ',
+        h('span', { 'data-i18n': 'audit.intro.after' })),
       this.chain, this.form, this.errEl, this.count, this.table, this.empty, h('div', { class: 'audit-foot' }, this.more, this.end));
     apply(this.el);
     this.params(params);
@@ -247,10 +249,10 @@ export class AuditView {
       : h('code', null, e.target);
     return h('tr', { dataset: { id: String(e.id), action: e.action, target: e.target, actor: e.actor } },
       h('td', { class: 'audit-time', title: e.at }, dateTime(ms)),
-      h('td', { class: 'audit-actor' }, h('strong', null, who.name), who.addr ? h('span', { class: 'muted' }, ` @ ${who.addr}`) : null),
+      h('td', { class: 'audit-actor' }, ...actorWords(who)),
       h('td', { class: 'audit-action', title: e.action }, actionWord(e.action)),
       h('td', { class: 'audit-target' }, target),
-      h('td', { class: 'audit-detail' }, e.detail || ''),
+      h('td', { class: 'audit-detail', title: e.detail || '' }, ...detailCell(e)),
       h('td', { class: 'audit-hash' }, h('code', { title: e.hash }, `${e.hash.slice(0, 10)}…`)));
   }
 
