@@ -6,7 +6,7 @@ DEMO_HTTP ?= 127.0.0.1:8080
 DEMO_MQTT ?= 127.0.0.1:1883
 DEMO_CONTROL ?= 127.0.0.1:8090
 
-.PHONY: help build firmware-check demo test test-go test-go-pg test-e2e test-hw lint bench fuzz clean weed
+.PHONY: deps help build firmware-check demo test test-go test-go-pg test-e2e test-hw lint bench fuzz clean weed
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -20,7 +20,10 @@ firmware-check: ## compile the signing pad's firmware core with TinyGo (skipped 
 demo: build ## run the hub (embedded broker and database under ./var) and 3 simulated rooms; Ctrl-C stops all
 	@scripts/demo.sh $(DEMO_HTTP) $(DEMO_MQTT) $(DEMO_CONTROL)
 
-test: build lint test-go test-e2e ## all tests: vet, staticcheck, go test -race, browser end-to-end
+test: deps build lint test-go test-e2e ## all tests: vet, staticcheck, go test -race, browser end-to-end
+
+deps: ## install the Debian packages the tests need, once (as root, or through sudo)
+	@scripts/deps.sh
 
 weed: ## build SeaweedFS's weed once (cached in $GOPATH/evalroom-weed): the real S3 server the object-store tests run against
 	@scripts/weed.sh >/dev/null
