@@ -28,6 +28,7 @@ type auditScope struct {
 	api      *API
 	reader   auth.Principal
 	room     func(string) bool
+	anyRoom  map[string]bool // every room of the hub, in scope or not
 	agencies map[string]bool // agencies owning a room of the reader's scope
 	people   map[string]bool // user name → in scope (cached)
 	alerts   map[int64]bool  // alert id → its room in scope (cached)
@@ -44,7 +45,9 @@ func (a *API) newAuditScope(ctx context.Context) (*auditScope, error) {
 		return nil, err
 	}
 	seen := map[string]bool{}
+	s.anyRoom = map[string]bool{}
 	for _, rm := range rooms {
+		s.anyRoom[rm.ID] = true
 		if p.SeesRoom(ownerOf(rm)) {
 			seen[rm.ID] = true
 			if rm.Agency.ID != "" {
@@ -56,17 +59,37 @@ func (a *API) newAuditScope(ctx context.Context) (*auditScope, error) {
 	return s, nil
 }
 
+// notRoomTargets are the kinds of audit target that name no room
+// ("user/bob", "alert/7", "project/3"): a room that happens to be called
+// "user" must not see every user entry.
+var notRoomTargets = map[string]bool{
+	"user": true, "alert": true, "agency": true, "token": true,
+	"entrustment": true, "project": true, "award": true, "contract": true,
+	"challenge": true, "complaint": true, "onboarding": true, "exam": true,
+}
+
 // sees reports whether the reader may see e.
 func (s *auditScope) sees(ctx context.Context, e audit.Entry) (bool, error) {
-	if s.reader.Role == auth.Operator || s.room(auditRoom(e.Target)) {
+	if s.reader.Role == auth.Operator {
 		return true, nil
+	}
+	kind, id, _ := strings.Cut(e.Target, "/")
+	if !notRoomTargets[kind] {
+		if s.room(kind) {
+			return true, nil
+		}
+		// A room outside the scope stays outside it, whoever acted
+		// there: an agency or a technician with rooms in two
+		// jurisdictions shows each regulator only its own rooms' part.
+		if s.anyRoom[kind] {
+			return false, nil
+		}
 	}
 	if who, _, _ := strings.Cut(e.Actor, "@"); who != "" {
 		if ok, err := s.person(ctx, who); ok || err != nil {
 			return ok, err
 		}
 	}
-	kind, id, _ := strings.Cut(e.Target, "/")
 	switch kind {
 	case "user":
 		return s.person(ctx, id)

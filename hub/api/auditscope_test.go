@@ -116,3 +116,58 @@ func TestAuditScopeFollowsPeopleAndAlerts(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A person of two jurisdictions (a technician of rooms in both) shows each
+// regulator only what happened in its own rooms; and a room that happens
+// to be called "user" does not make every user entry its own.
+func TestAuditScopeKeepsOtherJurisdictionsRooms(t *testing.T) {
+	r := newAuthzRig(t)
+	ctx := context.Background()
+	for _, id := range []string{"room-4", "user"} {
+		if _, err := r.st.AddRoom(ctx, store.Room{ID: id, Name: id, Jurisdiction: store.Jurisdiction{Code: "450302", Name: "秀峰区"}, Agency: store.Agency{ID: "gl-c", Name: "C"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	addUser(t, r.st, "tech-both", "correct horse battery", auth.Technician, "room-1,room-4")
+	addUser(t, r.st, "reg-yj", "correct horse battery", auth.Regulator, "450206")
+	for _, e := range []struct{ actor, action, target string }{
+		{"tech-both@10.0.0.9", "live.view", "room-1"},
+		{"tech-both@10.0.0.9", "live.view", "room-4"},
+		{"tech-both@10.0.0.9", "segment.download", "room-4/cam1"},
+		{"reg-yj@10.0.0.1", "user.signin", "user/reg-yj"},
+	} {
+		if _, err := r.audit.Record(ctx, e.actor, e.action, e.target, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tokenOf := func(name, scope string) string {
+		tok, err := r.st.CreateAPIToken(ctx, store.APIToken{Name: name, Role: string(auth.Regulator), Scope: scope}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	targets := func(token string) []string {
+		t.Helper()
+		code, body := r.doAs(t, token, http.MethodGet, "/api/v1/audit?actor=", "")
+		if code != http.StatusOK {
+			t.Fatalf("GET /api/v1/audit: %d %s", code, body)
+		}
+		var es []struct{ Actor, Target string }
+		jsonUnmarshal(body, &es)
+		var out []string
+		for _, e := range es {
+			if e.Actor == "tech-both@10.0.0.9" || e.Actor == "reg-yj@10.0.0.1" {
+				out = append(out, e.Target)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := targets(tokenOf("liuzhou", "450200")), []string{"room-1", "user/reg-yj"}; !slices.Equal(got, want) {
+		t.Errorf("柳州市 sees %q, want %q", got, want)
+	}
+	if got, want := targets(tokenOf("guilin", "450300")), []string{"room-4", "room-4/cam1"}; !slices.Equal(got, want) {
+		t.Errorf("桂林市 sees %q, want %q", got, want)
+	}
+}

@@ -55,12 +55,24 @@ func places(ctx context.Context, db *sql.DB) ([]place, error) {
 // forget moves the index rows of a place into retention_removed, in one
 // transaction, naming the audit entry that announced it; it returns how
 // many it moved.
-func forget(ctx context.Context, db *sql.DB, path string, auditID, now int64) (int64, error) {
+func forget(ctx context.Context, db *sql.DB, path string, cutoff, auditID, now int64) (int64, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
+	// Listed before, checked again here: a place that got a session
+	// record or a record inside the period since is kept whole.
+	var session, newer int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN session != '' THEN 1 ELSE 0 END), 0), COALESCE(SUM(CASE WHEN end_ns >= ? THEN 1 ELSE 0 END), 0) FROM segments WHERE path = ?`, cutoff, path).Scan(&session, &newer); err != nil {
+		return 0, fmt.Errorf("check %s again: %w", path, err)
+	}
+	if session > 0 {
+		return 0, fmt.Errorf("%s holds %d records of a session, which are kept: not removed", path, session)
+	}
+	if newer > 0 {
+		return 0, fmt.Errorf("%s holds %d records inside the retention period: not removed", path, newer)
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO retention_removed(room, stream, seq, last_seq, start_ns, end_ns, audit_id, removed_ns)
 		SELECT room, stream, seq, last_seq, start_ns, end_ns, ?, ? FROM segments WHERE path = ? AND session = ''`, auditID, now, path); err != nil {
 		return 0, fmt.Errorf("record the removal of %s: %w", path, err)
@@ -70,13 +82,6 @@ func forget(ctx context.Context, db *sql.DB, path string, auditID, now int64) (i
 		return 0, fmt.Errorf("remove the index rows of %s: %w", path, err)
 	}
 	n, _ := res.RowsAffected()
-	var left int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM segments WHERE path = ?`, path).Scan(&left); err != nil {
-		return 0, err
-	}
-	if left > 0 {
-		return 0, fmt.Errorf("%s holds %d records of a session, which are kept: not removed", path, left)
-	}
 	return n, tx.Commit()
 }
 

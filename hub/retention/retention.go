@@ -22,8 +22,12 @@ import (
 	"github.com/evalroom/evalroom/internal/run"
 )
 
-// Action is the audit log's name for a removal.
-const Action = "retention.remove"
+// Action is the audit log's name for a removal; ActionKept follows one
+// that could not be made, naming it.
+const (
+	Action     = "retention.remove"
+	ActionKept = "retention.kept"
+)
 
 // DefaultOutside is how long footage outside sessions is kept.
 const DefaultOutside = 180 * 24 * time.Hour
@@ -111,9 +115,17 @@ func (j *Job) Run(ctx context.Context) (Result, error) {
 		if err != nil {
 			return res, fmt.Errorf("a removal must be in the audit log first, and writing it failed: %w", err)
 		}
-		n, err := forget(ctx, j.db, p.path, e.ID, j.opts.Now().UnixNano())
+		n, err := forget(ctx, j.db, p.path, cutoff.UnixNano(), e.ID, j.opts.Now().UnixNano())
 		if err != nil {
-			return res, err
+			// The entry announced a removal that did not happen (a
+			// session record or a newer one reached the place since it
+			// was listed, or the database failed): say so in the log
+			// too, and go on with the other places.
+			j.log.Error("retention kept a place it had announced", "path", p.path, "err", err, "audit", e.ID)
+			if _, aerr := j.au.Record(ctx, "hub", ActionKept, p.room, fmt.Sprintf("%s: not removed after entry %d: %v", p.path, e.ID, err)); aerr != nil {
+				j.log.Error("could not record that the place was kept", "path", p.path, "err", aerr)
+			}
+			continue
 		}
 		// The index no longer points at the bytes: a crash here leaves
 		// dead bytes, never an index row without its record.
