@@ -108,8 +108,12 @@ func (l *Live) subDue(stream string, t time.Time) bool {
 		return false
 	}
 	next = next.Add(subInterval)
-	if !ok || next.Before(t) || next.After(t.Add(2*subInterval)) {
-		next = t.Add(subInterval) // the first frame, or after a pause or a clock step
+	// A frame taken late restarts the schedule from it, so that the next
+	// one comes no sooner than three quarters of the interval after it
+	// (catching up would send two pictures close together); so does the
+	// first frame, a pause or a clock step.
+	if !ok || next.Before(t.Add(subInterval)) || next.After(t.Add(2*subInterval)) {
+		next = t.Add(subInterval)
 	}
 	l.subNext[stream] = next
 	return true

@@ -222,3 +222,29 @@ func TestShrinkPlanes422(t *testing.T) {
 		t.Fatalf("chroma %v, want 50 then 200", got)
 	}
 }
+
+// TestSubStreamSpacing: a camera whose frames come late (a loaded box, an
+// uneven driver) never gets two sub-stream pictures closer than three
+// quarters of the interval: a late frame restarts the schedule instead of
+// catching up.
+func TestSubStreamSpacing(t *testing.T) {
+	l := New("room-1", pubFunc(func(string, []byte) {}))
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	// 10 fps with jitter: the second frame 60 ms late, then one 144 ms
+	// after it (the pair seen in a loaded CI run).
+	times := []time.Duration{0, 260 * time.Millisecond, 404 * time.Millisecond, 500 * time.Millisecond, 600 * time.Millisecond, 700 * time.Millisecond}
+	var taken []time.Duration
+	for _, d := range times {
+		if l.subDue("cam1", t0.Add(d)) {
+			taken = append(taken, d)
+		}
+	}
+	for i := 1; i < len(taken); i++ {
+		if gap := taken[i] - taken[i-1]; gap < subInterval*3/4 {
+			t.Fatalf("sub-stream pictures at %v: %v and %v only %v apart", taken, taken[i-1], taken[i], gap)
+		}
+	}
+	if len(taken) < 3 {
+		t.Fatalf("only %v taken of %v", taken, times)
+	}
+}
