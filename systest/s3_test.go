@@ -16,6 +16,7 @@ import (
 
 	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/server"
+	"github.com/evalroom/evalroom/hub/sqldb/sqldbtest"
 	"github.com/evalroom/evalroom/internal/s3test"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -140,8 +141,8 @@ func TestRecordingsInS3(t *testing.T) {
 	rs.stop()
 	e.shutdown()
 	viaCommand := filepath.Join(t.TempDir(), "room-1-cli.tar")
-	out, err = exec.Command(bin, "evidence", "export", "--data", e.cfg.DataDir, "--store", srv.URL(), "--room", "room-1",
-		"--from", from.Format(time.RFC3339Nano), "--to", end.Format(time.RFC3339Nano), "--out", viaCommand, "--by", "systest").CombinedOutput()
+	out, err = exec.Command(bin, append(append([]string{"evidence", "export"}, sqldbtest.Args(t, e.cfg.DataDir)...), "--store", srv.URL(), "--room", "room-1",
+		"--from", from.Format(time.RFC3339Nano), "--to", end.Format(time.RFC3339Nano), "--out", viaCommand, "--by", "systest")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("evidence export --store: %v\n%s", err, out)
 	}
