@@ -13,6 +13,7 @@ import (
 	"github.com/evalroom/evalroom/hub/fleet"
 	"github.com/evalroom/evalroom/hub/health"
 	"github.com/evalroom/evalroom/hub/live"
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/route"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
@@ -61,7 +62,7 @@ type API struct {
 	ca       CA // nil: boxes enroll without certificates (plain transport)
 	enrolled func(room string)
 	storage  Storage           // nil: no storage check
-	records  Records           // nil: records are read from their pack files
+	records  Records           // pack files (recstore.FileReader) unless WithRecords
 	removed  evidence.Removals // what retention removed; nil: none
 	domains  []Domain          // mounted domain packages
 	marks    Marks             // rooms' marks (onboarding's 可视化); nil: none
@@ -89,9 +90,6 @@ func (a *API) WithRetention(r evidence.Removals) *API {
 
 // readRecord returns a stored record's bytes.
 func (a *API) readRecord(ctx context.Context, row store.Segment) ([]byte, error) {
-	if a.records == nil {
-		return row.Read()
-	}
 	return a.records.Read(ctx, row.Path, row.Offset, row.Size)
 }
 
@@ -123,7 +121,7 @@ func (a *API) failWrite(w http.ResponseWriter, what string, err error) {
 
 // New returns the API.
 func New(st Store, f *fleet.Fleet, l *live.Hub, au *audit.Log, log *slog.Logger, tokenTTL time.Duration) *API {
-	return &API{store: st, fleet: f, live: l, audit: au, log: log.With("component", "api"), tokenTTL: tokenTTL}
+	return &API{store: st, fleet: f, live: l, audit: au, log: log.With("component", "api"), tokenTTL: tokenTTL, records: recstore.FileReader{}}
 }
 
 // Domain is a domain package's HTTP side: its routes with what each needs.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/evalroom/evalroom/hub/audit"
 	"github.com/evalroom/evalroom/hub/evidence/bundle"
+	"github.com/evalroom/evalroom/hub/recstore"
 	"github.com/evalroom/evalroom/hub/store"
 	"github.com/evalroom/evalroom/protocol"
 )
@@ -103,7 +104,7 @@ type Export struct {
 	enrollment     []byte
 	excerpt        []byte
 	records        []record
-	recs           Records // nil: read from pack files
+	recs           Records // pack files (recstore.FileReader) unless ReadFrom
 }
 
 // Prepare reads what the range holds, fixes the manifest and records the
@@ -119,7 +120,7 @@ func Prepare(ctx context.Context, st Store, au Audit, req Request, now time.Time
 	if rm.PublicKey == "" {
 		return nil, fmt.Errorf("room %s: %w", rm.ID, ErrNotEnrolled)
 	}
-	e := &Export{}
+	e := &Export{recs: recstore.FileReader{}}
 	if e.enrollment, err = enrollment(ctx, st, au, rm); err != nil {
 		return nil, err
 	}

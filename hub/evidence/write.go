@@ -74,8 +74,5 @@ func (e *Export) ReadFrom(r Records) *Export {
 }
 
 func (e *Export) read(ctx context.Context, seg store.Segment) ([]byte, error) {
-	if e.recs == nil {
-		return seg.Read()
-	}
 	return e.recs.Read(ctx, seg.Path, seg.Offset, seg.Size)
 }

@@ -91,7 +91,7 @@ func (e *env) stored(room, stream string) (rows []store.Segment, records int) {
 	}
 	rows = all(stream)
 	for _, r := range rows {
-		b, err := r.Read()
+		b, err := recstore.FileReader{}.Read(context.Background(), r.Path, r.Offset, r.Size)
 		if err != nil {
 			e.t.Fatalf("seq %d: %v", r.Seq, err)
 		}
@@ -241,7 +241,7 @@ func TestIngestConcurrentUploadsGroupCommit(t *testing.T) {
 			if !r.Verified {
 				t.Errorf("%s seq %d not verified", s, r.Seq)
 			}
-			if _, err := r.Read(); err != nil {
+			if _, err := (recstore.FileReader{}).Read(context.Background(), r.Path, r.Offset, r.Size); err != nil {
 				t.Errorf("%s seq %d: %v", s, r.Seq, err)
 			}
 		}

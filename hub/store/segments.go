@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 )
@@ -41,24 +40,6 @@ func scanSeg(sc interface{ Scan(...any) error }) (Segment, error) {
 	s.Seq, s.LastSeq = uint64(seq), uint64(last)
 	s.Start, s.End = time.Unix(0, start).UTC(), time.Unix(0, end).UTC()
 	return s, err
-}
-
-// Read returns the record's bytes as stored: its range of the pack, or
-// (before packs) its whole file.
-func (g Segment) Read() ([]byte, error) {
-	if g.Offset < 0 {
-		return os.ReadFile(g.Path)
-	}
-	f, err := os.Open(g.Path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b := make([]byte, g.Size)
-	if _, err := f.ReadAt(b, g.Offset); err != nil {
-		return nil, fmt.Errorf("read %s at %d: %w", g.Path, g.Offset, err)
-	}
-	return b, nil
 }
 
 // prepare parses the statements of the upload path once.

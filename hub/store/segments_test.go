@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/evalroom/evalroom/hub/recstore"
 )
 
 // v1Segments is the segments table before packs: a file per record.
@@ -60,7 +62,7 @@ func TestSegmentsBeforeAndAfterPacks(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := g.Read()
+		b, err := recstore.FileReader{}.Read(ctx, g.Path, g.Offset, g.Size)
 		if err != nil || !bytes.Equal(b, []byte(want)) {
 			t.Fatalf("seq %d (offset %d): %q %v, want %q", seq, g.Offset, b, err, want)
 		}
