@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/evalroom/evalroom/internal/bearer"
@@ -72,28 +73,49 @@ func benchRooms(cfg Config) []string {
 // costSettle is how long the watched hub runs before it is measured.
 func costSettle(cfg Config) time.Duration { return cfg.CostWindow / 4 }
 
-// measureHub starts a hub process and the replay boxes, has k streams
-// watched, and measures the hub over cfg.CostWindow.
-func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string, frames [][]byte, k int, log *slog.Logger) (Sample, error) {
-	h, err := startHubProc(ctx, bin, dir)
-	if err != nil {
-		return Sample{}, err
+// startReplayHub starts a hub process with the rooms created through its
+// API and their replay boxes connected and online; sent, when not nil,
+// counts the live bytes the boxes publish. stop ends boxes, then hub.
+func startReplayHub(ctx context.Context, cfg Config, bin, dir string, rooms []string, frames [][]byte, sent *atomic.Int64, log *slog.Logger) (h *hubProc, stop func(), err error) {
+	if h, err = startHubProc(ctx, bin, dir); err != nil {
+		return nil, nil, err
 	}
-	defer stopHub(h, log)
+	stops := []func(){func() { stopHub(h, log) }}
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	defer func() {
+		if err != nil {
+			stop()
+		}
+	}()
 	keys := make(map[string]protocol.Signer, len(rooms))
 	for _, id := range rooms {
 		if keys[id], err = createRoom(ctx, h.url, h.opToken, id, "Bench "+id); err != nil {
-			return Sample{}, err
+			return nil, nil, err
 		}
 	}
-	stopBoxes, err := startReplayBoxes(ctx, h.mqtt, keys, frames, cfg.LiveFPS, nil, boxLogger(log))
+	stopBoxes, err := startReplayBoxes(ctx, h.mqtt, keys, frames, cfg.LiveFPS, sent, boxLogger(log))
+	if err != nil {
+		return nil, nil, err
+	}
+	stops = append(stops, stopBoxes)
+	if err := waitOnline(ctx, h.url, h.opToken, rooms); err != nil {
+		return nil, nil, err
+	}
+	return h, stop, nil
+}
+
+// measureHub starts a hub process and the replay boxes, has k streams
+// watched, and measures the hub over cfg.CostWindow.
+func measureHub(ctx context.Context, cfg Config, bin, dir string, rooms []string, frames [][]byte, k int, log *slog.Logger) (Sample, error) {
+	h, stop, err := startReplayHub(ctx, cfg, bin, dir, rooms, frames, nil, log)
 	if err != nil {
 		return Sample{}, err
 	}
-	defer stopBoxes()
-	if err := waitOnline(ctx, h.url, h.opToken, rooms); err != nil {
-		return Sample{}, err
-	}
+	defer stop()
 	vs := newViewers(ctx, h.url, h.viewToken, rooms, k, "")
 	defer vs.stop()
 	if err := vs.waitFrames(ctx); err != nil {

@@ -60,26 +60,12 @@ func wallPlan(ctx context.Context, cfg Config, hub *hubBinary, log *slog.Logger)
 // measureWall runs a hub and the replay boxes with every camera watched
 // through query and measures one window.
 func measureWall(ctx context.Context, cfg Config, bin, dir string, rooms []string, frames [][]byte, query string, log *slog.Logger) (Sample, error) {
-	h, err := startHubProc(ctx, bin, dir)
-	if err != nil {
-		return Sample{}, err
-	}
-	defer stopHub(h, log)
-	keys := make(map[string]protocol.Signer, len(rooms))
-	for _, id := range rooms {
-		if keys[id], err = createRoom(ctx, h.url, h.opToken, id, "Bench "+id); err != nil {
-			return Sample{}, err
-		}
-	}
 	var sent atomic.Int64
-	stopBoxes, err := startReplayBoxes(ctx, h.mqtt, keys, frames, cfg.LiveFPS, &sent, boxLogger(log))
+	h, stop, err := startReplayHub(ctx, cfg, bin, dir, rooms, frames, &sent, log)
 	if err != nil {
 		return Sample{}, err
 	}
-	defer stopBoxes()
-	if err := waitOnline(ctx, h.url, h.opToken, rooms); err != nil {
-		return Sample{}, err
-	}
+	defer stop()
 	tiles := camerasPerBox * len(rooms)
 	vs := newViewers(ctx, h.url, h.viewToken, rooms, tiles, query)
 	defer vs.stop()
