@@ -109,6 +109,7 @@ check('a purchaser creates an entrustment; the threshold refuses a small one on 
   await waitFor('the work list', () => document.body.dataset.view === 'work', null, 5000);
   assert.equal(await page.isVisible('#nav-work'), true, 'the workflow is in the navigation');
   assert.equal(await page.isVisible('[data-nav="wall"]'), false, 'a purchaser has no room wall');
+  assert.equal(await page.isVisible('#updated'), false, 'no "no data yet" of a rooms poll a purchaser does not run');
   await loaded('.view-work');
   await page.click('#wf-new');
   await waitFor('the form', () => !!document.querySelector('form[data-form="entrustment"]'), null, 5000);

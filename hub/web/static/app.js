@@ -103,6 +103,9 @@ function renderUser() {
   $('.nav').hidden = !can('wall') && !can('work');
   $('#nav-work').hidden = !can('work');
   for (const a of document.querySelectorAll('[data-nav="wall"], [data-nav="alerts"]')) a.hidden = !can('wall');
+  // "Updated at" tells the age of the rooms' data: a role without the wall
+  // (a purchaser, a supplier) polls none, so it would say "no data yet" for ever.
+  $('#updated').hidden = !can('wall');
   if (!on) return;
   setText($('#user-name'), session.name);
   setText($('#user-role'), roleWord());
