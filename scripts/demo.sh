@@ -8,13 +8,20 @@ mkdir -p var
 # deploy/hub/demo.json sets insecure_dev: plain HTTP and MQTT, so a browser opens the page without a
 # certificate warning. Boxes still sign their MQTT password and every
 # segment, and the broker keeps each box to its own room's topics.
-bin/evalroom-hub serve --config deploy/hub/demo.json --http "$http" --mqtt "$mqtt" 2> >(sed 's/^/[hub] /' >&2) &
+# start NAME CMD…: CMD in a process group of its own, its output prefixed
+# with [NAME]. A Ctrl-C at the terminal goes to the whole foreground group
+# at once; kept out of it, the hub and the rooms hear it only from stop(),
+# rooms first. The shell and sed ignore the INT that stop() sends the group.
+start() {
+  setsid bash -c 'trap "" INT; "$@" 2>&1 | sed -u "s/^/[$0] /"' "$@" >&2 &
+}
+start hub bin/evalroom-hub serve --config deploy/hub/demo.json --http "$http" --mqtt "$mqtt"
 hub=$!
 # The rooms stop first, so they do not report the hub gone; Ctrl-C is a
 # normal end, not a failure of make demo.
 stop() {
-  [ -n "${sim:-}" ] && { kill -INT "$sim" 2>/dev/null; wait "$sim" || true; }
-  kill -INT "$hub" 2>/dev/null; wait "$hub" || true
+  [ -n "${sim:-}" ] && { kill -INT -- "-$sim" 2>/dev/null; wait "$sim" || true; }
+  kill -INT -- "-$hub" 2>/dev/null; wait "$hub" || true
   echo "demo stopped"
   exit 0
 }
@@ -58,7 +65,7 @@ pass=${pw[regulator]}
 # waiting for the agency's reply, a second entrustment waiting for intake.
 # The rooms first: the agency's rooms pass acceptance from what their boxes
 # report before the agency is qualified and takes the tender.
-bin/evalroom-sim --hub "http://$http" --mqtt "$mqtt" --rooms 3 --data var/sim --control "$control" --token "$token" 2> >(sed 's/^/[sim] /' >&2) &
+start sim bin/evalroom-sim --hub "http://$http" --mqtt "$mqtt" --rooms 3 --data var/sim --control "$control" --token "$token"
 sim=$!
 if [ ! -e var/demo-workflow ]; then
   bank=hub/onboarding/bank/sample.json
